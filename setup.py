@@ -1,0 +1,22 @@
+"""tfwgan: Wasserstein-type GANs (WGAN, WGAN-GP, WGAN-LP, DRAGAN, RWP, SBE) as Keras models."""
+
+import setuptools
+
+setuptools.setup(
+    name="tfwgan",
+    version="0.1.0",
+    description="Wasserstein-type GANs with Wasserstein-proximal generator updates, "
+                "on TensorFlow/Keras 3",
+    packages=setuptools.find_packages(include=["tfwgan", "tfwgan.*"]),
+    python_requires=">=3.10",
+    install_requires=[
+        "tensorflow>=2.18,<2.22",
+        "keras>=3.8",
+        # TF >= 2.21 no longer installs TensorBoard; tf.summary needs it.
+        "tensorboard>=2.18",
+        "numpy>=1.26",
+        "scipy>=1.11",
+        "absl-py>=2.0",
+    ],
+    extras_require={"test": ["pytest>=8"]},
+)

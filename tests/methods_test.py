@@ -1,0 +1,80 @@
+import test_utils
+
+import keras
+import numpy as np
+from absl.testing import parameterized
+import tensorflow as tf
+
+import tfwgan
+
+METHODS = {
+    "wgan_clip": (tfwgan.WGANClip, {"clip_value": 0.01}),
+    "wgan_gp": (tfwgan.WGANGP, {"penalty_weight": 10.0}),
+    "wgan_lp": (tfwgan.WGANLP, {"penalty_weight": 10.0}),
+    "wgan_lp_perturb_real": (tfwgan.WGANLP, {"sampling": "perturb_real"}),
+    "wgan_lp_perturb_both": (tfwgan.WGANLP, {"sampling": "perturb_both"}),
+    "dragan": (tfwgan.DRAGAN, {"penalty_weight": 10.0}),
+    "standard": (tfwgan.StandardGAN, {}),
+}
+PROXIMALS = {
+    "plain": lambda: None,
+    "rwp": lambda: tfwgan.RWP(h=0.1, generator_steps=2),
+    "sbe": lambda: tfwgan.SBE(h=0.2, potential_steps=2),
+}
+
+
+def _cases():
+  for method in METHODS:
+    for proximal in PROXIMALS:
+      yield {"testcase_name": f"{method}_{proximal}", "method": method, "proximal": proximal}
+
+
+class MethodsTest(tf.test.TestCase, parameterized.TestCase):
+
+  @parameterized.named_parameters(*_cases())
+  def test_trains_under_fit_on_tf_data(self, method, proximal):
+    cls, options = METHODS[method]
+    generator, critic = test_utils.tiny_mlp_pair()
+    gan = cls(generator, critic, 2, critic_steps=2, proximal=PROXIMALS[proximal](), seed=0,
+              **options)
+    optimizers = {"generator_optimizer": keras.optimizers.Adam(1e-3),
+                  "critic_optimizer": keras.optimizers.Adam(1e-3)}
+    if proximal == "sbe":
+      optimizers["potential_optimizer"] = keras.optimizers.Adam(1e-3)
+    gan.compile(**optimizers)
+    generator_before = [w.numpy() for w in generator.trainable_variables]
+    data = tfwgan.data.toy_dataset("8gaussians", batch_size=8, critic_steps=2)
+    history = gan.fit(data, epochs=2, steps_per_epoch=2, verbose=0).history
+
+    expected = {"critic_loss", "generator_loss"}
+    if issubclass(cls, (tfwgan.WGANClip, tfwgan.WGANGP, tfwgan.WGANLP)):
+      expected.add("wasserstein_estimate")
+    if cls in (tfwgan.WGANGP, tfwgan.WGANLP, tfwgan.DRAGAN):
+      expected.add("penalty")
+    if proximal != "plain":
+      expected.add("proximal")
+    if proximal == "sbe":
+      expected.add("potential_objective")
+    self.assertEqual(set(history), expected)
+    for name, values in history.items():
+      self.assertLen(values, 2, name)
+      self.assertTrue(np.all(np.isfinite(values)), name)
+    self.assertTrue(any(np.any(before != after.numpy()) for before, after in
+                        zip(generator_before, generator.trainable_variables)))
+    self.assertEqual(tuple(gan.sample(5).shape), (5, 2))
+
+  def test_every_method_shares_the_one_train_step(self):
+    for cls, _ in METHODS.values():
+      self.assertIs(cls.train_step, tfwgan.GAN.train_step)
+      self.assertTrue(issubclass(cls, keras.Model))
+
+  def test_method_compositions(self):
+    generator, critic = test_utils.tiny_mlp_pair()
+    self.assertEqual(tfwgan.DRAGAN(generator, critic, 2).adversarial_loss.name, "non_saturating")
+    self.assertEqual(tfwgan.WGANLP(generator, critic, 2).penalty.name, "lp")
+    self.assertEqual(tfwgan.WGANClip(generator, critic, 2).penalty.clip_value, 0.01)
+    self.assertFalse(tfwgan.StandardGAN(generator, critic, 2).penalty.penalised)
+
+
+if __name__ == "__main__":
+  tf.test.main()

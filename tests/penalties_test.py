@@ -1,0 +1,121 @@
+import test_utils
+
+import keras
+import numpy as np
+from absl.testing import parameterized
+import tensorflow as tf
+from scipy import stats
+
+from tfwgan import penalties
+
+
+def _batch(seed, n=64, dim=3):
+  rng = np.random.default_rng(seed)
+  return (rng.normal(size=(n, dim)).astype(np.float32),
+          rng.normal(loc=2.0, size=(n, dim)).astype(np.float32))
+
+
+class AnalyticPenaltyTest(tf.test.TestCase, parameterized.TestCase):
+  """f(x) = w·x has ∇f = w at every point, whatever the sampling."""
+
+  @parameterized.named_parameters(
+      ("norm_2", [2.0, 0.0, 0.0], 1.0, 1.0),
+      ("norm_2_oblique", [1.2, -1.6, 0.0], 1.0, 1.0),
+      ("norm_half", [0.0, 0.3, 0.4], 0.25, 0.0))
+  def test_linear_critic(self, weights, expected_gp, expected_lp):
+    critic = test_utils.linear_critic(weights)
+    real, fake = _batch(0)
+    rng = tf.random.Generator.from_seed(1)
+    self.assertAllClose(penalties.gradient_penalty(critic, real, fake, rng=rng), expected_gp)
+    self.assertAllClose(penalties.dragan_penalty(critic, real, rng=rng), expected_gp)
+    for sampling in penalties.LP_SAMPLINGS:
+      self.assertAllClose(penalties.lipschitz_penalty(critic, real, fake, sampling=sampling,
+                                                      rng=rng), expected_lp)
+
+  def test_quadratic_critic_penalty_at_known_points(self):
+    # f(x) = ½‖x‖² has ∇f(x) = x: the penalty at x is (‖x‖ − 1)².
+    critic = keras.Sequential([keras.Input((2,)), keras.layers.Lambda(
+        lambda x: 0.5 * tf.reduce_sum(tf.square(x), axis=1, keepdims=True))])
+    points = tf.constant([[3.0, 4.0], [0.3, 0.4], [0.0, 2.0]])
+    self.assertAllClose(penalties.penalty_at(critic, points, reduction="none"),
+                        [16.0, 0.25, 1.0])
+    self.assertAllClose(penalties.penalty_at(critic, points, one_sided=True, reduction="none"),
+                        [16.0, 0.0, 1.0])
+
+  def test_epsilon_keeps_gradient_finite_at_zero_critic_gradient(self):
+    critic = test_utils.linear_critic([0.0, 0.0, 0.0])
+    real, fake = _batch(1)
+    with tf.GradientTape() as tape:
+      value = penalties.gradient_penalty(critic, real, fake,
+                                         rng=tf.random.Generator.from_seed(0))
+    gradients = tape.gradient(value, critic.trainable_variables)
+    # ‖∇f‖ = √ε = 1e-6 instead of 0, so the penalty is (1 − 1e-6)², not 1.
+    self.assertAllClose(value, (1.0 - 1e-6) ** 2, rtol=1e-7)
+    self.assertTrue(all(np.all(np.isfinite(g.numpy())) for g in gradients))
+
+
+class SamplingTest(tf.test.TestCase):
+
+  def test_interpolation_epsilon_is_uniform_per_sample(self):
+    real = np.zeros((4000, 3), np.float32)
+    fake = np.ones((4000, 3), np.float32)
+    points = penalties.interpolates(real, fake, rng=tf.random.Generator.from_seed(3)).numpy()
+    # x̂ = εx + (1−ε)x̃ with x = 0, x̃ = 1: every coordinate of a sample is its 1 − ε.
+    self.assertAllClose(points.min(axis=1), points.max(axis=1))
+    epsilon = 1.0 - points[:, 0]
+    self.assertGreaterEqual(epsilon.min(), 0.0)
+    self.assertLessEqual(epsilon.max(), 1.0)
+    self.assertGreater(stats.kstest(epsilon, "uniform").pvalue, 1e-3)
+
+  def test_dragan_perturbation_scale_follows_batch_std(self):
+    real, _ = _batch(2, n=256)
+    offsets = []
+    for scale_of_data in (1.0, 10.0):
+      x = real * scale_of_data
+      points = penalties.dragan_points(x, rng=tf.random.Generator.from_seed(5)).numpy()
+      offsets.append(points - x)
+      bound = 0.5 * np.std(x)
+      self.assertGreaterEqual(offsets[-1].min(), 0.0)
+      self.assertLessEqual(offsets[-1].max(), bound * (1 + 1e-5))
+      self.assertGreater(offsets[-1].max(), 0.5 * bound)
+    self.assertAllClose(offsets[1], 10.0 * offsets[0], rtol=1e-4, atol=1e-5)
+
+  def test_perturb_both_averages_real_and_fake_penalties(self):
+    critic = keras.Sequential([keras.Input((2,)), keras.layers.Lambda(
+        lambda x: 0.5 * tf.reduce_sum(tf.square(x), axis=1, keepdims=True))])
+    real = tf.constant([[3.0, 0.0]])
+    fake = tf.constant([[0.0, 0.0]])
+    value = penalties.lipschitz_penalty(critic, real, fake, sampling="perturb_both",
+                                        perturbation_std=1e-6,
+                                        rng=tf.random.Generator.from_seed(0))
+    # One-sided at ‖x‖ = 3 gives 4, at ‖x‖ ≈ 0 gives 0: their mean is 2.
+    self.assertAllClose(value, 2.0, atol=1e-4)
+
+
+class WeightClippingTest(tf.test.TestCase):
+
+  def test_clip_weights_bounds_every_weight(self):
+    critic = test_utils.linear_critic([0.5, -0.2, 0.001])
+    penalties.WeightClipping(0.01).after_critic_update(critic)
+    self.assertAllClose(critic.trainable_variables[0].numpy().ravel(), [0.01, -0.01, 0.001])
+
+
+class GetTest(tf.test.TestCase):
+
+  def test_lookup(self):
+    self.assertIsInstance(penalties.get(None), penalties.NoPenalty)
+    self.assertIsInstance(penalties.get("gp"), penalties.GradientPenalty)
+    lp = penalties.get({"name": "lp", "sampling": "perturb_real"})
+    self.assertEqual(lp.get_config()["sampling"], "perturb_real")
+
+  def test_errors_name_the_argument_and_allowed_values(self):
+    with self.assertRaisesRegex(ValueError, r"penalty='r1'.*'clip'.*'dragan'.*'gp'.*'lp'"):
+      penalties.get("r1")
+    with self.assertRaisesRegex(ValueError, r"sampling='line'.*perturb_both"):
+      penalties.LipschitzPenalty(sampling="line")
+    with self.assertRaisesRegex(ValueError, r"clip_value=-0.1"):
+      penalties.WeightClipping(-0.1)
+
+
+if __name__ == "__main__":
+  tf.test.main()

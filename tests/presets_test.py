@@ -1,0 +1,56 @@
+import dataclasses
+
+import test_utils  # pylint: disable=unused-import
+
+import keras
+import tensorflow as tf
+
+from tfwgan import presets
+
+
+class PresetsTest(tf.test.TestCase):
+
+  def test_paper_settings_quoted_in_issue_2(self):
+    wgan = presets.get("wgan_clip_lsun")
+    self.assertEqual((wgan.optimizer.name, wgan.optimizer.learning_rate, wgan.clip_value,
+                      wgan.critic_steps, wgan.batch_size), ("rmsprop", 5e-5, 0.01, 5, 64))
+    gp = presets.get("rwp_wgan_gp_cifar10")
+    self.assertEqual((gp.optimizer, gp.latent_dim, gp.h, gp.generator_steps, gp.proximal),
+                     (presets.OptimizerSpec("adam", 1e-4, 0.5, 0.9), 128, 0.1, 10, "rwp"))
+    for name in ("rwp_standard_cifar10", "rwp_dragan_cifar10"):
+      preset = presets.get(name)
+      self.assertEqual((preset.optimizer, preset.latent_dim, preset.h, preset.generator_steps),
+                       (presets.OptimizerSpec("adam", 2e-4, 0.1, 0.999), 100, 0.2, 5))
+    celeba = presets.get("rwp_standard_celeba")
+    self.assertEqual((celeba.optimizer.beta_1, celeba.optimizer.beta_2, celeba.h),
+                     (0.5, 0.999, 0.2))
+    sbe = presets.get("sbe_wgan_gp_cifar10")
+    self.assertEqual((sbe.critic_steps, sbe.generator_steps, sbe.potential_steps, sbe.h,
+                      sbe.latent_dim), (5, 1, 5, 0.2, 100))
+    toy = presets.get("wgan_lp_8gaussians")
+    self.assertEqual((toy.batch_size, toy.latent_dim, toy.critic_steps, toy.warmup_critic_steps,
+                      toy.warmup_generator_iterations, toy.penalty_weights_studied),
+                     (256, 2, 10, 100, 25, (1.0, 5.0, 10.0, 100.0)))
+
+  def test_baselines_differ_from_rwp_variants_only_in_proximal(self):
+    for name, preset in presets.PRESETS.items():
+      if name.startswith("rwp_"):
+        base = presets.get(name[len("rwp_"):])
+        self.assertEqual(dataclasses.replace(preset, name=base.name, proximal="none", h=0.0,
+                                             generator_steps=1), base)
+
+  def test_every_preset_builds_fresh_optimizers(self):
+    for preset in presets.PRESETS.values():
+      first, second = preset.optimizer.build(), preset.optimizer.build()
+      self.assertIsInstance(first, keras.optimizers.Optimizer)
+      self.assertIsNot(first, second)
+
+  def test_errors(self):
+    with self.assertRaisesRegex(ValueError, r"preset='wgan'.*allowed values.*wgan_gp_cifar10"):
+      presets.get("wgan")
+    with self.assertRaisesRegex(ValueError, r"optimizer name='sgd'.*'adam', 'rmsprop'"):
+      presets.OptimizerSpec("sgd", 0.1)
+
+
+if __name__ == "__main__":
+  tf.test.main()

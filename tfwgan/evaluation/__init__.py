@@ -1,0 +1,3 @@
+"""Evaluation of generators: exact EMD for low-dimensional data."""
+
+from tfwgan.evaluation.emd import emd

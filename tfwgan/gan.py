@@ -1,0 +1,296 @@
+"""One Keras GAN model that runs every method: adversarial loss × critic regulariser × proximal.
+
+`train_step` is one outer iteration of the RWP paper's Alg. 1 / Alg. 2:
+critic phase (a fresh real batch per critic step), potential phase (SBE only),
+generator phase (ℓ steps, fresh z per step, against a frozen copy g_θk−1).
+"""
+
+import keras
+import tensorflow as tf
+
+from tfwgan import losses as losses_lib
+from tfwgan import networks
+from tfwgan import penalties as penalties_lib
+from tfwgan import proximal as proximal_lib
+from tfwgan.reduction import global_batch_mean
+
+
+def _check_positive_int(name, value):
+  if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    raise ValueError(f"{name}={value!r}: must be an integer >= 1.")
+  return value
+
+
+def _check_non_negative(name, value):
+  if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+    raise ValueError(f"{name}={value!r}: must be a number >= 0.")
+  return float(value)
+
+
+def _check_optimizer(name, optimizer):
+  if not isinstance(optimizer, keras.optimizers.Optimizer):
+    raise ValueError(f"{name}={optimizer!r}: must be a keras.optimizers.Optimizer instance.")
+  return optimizer
+
+
+class GAN(keras.Model):
+  """A GAN composed of an adversarial `loss`, a critic `penalty` and a generator `proximal`.
+
+  Args:
+    generator: Keras model, latents [batch, latent_dim] → samples.
+    critic: Keras model, samples → one value per sample ([batch] or [batch, 1]).
+    latent_dim: size of the standard-normal latent z.
+    loss: 'wasserstein' | 'non_saturating' (see `tfwgan.losses`).
+    penalty: None | 'clip' | 'gp' | 'lp' | 'dragan' | a `tfwgan.penalties.Regularizer`.
+    penalty_weight: λ multiplying the penalty in the critic objective.
+    proximal: None | `tfwgan.RWP` | `tfwgan.SBE`.
+    critic_steps: critic updates per outer iteration; each `fit` step receives
+      critic_steps × batch real samples and gives each critic update its own batch.
+    generator_steps: generator updates per outer iteration without a proximal
+      (the proximal's own `generator_steps` otherwise).
+    seed: seed of the model's random stream (z, ε, perturbations); None: random.
+  """
+
+  def __init__(self, generator, critic, latent_dim, *, loss="wasserstein", penalty=None,
+               penalty_weight=10.0, proximal=None, critic_steps=1, generator_steps=None,
+               seed=None, **kwargs):
+    super().__init__(**kwargs)
+    self.latent_dim = _check_positive_int("latent_dim", latent_dim)
+    self.adversarial_loss = losses_lib.get(loss)
+    self.penalty = penalties_lib.get(penalty)
+    self.penalty_weight = _check_non_negative("penalty_weight", penalty_weight)
+    self.proximal = proximal_lib.check(proximal)
+    self.critic_steps = _check_positive_int("critic_steps", critic_steps)
+    self.generator_steps = self._resolve_generator_steps(generator_steps)
+    self.generator = generator
+    self.critic = critic
+    self.sample_shape = self._check_networks()
+    self._random = (tf.random.Generator.from_seed(seed) if seed is not None
+                    else tf.random.Generator.from_non_deterministic_state())
+    self.generator_anchor = self._frozen_copy() if self.proximal is not None else None
+    self.potential = self._potential() if isinstance(self.proximal, proximal_lib.SBE) else None
+    self._trackers = {name: keras.metrics.Mean(name=name) for name in self._metric_names()}
+    self.built = True
+
+  # --- construction checks -------------------------------------------------------------------
+
+  def _resolve_generator_steps(self, generator_steps):
+    if generator_steps is not None:
+      _check_positive_int("generator_steps", generator_steps)
+    if self.proximal is None:
+      return generator_steps or 1
+    if generator_steps is not None and generator_steps != self.proximal.generator_steps:
+      raise ValueError(f"generator_steps={generator_steps!r} conflicts with the proximal's "
+                       f"generator_steps={self.proximal.generator_steps}: set it in one place.")
+    return self.proximal.generator_steps
+
+  def _check_networks(self):
+    """Runs both networks once on a latent batch; returns the generated sample shape."""
+    for name, network in (("generator", self.generator), ("critic", self.critic)):
+      if not callable(network):
+        raise ValueError(f"{name}={network!r}: must be a Keras model (a callable layer).")
+    try:
+      samples = self.generator(tf.zeros([2, self.latent_dim]), training=False)
+    except Exception as error:  # pylint: disable=broad-except
+      raise ValueError(f"generator: cannot map latents of shape [batch, {self.latent_dim}] "
+                       f"(latent_dim={self.latent_dim}): {error}") from error
+    try:
+      scores = self.critic(samples, training=False)
+    except Exception as error:  # pylint: disable=broad-except
+      raise ValueError(f"critic: cannot score generated samples of shape "
+                       f"{tuple(samples.shape)}: {error}") from error
+    if tuple(scores.shape) not in ((2,), (2, 1)):
+      raise ValueError(f"critic must return one value per sample (shape [batch] or "
+                       f"[batch, 1]); it returned shape {tuple(scores.shape)} for a batch of 2.")
+    return tuple(samples.shape[1:])
+
+  def _frozen_copy(self):
+    """g_θk−1: a non-trainable clone of the generator holding the anchor weights."""
+    try:
+      anchor = keras.models.clone_model(self.generator)
+    except Exception as error:  # pylint: disable=broad-except
+      raise ValueError("proximal: the generator must be clonable with "
+                       f"keras.models.clone_model (Sequential/functional, or with "
+                       f"get_config/from_config): {error}") from error
+    anchor(tf.zeros([2, self.latent_dim]), training=False)
+    anchor.trainable = False
+    for target, source in zip(anchor.weights, self.generator.weights):
+      target.assign(source)
+    return anchor
+
+  def _potential(self):
+    potential = self.proximal.potential or networks.potential_mlp(self.sample_shape)
+    values = potential(tf.zeros((2,) + self.sample_shape), training=False)
+    if tuple(values.shape) not in ((2,), (2, 1)):
+      raise ValueError(f"SBE potential must return one value per sample; it returned shape "
+                       f"{tuple(values.shape)} for a batch of 2.")
+    return potential
+
+  def _metric_names(self):
+    names = ["critic_loss"]
+    if self.adversarial_loss.estimates_wasserstein:
+      names.append("wasserstein_estimate")
+    if self.penalty.penalised:
+      names.append("penalty")
+    if self.potential is not None:
+      names.append("potential_objective")
+    names.append("generator_loss")
+    if self.proximal is not None:
+      names.append("proximal")
+    return names
+
+  # --- Keras plumbing ------------------------------------------------------------------------
+
+  def compile(self, *, generator_optimizer, critic_optimizer, potential_optimizer=None,
+              jit_compile=False, **kwargs):
+    """Takes one optimizer per network; builds each on its variables (see TRAPS.md)."""
+    optimizers = {"generator_optimizer": generator_optimizer,
+                  "critic_optimizer": critic_optimizer}
+    if self.potential is not None:
+      if potential_optimizer is None:
+        raise ValueError("potential_optimizer: required with proximal=SBE (it trains Φ).")
+      optimizers["potential_optimizer"] = potential_optimizer
+    elif potential_optimizer is not None:
+      raise ValueError("potential_optimizer: only used with proximal=SBE; got "
+                       f"proximal={self.proximal!r}.")
+    for name, optimizer in optimizers.items():
+      _check_optimizer(name, optimizer)
+    if len({id(optimizer) for optimizer in optimizers.values()}) < len(optimizers):
+      raise ValueError(f"{', '.join(optimizers)}: pass a distinct optimizer object for each "
+                       "network (an optimizer's slots belong to one set of variables).")
+    super().compile(optimizer=None, jit_compile=jit_compile, **kwargs)
+    self.generator_optimizer = generator_optimizer
+    self.critic_optimizer = critic_optimizer
+    self.potential_optimizer = potential_optimizer
+    generator_optimizer.build(self.generator.trainable_variables)
+    critic_optimizer.build(self.critic.trainable_variables)
+    if self.potential is not None:
+      potential_optimizer.build(self.potential.trainable_variables)
+
+  @property
+  def metrics(self):
+    return list(self._trackers.values())
+
+  def call(self, z, training=False):
+    return self.generator(z, training=training)
+
+  def sample(self, num_samples, *, seed=None, batch_size=1024):
+    """`num_samples` generated samples (inference mode) as one tf.Tensor."""
+    _check_positive_int("num_samples", num_samples)
+    _check_positive_int("batch_size", batch_size)
+    if seed is None:
+      z = tf.random.normal([num_samples, self.latent_dim])
+    else:
+      z = tf.random.stateless_normal([num_samples, self.latent_dim], seed=[seed, 0])
+    return tf.concat([self.generator(z[start:start + batch_size], training=False)
+                      for start in range(0, num_samples, batch_size)], axis=0)
+
+  # --- one outer iteration -------------------------------------------------------------------
+
+  def train_step(self, data):
+    real_batches = self._split_real_batches(keras.utils.unpack_x_y_sample_weight(data)[0])
+    batch_size = tf.shape(real_batches[0])[0]
+    for real in real_batches:                          # Alg. 1: critic phase
+      self._critic_update(real)
+    if self.potential is not None:                     # Alg. 2: potential phase
+      for _ in range(self.proximal.potential_steps):
+        self._potential_update(batch_size)
+    baseline = self._start_generator_phase(batch_size)  # θk−1 ← θ
+    for _ in range(self.generator_steps):              # ℓ generator steps, fresh z each
+      self._generator_update(batch_size, baseline)
+    return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+  def _split_real_batches(self, real):
+    """critic_steps × batch real samples → one batch per critic step (WGAN Alg. 1, line 3)."""
+    real = tf.convert_to_tensor(real)
+    if tuple(real.shape[1:]) != self.sample_shape:
+      raise ValueError(f"data: real samples have shape {tuple(real.shape[1:])} but the "
+                       f"generator makes samples of shape {self.sample_shape}.")
+    count = real.shape[0]
+    if count is not None and count % self.critic_steps:
+      raise ValueError(f"data: a fit step received {count} real samples, not a multiple of "
+                       f"critic_steps={self.critic_steps}; each step needs critic_steps × "
+                       "batch samples (see tfwgan.data.critic_batches).")
+    real = tf.cast(real, self.compute_dtype)
+    if count is None:
+      tf.debugging.assert_equal(tf.shape(real)[0] % self.critic_steps, 0, message=(
+          f"data: the real batch size must be a multiple of critic_steps={self.critic_steps}"))
+    return tf.split(real, self.critic_steps, axis=0)
+
+  def _latents(self, batch_size):
+    return self._random.normal([batch_size, self.latent_dim])
+
+  def _critic_update(self, real):
+    fake = self.generator(self._latents(tf.shape(real)[0]), training=True)
+    with tf.GradientTape() as tape:
+      real_scores = tf.reshape(self.critic(real, training=True), [-1])
+      fake_scores = tf.reshape(self.critic(fake, training=True), [-1])
+      critic_loss = self.adversarial_loss.critic(real_scores, fake_scores)
+      objective = critic_loss
+      if self.penalty.penalised:
+        penalty = self.penalty.per_example(self.critic, real, fake, self._random)
+        objective = critic_loss + self.penalty_weight * penalty
+      objective = global_batch_mean(objective)
+    variables = self.critic.trainable_variables
+    self.critic_optimizer.apply_gradients(zip(tape.gradient(objective, variables), variables))
+    self.penalty.after_critic_update(self.critic)
+    self._trackers["critic_loss"].update_state(tf.reduce_mean(critic_loss))
+    if self.adversarial_loss.estimates_wasserstein:
+      self._trackers["wasserstein_estimate"].update_state(
+          tf.reduce_mean(real_scores) - tf.reduce_mean(fake_scores))
+    if self.penalty.penalised:
+      self._trackers["penalty"].update_state(tf.reduce_mean(penalty))
+
+  def _potential_update(self, batch_size):
+    """Ascent on E[Φ(g_θ(z)) − Φ(g_θk−1(z)) − ½‖∇Φ(g_θk−1(z))‖²] (Alg. 2).
+
+    g_θk−1 is the generator as it was *before the previous generator phase*: the
+    anchor copy is refreshed at the start of each generator phase, so here it still
+    holds the weights from before the last one. With the current weights instead,
+    the objective would degenerate to −½‖∇Φ‖².
+    """
+    z = self._latents(batch_size)
+    generated = self.generator(z, training=True)
+    anchor_generated = self.generator_anchor(z, training=True)
+    with tf.GradientTape() as tape:
+      objective = proximal_lib.sbe_potential_objective(
+          self.potential, generated, anchor_generated, reduction="none")
+      loss = -global_batch_mean(objective)
+    variables = self.potential.trainable_variables
+    self.potential_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+    self._trackers["potential_objective"].update_state(tf.reduce_mean(objective))
+
+  def _start_generator_phase(self, batch_size):
+    """θk−1 ← θ. For SBE, first estimates the θk−1 part of the term Φ was trained on."""
+    baseline = None
+    if self.potential is not None:
+      anchor_generated = self.generator_anchor(self._latents(batch_size), training=True)
+      baseline = proximal_lib.sbe_anchor_baseline(self.potential, anchor_generated)
+    if self.generator_anchor is not None:
+      for target, source in zip(self.generator_anchor.weights, self.generator.weights):
+        target.assign(source)
+    return baseline
+
+  def _generator_update(self, batch_size, sbe_baseline):
+    z = self._latents(batch_size)
+    if isinstance(self.proximal, proximal_lib.RWP):
+      anchor_generated = self.generator_anchor(z, training=True)
+    with tf.GradientTape() as tape:
+      generated = self.generator(z, training=True)
+      generator_loss = self.adversarial_loss.generator(
+          tf.reshape(self.critic(generated, training=True), [-1]))
+      objective = generator_loss
+      if isinstance(self.proximal, proximal_lib.RWP):
+        proximal_term = self.proximal.generator_term(generated, anchor_generated)
+      elif isinstance(self.proximal, proximal_lib.SBE):
+        proximal_term = proximal_lib.sbe_generator_term(
+            self.potential, generated, self.proximal.h, baseline=sbe_baseline,
+            reduction="none")
+      if self.proximal is not None:
+        objective = generator_loss + proximal_term
+      objective = global_batch_mean(objective)
+    variables = self.generator.trainable_variables
+    self.generator_optimizer.apply_gradients(zip(tape.gradient(objective, variables), variables))
+    self._trackers["generator_loss"].update_state(tf.reduce_mean(generator_loss))
+    if self.proximal is not None:
+      self._trackers["proximal"].update_state(tf.reduce_mean(proximal_term))

@@ -1,0 +1,81 @@
+"""Adversarial losses on critic outputs: pure functions plus thin objects for the model.
+
+Each function takes critic outputs (shape [batch] or [batch, 1]) and returns the
+batch mean, or per-example values with `reduction="none"`.
+"""
+
+import tensorflow as tf
+
+from tfwgan import reduction as reductions
+
+
+def _flat(scores):
+  return tf.reshape(scores, [-1])
+
+
+def wasserstein_critic_loss(real_scores, fake_scores, *, reduction="mean"):
+  """E f(fake) − E f(real): the negated W1 estimate (WGAN paper, eq. 3)."""
+  return reductions.reduce_per_example(_flat(fake_scores) - _flat(real_scores), reduction)
+
+
+def wasserstein_generator_loss(fake_scores, *, reduction="mean"):
+  """−E f(g(z)) (WGAN paper, Alg. 1 line 10)."""
+  return reductions.reduce_per_example(-_flat(fake_scores), reduction)
+
+
+def non_saturating_critic_loss(real_logits, fake_logits, *, reduction="mean"):
+  """−log D(x) − log(1 − D(g(z))) with D = sigmoid(logits) (Goodfellow et al. 2014, eq. 1)."""
+  per_example = tf.nn.softplus(-_flat(real_logits)) + tf.nn.softplus(_flat(fake_logits))
+  return reductions.reduce_per_example(per_example, reduction)
+
+
+def non_saturating_generator_loss(fake_logits, *, reduction="mean"):
+  """−log D(g(z)), the non-saturating generator loss (Goodfellow et al. 2014, §3)."""
+  return reductions.reduce_per_example(tf.nn.softplus(-_flat(fake_logits)), reduction)
+
+
+class Wasserstein:
+  """The WGAN loss; the critic's scores estimate W1."""
+
+  name = "wasserstein"
+  estimates_wasserstein = True
+
+  def critic(self, real_scores, fake_scores):
+    return wasserstein_critic_loss(real_scores, fake_scores, reduction="none")
+
+  def generator(self, fake_scores):
+    return wasserstein_generator_loss(fake_scores, reduction="none")
+
+  def get_config(self):
+    return {"name": self.name}
+
+
+class NonSaturating:
+  """The standard GAN loss with the non-saturating generator objective."""
+
+  name = "non_saturating"
+  estimates_wasserstein = False
+
+  def critic(self, real_logits, fake_logits):
+    return non_saturating_critic_loss(real_logits, fake_logits, reduction="none")
+
+  def generator(self, fake_logits):
+    return non_saturating_generator_loss(fake_logits, reduction="none")
+
+  def get_config(self):
+    return {"name": self.name}
+
+
+_BY_NAME = {cls.name: cls for cls in (Wasserstein, NonSaturating)}
+
+
+def get(identifier):
+  """Returns a loss object from a name ('wasserstein' | 'non_saturating') or an instance."""
+  if isinstance(identifier, str):
+    if identifier not in _BY_NAME:
+      raise ValueError(f"loss={identifier!r}: allowed values are {sorted(_BY_NAME)}.")
+    return _BY_NAME[identifier]()
+  if hasattr(identifier, "critic") and hasattr(identifier, "generator"):
+    return identifier
+  raise ValueError(f"loss={identifier!r}: allowed values are {sorted(_BY_NAME)} "
+                   "or an object with critic() and generator() methods.")

@@ -1,0 +1,222 @@
+"""Critic regularisers: gradient penalties (GP, LP, DRAGAN) and weight clipping.
+
+One helper, `penalty_at(critic, points, one_sided=..., norm=...)`, serves every
+gradient penalty; the methods differ only in where the points are drawn. The
+public functions return the *unweighted* penalty (TF-GAN `losses` style).
+"""
+
+import tensorflow as tf
+
+from tfwgan import reduction as reductions
+
+NORM_EPSILON = 1e-12
+LP_SAMPLINGS = ("interpolate", "perturb_real", "perturb_both")
+
+
+def _rng(rng):
+  return rng if rng is not None else tf.random.get_global_generator()
+
+
+def _per_sample_shape(x):
+  """[batch, 1, 1, ...]: one draw per sample, broadcast over the sample's entries."""
+  return tf.concat([tf.shape(x)[:1], tf.ones([tf.rank(x) - 1], tf.int32)], axis=0)
+
+
+def l2_norm(gradients):
+  """Per-example ‖g‖₂ with the epsilon inside the root (finite gradient at g = 0)."""
+  axes = list(range(1, gradients.shape.rank))
+  return tf.sqrt(tf.reduce_sum(tf.square(gradients), axis=axes) + NORM_EPSILON)
+
+
+def input_gradients(critic, points, *, training=True):
+  """∇ₓf(x) per example, with a nested tape (works eagerly and in tf.function)."""
+  points = tf.convert_to_tensor(points)
+  with tf.GradientTape() as tape:
+    tape.watch(points)
+    scores = critic(points, training=training)
+  return tape.gradient(scores, points)
+
+
+def penalty_at(critic, points, *, one_sided=False, norm=l2_norm, reduction="mean",
+               training=True):
+  """(‖∇f(x̂)‖ − 1)² at the given points; max(0, ‖∇f(x̂)‖ − 1)² when one-sided.
+
+  Two-sided: WGAN-GP paper, eq. 3. One-sided: WGAN-LP paper, eq. 8.
+  """
+  excess = norm(input_gradients(critic, points, training=training)) - 1.0
+  if one_sided:
+    excess = tf.nn.relu(excess)
+  return reductions.reduce_per_example(tf.square(excess), reduction)
+
+
+def interpolates(real, fake, *, rng=None):
+  """x̂ = εx + (1 − ε)x̃ with ε ~ U[0, 1] drawn per sample (WGAN-GP Alg. 1, line 6)."""
+  epsilon = _rng(rng).uniform(_per_sample_shape(real), dtype=real.dtype)
+  return epsilon * real + (1.0 - epsilon) * fake
+
+
+def gaussian_perturbation(x, *, std, rng=None):
+  """x + N(0, std²): the local perturbation of the WGAN-LP paper (App. D.4)."""
+  return x + std * _rng(rng).normal(tf.shape(x), dtype=x.dtype)
+
+
+def dragan_points(real, *, scale=0.5, rng=None):
+  """x̂ = x + α·δ, δ = scale·std(x)·U[0, 1] per entry, α ~ U[0, 1] per sample (DRAGAN)."""
+  generator = _rng(rng)
+  delta = scale * tf.math.reduce_std(real) * generator.uniform(tf.shape(real), dtype=real.dtype)
+  alpha = generator.uniform(_per_sample_shape(real), dtype=real.dtype)
+  return real + alpha * delta
+
+
+def gradient_penalty(critic, real, fake, *, rng=None, reduction="mean", norm=l2_norm):
+  """WGAN-GP: E[(‖∇f(x̂)‖ − 1)²] on random interpolates (Gulrajani et al. 2017, eq. 3)."""
+  return penalty_at(critic, interpolates(real, fake, rng=rng), norm=norm, reduction=reduction)
+
+
+def lipschitz_penalty(critic, real, fake, *, sampling="interpolate", perturbation_std=0.5,
+                      rng=None, reduction="mean", norm=l2_norm):
+  """WGAN-LP: E[max(0, ‖∇f(x̂)‖ − 1)²] (Petzka et al. 2018, eq. 8).
+
+  `sampling`: 'interpolate' (as WGAN-GP), 'perturb_real' (x + noise) or
+  'perturb_both' (the mean of the penalties at x + noise and x̃ + noise).
+  """
+  if sampling not in LP_SAMPLINGS:
+    raise ValueError(f"sampling={sampling!r}: allowed values are {LP_SAMPLINGS}.")
+  at = lambda points: penalty_at(critic, points, one_sided=True, norm=norm, reduction="none")
+  if sampling == "interpolate":
+    per_example = at(interpolates(real, fake, rng=rng))
+  elif sampling == "perturb_real":
+    per_example = at(gaussian_perturbation(real, std=perturbation_std, rng=rng))
+  else:
+    both = tf.concat([real, fake], axis=0)
+    penalties = at(gaussian_perturbation(both, std=perturbation_std, rng=rng))
+    per_example = tf.reduce_mean(tf.reshape(penalties, [2, -1]), axis=0)
+  return reductions.reduce_per_example(per_example, reduction)
+
+
+def dragan_penalty(critic, real, *, scale=0.5, rng=None, reduction="mean", norm=l2_norm):
+  """DRAGAN: E[(‖∇D(x̂)‖ − 1)²] around perturbed real data (Kodali et al. 2017, eq. 2)."""
+  return penalty_at(critic, dragan_points(real, scale=scale, rng=rng), norm=norm,
+                    reduction=reduction)
+
+
+def clip_weights(critic, clip_value):
+  """Clips every trainable critic weight to [−c, c] (WGAN paper, Alg. 1 line 7)."""
+  for variable in critic.trainable_variables:
+    variable.assign(tf.clip_by_value(variable, -clip_value, clip_value))
+
+
+class Regularizer:
+  """A critic regulariser: an optional per-example penalty and a post-update hook."""
+
+  name = "none"
+  penalised = False
+
+  def per_example(self, critic, real, fake, rng):
+    """Per-example unweighted penalty, shape [batch]."""
+    raise NotImplementedError(f"{type(self).__name__} adds no penalty term.")
+
+  def after_critic_update(self, critic):
+    """Runs after every critic optimizer step."""
+
+  def get_config(self):
+    return {"name": self.name}
+
+
+class NoPenalty(Regularizer):
+  """No critic regularisation (the standard GAN)."""
+
+
+class WeightClipping(Regularizer):
+  """Weight clipping to [−c, c] after each critic update (WGAN paper, Alg. 1)."""
+
+  name = "clip"
+
+  def __init__(self, clip_value=0.01):
+    if not clip_value > 0:
+      raise ValueError(f"clip_value={clip_value!r}: must be a number > 0.")
+    self.clip_value = float(clip_value)
+
+  def after_critic_update(self, critic):
+    clip_weights(critic, self.clip_value)
+
+  def get_config(self):
+    return {"name": self.name, "clip_value": self.clip_value}
+
+
+class GradientPenalty(Regularizer):
+  """Two-sided gradient penalty on interpolates (WGAN-GP)."""
+
+  name = "gp"
+  penalised = True
+
+  def per_example(self, critic, real, fake, rng):
+    return gradient_penalty(critic, real, fake, rng=rng, reduction="none")
+
+
+class LipschitzPenalty(Regularizer):
+  """One-sided Lipschitz penalty (WGAN-LP) with a choice of sampling."""
+
+  name = "lp"
+  penalised = True
+
+  def __init__(self, sampling="interpolate", perturbation_std=0.5):
+    if sampling not in LP_SAMPLINGS:
+      raise ValueError(f"sampling={sampling!r}: allowed values are {LP_SAMPLINGS}.")
+    if not perturbation_std > 0:
+      raise ValueError(f"perturbation_std={perturbation_std!r}: must be a number > 0.")
+    self.sampling = sampling
+    self.perturbation_std = float(perturbation_std)
+
+  def per_example(self, critic, real, fake, rng):
+    return lipschitz_penalty(critic, real, fake, sampling=self.sampling,
+                             perturbation_std=self.perturbation_std, rng=rng, reduction="none")
+
+  def get_config(self):
+    return {"name": self.name, "sampling": self.sampling,
+            "perturbation_std": self.perturbation_std}
+
+
+class DraganPenalty(Regularizer):
+  """Two-sided gradient penalty around perturbed real data (DRAGAN)."""
+
+  name = "dragan"
+  penalised = True
+
+  def __init__(self, scale=0.5):
+    if not scale > 0:
+      raise ValueError(f"scale={scale!r}: must be a number > 0.")
+    self.scale = float(scale)
+
+  def per_example(self, critic, real, fake, rng):
+    del fake  # DRAGAN regularises around the data only.
+    return dragan_penalty(critic, real, scale=self.scale, rng=rng, reduction="none")
+
+  def get_config(self):
+    return {"name": self.name, "scale": self.scale}
+
+
+_BY_NAME = {cls.name: cls for cls in
+            (NoPenalty, WeightClipping, GradientPenalty, LipschitzPenalty, DraganPenalty)}
+
+
+def get(identifier):
+  """A regulariser from None, a name, a {'name': ..., **options} dict, or an instance."""
+  if identifier is None:
+    return NoPenalty()
+  if isinstance(identifier, Regularizer):
+    return identifier
+  if isinstance(identifier, dict):
+    options = dict(identifier)
+    name = options.pop("name", None)
+    return _from_name(name)(**options)
+  if isinstance(identifier, str):
+    return _from_name(identifier)()
+  raise ValueError(f"penalty={identifier!r}: allowed values are None, {sorted(_BY_NAME)}, "
+                   "a dict with 'name', or a penalties.Regularizer.")
+
+
+def _from_name(name):
+  if name not in _BY_NAME:
+    raise ValueError(f"penalty={name!r}: allowed values are {sorted(_BY_NAME)}.")
+  return _BY_NAME[name]

@@ -1,0 +1,123 @@
+"""Paper settings as data: one frozen `Preset` per named setting of the seed papers."""
+
+import dataclasses
+
+import keras
+
+METHODS = ("wgan_clip", "wgan_gp", "wgan_lp", "dragan", "standard")
+PROXIMALS = ("none", "rwp", "sbe")
+OPTIMIZERS = ("adam", "rmsprop")
+
+
+@dataclasses.dataclass(frozen=True)
+class OptimizerSpec:
+  """An optimizer setting; `build()` makes a fresh Keras optimizer from it."""
+
+  name: str
+  learning_rate: float
+  beta_1: float = 0.9
+  beta_2: float = 0.999
+
+  def __post_init__(self):
+    if self.name not in OPTIMIZERS:
+      raise ValueError(f"optimizer name={self.name!r}: allowed values are {OPTIMIZERS}.")
+    if not self.learning_rate > 0:
+      raise ValueError(f"learning_rate={self.learning_rate!r}: must be a number > 0.")
+
+  def build(self):
+    if self.name == "rmsprop":
+      return keras.optimizers.RMSprop(self.learning_rate)
+    return keras.optimizers.Adam(self.learning_rate, beta_1=self.beta_1, beta_2=self.beta_2)
+
+
+@dataclasses.dataclass(frozen=True)
+class Preset:
+  """One paper setting. Values not given by a paper are marked in `notes`."""
+
+  name: str
+  source: str
+  method: str
+  dataset: str
+  optimizer: OptimizerSpec
+  batch_size: int = 64
+  latent_dim: int = 100
+  critic_steps: int = 1
+  generator_steps: int = 1
+  penalty_weight: float = 10.0
+  clip_value: float = 0.01
+  proximal: str = "none"
+  h: float = 0.0
+  potential_steps: int = 0
+  warmup_critic_steps: int = 0
+  warmup_generator_iterations: int = 0
+  penalty_weights_studied: tuple = ()
+  notes: str = ""
+
+  def __post_init__(self):
+    if self.method not in METHODS:
+      raise ValueError(f"method={self.method!r}: allowed values are {METHODS}.")
+    if self.proximal not in PROXIMALS:
+      raise ValueError(f"proximal={self.proximal!r}: allowed values are {PROXIMALS}.")
+    if self.proximal != "none" and not self.h > 0:
+      raise ValueError(f"h={self.h!r}: must be > 0 with proximal={self.proximal!r}.")
+
+
+_WGAN_PAPER = "Arjovsky, Chintala, Bottou 2017, Alg. 1"
+_RWP_C = "Lin, Li, Osher, Montúfar (RWP paper), App. C"
+_RWP_G = "Lin, Li, Osher, Montúfar (RWP paper), App. G (SBE)"
+_LP_PAPER = "Petzka, Fischer, Lukovnikov 2018, §6 (toy experiments)"
+
+_RMSPROP_5E5 = OptimizerSpec("rmsprop", 5e-5)
+_ADAM_GP = OptimizerSpec("adam", 1e-4, 0.5, 0.9)
+_ADAM_CIFAR = OptimizerSpec("adam", 2e-4, 0.1, 0.999)
+_ADAM_CELEBA = OptimizerSpec("adam", 2e-4, 0.5, 0.999)
+_ONE_CRITIC_STEP = "critic_steps=1 is our choice: App. C gives none for Standard/DRAGAN."
+
+
+def _pair(name, *, h, generator_steps, **fields):
+  """The baseline setting and the same setting with RWP on top."""
+  base = Preset(name=name, **fields)
+  with_rwp = dataclasses.replace(base, name=f"rwp_{name}", proximal="rwp", h=h,
+                                 generator_steps=generator_steps)
+  return [base, with_rwp]
+
+
+def _toy(method, dataset):
+  return Preset(
+      name=f"{method}_{dataset}", source=_LP_PAPER, method=method, dataset=dataset,
+      optimizer=_RMSPROP_5E5, batch_size=256, latent_dim=2, critic_steps=10,
+      warmup_critic_steps=100, warmup_generator_iterations=25,
+      penalty_weights_studied=(1.0, 5.0, 10.0, 100.0),
+      notes="Networks: 3×512 LeakyReLU MLPs; 500 generator iterations in the paper.")
+
+
+_ALL = [
+    Preset(name="wgan_clip_lsun", source=_WGAN_PAPER, method="wgan_clip", dataset="lsun/bedroom",
+           optimizer=_RMSPROP_5E5, batch_size=64, latent_dim=100, critic_steps=5,
+           clip_value=0.01),
+    *_pair("wgan_gp_cifar10", source=_RWP_C, method="wgan_gp", dataset="cifar10",
+           optimizer=_ADAM_GP, latent_dim=128, critic_steps=5, h=0.1, generator_steps=10),
+    *_pair("standard_cifar10", source=_RWP_C, method="standard", dataset="cifar10",
+           optimizer=_ADAM_CIFAR, latent_dim=100, h=0.2, generator_steps=5,
+           notes=_ONE_CRITIC_STEP),
+    *_pair("dragan_cifar10", source=_RWP_C, method="dragan", dataset="cifar10",
+           optimizer=_ADAM_CIFAR, latent_dim=100, h=0.2, generator_steps=5,
+           notes=_ONE_CRITIC_STEP),
+    *_pair("standard_celeba", source=_RWP_C, method="standard", dataset="celeb_a",
+           optimizer=_ADAM_CELEBA, latent_dim=100, h=0.2, generator_steps=5,
+           notes=_ONE_CRITIC_STEP),
+    Preset(name="sbe_wgan_gp_cifar10", source=_RWP_G, method="wgan_gp", dataset="cifar10",
+           optimizer=_ADAM_CIFAR, latent_dim=100, critic_steps=5, generator_steps=1,
+           proximal="sbe", h=0.2, potential_steps=5,
+           notes="The same Adam setting trains generator, critic and potential."),
+    *[_toy(method, dataset) for method in ("wgan_lp", "wgan_gp")
+      for dataset in ("8gaussians", "25gaussians", "swissroll")],
+]
+PRESETS = {preset.name: preset for preset in _ALL}
+
+
+def get(name):
+  """The preset called `name`; ValueError listing the allowed names otherwise."""
+  if name not in PRESETS:
+    raise ValueError(f"preset={name!r}: allowed values are {sorted(PRESETS)}.")
+  return PRESETS[name]
