@@ -17,6 +17,9 @@ setuptools.setup(
         "numpy>=1.26",
         "scipy>=1.11",
         "absl-py>=2.0",
+        "tensorflow-datasets>=4.9",
+        "matplotlib>=3.7",
+        "pillow>=10",
     ],
     extras_require={"test": ["pytest>=8"]},
 )

@@ -2,8 +2,12 @@ import math
 
 import test_utils  # pylint: disable=unused-import
 
+import os
+
 import numpy as np
+from PIL import Image
 import tensorflow as tf
+import tensorflow_datasets as tfds
 
 from tfwgan import data
 
@@ -48,6 +52,49 @@ class ToyDataTest(tf.test.TestCase):
       data.toy_dataset("moons", batch_size=2)
     with self.assertRaisesRegex(ValueError, r"critic_steps=0: must be an integer >= 1"):
       data.critic_batches(tf.data.Dataset.range(3), batch_size=2, critic_steps=0)
+
+
+class ImageDataTest(tf.test.TestCase):
+
+  def test_tfds_datasets_have_the_network_shapes_and_unit_range(self):
+    with tfds.testing.mock_data(num_examples=6):
+      for name, shape in data.TFDS_DATASETS.items():
+        images = np.stack(list(data.load_tfds(name).take(4).as_numpy_iterator()))
+        self.assertEqual(images.shape[1:], shape, name)
+        self.assertGreaterEqual(images.min(), -1.0)
+        self.assertLessEqual(images.max(), 1.0)
+        self.assertGreater(images.max() - images.min(), 0.5, name)
+
+  def test_training_dataset_batches_for_critic_steps(self):
+    with tfds.testing.mock_data(num_examples=20):
+      batch = next(iter(data.training_dataset("cifar10", batch_size=3, critic_steps=2)))
+    self.assertEqual(tuple(batch.shape), (6, 32, 32, 3))
+
+  def test_unit_range_endpoints(self):
+    self.assertAllClose(data.to_unit_range(np.array([0, 255], np.uint8)), [-1.0, 1.0])
+
+  def test_image_folder_resizes_and_scales(self):
+    root = self.create_tempdir().full_path
+    os.makedirs(os.path.join(root, "nested"))
+    for index, size in enumerate([(40, 50), (64, 64)]):
+      Image.new("RGB", size, (255, 0, 0)).save(os.path.join(root, "nested", f"{index}.png"))
+    images = np.stack(list(data.image_folder(root, image_size=32).as_numpy_iterator()))
+    self.assertEqual(images.shape, (2, 32, 32, 3))
+    self.assertAllClose(images[..., 0], np.ones((2, 32, 32)))
+    self.assertAllClose(images[..., 1], -np.ones((2, 32, 32)))
+
+  def test_npz_array(self):
+    path = os.path.join(self.create_tempdir().full_path, "digits.npz")
+    np.savez(path, x=np.full((5, 8, 8, 1), 255, np.uint8))
+    samples = np.stack(list(data.npz_array(path).as_numpy_iterator()))
+    self.assertAllClose(samples, np.ones((5, 8, 8, 1)))
+    self.assertEqual(data.sample_shape("npz", data_dir=path), (8, 8, 1))
+
+  def test_missing_data(self):
+    with self.assertRaisesRegex(ValueError, r"dataset='mnist': no prepared data"):
+      data.load_tfds("mnist", data_dir=self.create_tempdir().full_path)
+    with self.assertRaisesRegex(ValueError, r"data_dir='/nonexistent': not a directory"):
+      data.image_folder("/nonexistent", image_size=32)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,31 @@
-"""tf.data pipelines: the WGAN-GP/WGAN-LP 2-D toy sets, and batches for critic_steps."""
+"""tf.data pipelines: tfds image sets, image folders, .npz arrays and the 2-D toy sets.
+
+Batch sizes: `batch_size` is always the *global* batch of one critic update (the
+papers' batch). A fit step holds critic_steps × batch_size samples; under a
+tf.distribute strategy Keras splits that step batch over the replicas.
+"""
 
 import math
+import os
 
+import keras
+import numpy as np
 import tensorflow as tf
 
 TOY_DATASETS = ("8gaussians", "25gaussians", "swissroll")
+# name → image shape produced (CelebA and LSUN at 64×64, as in the RWP and WGAN papers).
+TFDS_DATASETS = {
+    "mnist": (28, 28, 1),
+    "fashion_mnist": (28, 28, 1),
+    "cifar10": (32, 32, 3),
+    "celeb_a": (64, 64, 3),
+    "lsun/bedroom": (64, 64, 3),
+}
+FILE_DATASETS = ("folder", "npz")
+DATASETS = TOY_DATASETS + tuple(TFDS_DATASETS) + FILE_DATASETS
+# Decoded sizes small enough to cache in memory after the first pass.
+_CACHED = ("mnist", "fashion_mnist", "cifar10")
+_CELEBA_CROP = 108  # central crop of the aligned 218×178 faces before resizing to 64.
 
 
 def _check_positive_int(name, value):
@@ -62,3 +83,110 @@ def critic_batches(dataset, *, batch_size, critic_steps):
   _check_positive_int("critic_steps", critic_steps)
   return dataset.batch(batch_size * critic_steps, drop_remainder=True).prefetch(
       tf.data.AUTOTUNE)
+
+
+def to_unit_range(images):
+  """uint8 pixels [0, 255] → float32 in [−1, 1] (the generators' tanh range)."""
+  return tf.cast(images, tf.float32) / 127.5 - 1.0
+
+
+def _center_crop_resize(image, crop, size):
+  height, width = tf.shape(image)[0], tf.shape(image)[1]
+  crop = tf.minimum(crop, tf.minimum(height, width))
+  image = tf.image.crop_to_bounding_box(image, (height - crop) // 2, (width - crop) // 2,
+                                        crop, crop)
+  return tf.image.resize(image, [size, size], antialias=True)
+
+
+def _tfds_preprocess(name):
+  """Per-example map: image → float32 in [−1, 1] of shape TFDS_DATASETS[name]."""
+  size = TFDS_DATASETS[name][0]
+
+  def preprocess(example):
+    image = example["image"]
+    if name == "celeb_a":
+      image = _center_crop_resize(image, _CELEBA_CROP, size)
+    elif name == "lsun/bedroom":
+      image = _center_crop_resize(image, tf.reduce_min(tf.shape(image)[:2]), size)
+    return tf.ensure_shape(to_unit_range(image), TFDS_DATASETS[name])
+  return preprocess
+
+
+def load_tfds(name, *, split="train", data_dir=None, download=False):
+  """An unbatched dataset of images in [−1, 1] from tensorflow-datasets.
+
+  CelebA: aligned & cropped faces, central 108×108 crop resized to 64×64 (RWP paper).
+  Its Google-Drive download often fails (quota, checksum): put the files in
+  `<data_dir>/downloads/manual` and pass download=True. LSUN bedroom: shorter side
+  cropped to a square, resized to 64×64 (WGAN paper); tfds prepares LSUN with
+  tensorflow-io, which does not load on TF >= 2.18, so use dataset='folder' with
+  exported JPEGs there.
+  """
+  import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
+  if name not in TFDS_DATASETS:
+    raise ValueError(f"dataset={name!r}: allowed tfds datasets are {sorted(TFDS_DATASETS)}.")
+  try:
+    dataset = tfds.load(name, split=split, data_dir=data_dir, download=download,
+                        shuffle_files=True)
+  except AssertionError as error:  # tfds raises AssertionError when the data is missing
+    raise ValueError(f"dataset={name!r}: no prepared data under data_dir={data_dir!r} and "
+                     f"download={download} ({error}).") from error
+  return dataset.map(_tfds_preprocess(name), num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def image_folder(path, *, image_size, channels=3):
+  """An unbatched dataset of the images under `path` (any depth), resized, in [−1, 1]."""
+  if not os.path.isdir(path):
+    raise ValueError(f"data_dir={path!r}: not a directory of images.")
+  dataset = keras.utils.image_dataset_from_directory(
+      path, labels=None, color_mode={1: "grayscale", 3: "rgb", 4: "rgba"}[channels],
+      image_size=(image_size, image_size), batch_size=None, shuffle=False,
+      crop_to_aspect_ratio=True)
+  return dataset.map(to_unit_range, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def npz_array(path, *, key=None):
+  """An unbatched dataset from an array in an .npz file (uint8 → [−1, 1]; floats as they are)."""
+  if not os.path.isfile(path):
+    raise ValueError(f"data_dir={path!r}: no such .npz file.")
+  with np.load(path, allow_pickle=False) as archive:
+    names = list(archive.keys())
+    if key is None and len(names) != 1:
+      raise ValueError(f"data_dir={path!r}: holds arrays {names}; name one with key=.")
+    array = archive[key or names[0]]
+  if array.dtype == np.uint8:
+    array = array.astype(np.float32) / 127.5 - 1.0
+  return tf.data.Dataset.from_tensor_slices(array.astype(np.float32))
+
+
+def training_dataset(name, *, batch_size, critic_steps, seed=0, data_dir=None, download=False,
+                     image_size=None, channels=3, shuffle_buffer=10_000):
+  """The endless training pipeline of fit steps of critic_steps × batch_size samples."""
+  if name not in DATASETS:
+    raise ValueError(f"dataset={name!r}: allowed values are {list(DATASETS)}.")
+  if name in TOY_DATASETS:
+    return toy_dataset(name, batch_size=batch_size, critic_steps=critic_steps, seed=seed)
+  if name in TFDS_DATASETS:
+    samples = load_tfds(name, data_dir=data_dir, download=download)
+    if name in _CACHED:
+      samples = samples.cache()
+  elif name == "folder":
+    samples = image_folder(data_dir, image_size=image_size, channels=channels)
+  else:
+    samples = npz_array(data_dir)
+  samples = samples.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True).repeat()
+  return critic_batches(samples, batch_size=batch_size, critic_steps=critic_steps)
+
+
+def sample_shape(name, *, data_dir=None, image_size=None, channels=3):
+  """The shape of one sample of `name`, known before any data is read where possible."""
+  if name in TOY_DATASETS:
+    return (2,)
+  if name in TFDS_DATASETS:
+    return TFDS_DATASETS[name]
+  if name == "folder":
+    return (image_size, image_size, channels)
+  if name == "npz":
+    with np.load(data_dir, allow_pickle=False) as archive:
+      return tuple(archive[list(archive.keys())[0]].shape[1:])
+  raise ValueError(f"dataset={name!r}: allowed values are {list(DATASETS)}.")

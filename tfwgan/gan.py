@@ -70,6 +70,10 @@ class GAN(keras.Model):
     self.generator_anchor = self._frozen_copy() if self.proximal is not None else None
     self.potential = self._potential() if isinstance(self.proximal, proximal_lib.SBE) else None
     self._trackers = {name: keras.metrics.Mean(name=name) for name in self._metric_names()}
+    # Outer iterations done: the training step of checkpoints and summaries.
+    self.outer_iterations = keras.Variable(0, dtype="int64", trainable=False,
+                                           aggregation="only_first_replica",
+                                           name="outer_iterations")
     self.built = True
 
   # --- construction checks -------------------------------------------------------------------
@@ -167,6 +171,21 @@ class GAN(keras.Model):
     if self.potential is not None:
       potential_optimizer.build(self.potential.trainable_variables)
 
+  def set_critic_steps(self, critic_steps):
+    """Changes critic updates per outer iteration (e.g. after a warm-up); retraces train_step."""
+    self.critic_steps = _check_positive_int("critic_steps", critic_steps)
+    self.train_function = None
+
+  def checkpoint_items(self):
+    """Everything a resumed run needs: networks, optimizers, anchor, RNG state, step."""
+    items = {"generator": self.generator, "critic": self.critic,
+             "random": self._random, "outer_iterations": self.outer_iterations}
+    for name in ("generator_optimizer", "critic_optimizer", "potential_optimizer",
+                 "generator_anchor", "potential"):
+      if getattr(self, name, None) is not None:
+        items[name] = getattr(self, name)
+    return items
+
   @property
   def metrics(self):
     return list(self._trackers.values())
@@ -198,6 +217,7 @@ class GAN(keras.Model):
     baseline = self._start_generator_phase(batch_size)  # θk−1 ← θ
     for _ in range(self.generator_steps):              # ℓ generator steps, fresh z each
       self._generator_update(batch_size, baseline)
+    self.outer_iterations.assign_add(1)
     return {name: tracker.result() for name, tracker in self._trackers.items()}
 
   def _split_real_batches(self, real):

@@ -91,7 +91,15 @@ def _toy(method, dataset):
       notes="Networks: 3×512 LeakyReLU MLPs; 500 generator iterations in the paper.")
 
 
+DEFAULT_PRESET = "toy_wgan_lp_rwp"
+
 _ALL = [
+    Preset(name=DEFAULT_PRESET, method="wgan_lp", dataset="8gaussians",
+           source="WGAN-GP toy recipe (gan_toy.py: Adam 1e-4, β (0.5, 0.9), batch 256, "
+                  "5 critic steps) with WGAN-LP and RWP on top",
+           optimizer=_ADAM_GP, batch_size=256, latent_dim=2, critic_steps=5,
+           proximal="rwp", h=0.1, generator_steps=5,
+           notes="The launcher's embedded default; h and ℓ are our choice for the toy run."),
     Preset(name="wgan_clip_lsun", source=_WGAN_PAPER, method="wgan_clip", dataset="lsun/bedroom",
            optimizer=_RMSPROP_5E5, batch_size=64, latent_dim=100, critic_steps=5,
            clip_value=0.01),

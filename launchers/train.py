@@ -1,0 +1,97 @@
+r"""Trains a GAN of the seed papers; with no flags, the embedded toy default.
+
+  python launchers/train.py                       # 8 Gaussians, WGAN-LP + RWP, a few minutes
+  python launchers/train.py --preset=rwp_wgan_gp_cifar10 --logdir=/tmp/cifar
+  python launchers/train.py --preset=wgan_lp_swissroll --penalty_weight=5 --train_steps=500
+
+Every field of the preset can be overridden by its own flag. Rerunning the same
+command resumes from the latest checkpoint in --logdir. TensorBoard: --logdir.
+"""
+
+import sys
+
+from absl import app
+from absl import flags
+
+from tfwgan import config as config_lib
+from tfwgan import data
+from tfwgan import penalties
+from tfwgan import presets
+
+flags.DEFINE_enum("preset", presets.DEFAULT_PRESET, sorted(presets.PRESETS),
+                  "Paper setting to start from (tfwgan/presets.py).")
+flags.DEFINE_enum("method", None, presets.METHODS, "Adversarial loss and critic regulariser.")
+flags.DEFINE_enum("dataset", None, data.DATASETS,
+                  "Training data: a toy set, a tfds name, 'folder' or 'npz' (see --data_dir).")
+flags.DEFINE_string("data_dir", None,
+                    "tfds data_dir; the image folder for 'folder'; the file for 'npz'.")
+flags.DEFINE_bool("download", None, "Let tfds download and prepare the data.")
+flags.DEFINE_integer("image_size", None, "Image size for --dataset=folder (28, 32 or 64).")
+flags.DEFINE_integer("channels", None, "Channels for --dataset=folder (1 or 3).")
+flags.DEFINE_enum("network", None, config_lib.NETWORKS,
+                  "'mlp' (toy), 'dcgan' (images) or 'auto' (by dataset).")
+flags.DEFINE_integer("hidden_units", None, "Width of the toy MLPs.", lower_bound=1)
+flags.DEFINE_integer("base_filters", None, "DCGAN filters of the first layer (DIM).",
+                     lower_bound=1)
+flags.DEFINE_integer("latent_dim", None, "Size of the latent z.", lower_bound=1)
+flags.DEFINE_integer("batch_size", None, "Global batch of one critic update.", lower_bound=1)
+flags.DEFINE_integer("critic_steps", None, "Critic updates per outer iteration.",
+                     lower_bound=1)
+flags.DEFINE_integer("generator_steps", None, "Generator updates per outer iteration (ℓ).",
+                     lower_bound=1)
+flags.DEFINE_float("penalty_weight", None, "λ of the gradient penalty.", lower_bound=0.0)
+flags.DEFINE_float("clip_value", None, "c of WGAN weight clipping.")
+flags.DEFINE_enum("lp_sampling", None, penalties.LP_SAMPLINGS, "Where WGAN-LP penalises.")
+flags.DEFINE_enum("proximal", None, presets.PROXIMALS, "Generator proximal: none, rwp or sbe.")
+flags.DEFINE_float("h", None, "Proximal step size h of RWP/SBE.")
+flags.DEFINE_integer("potential_steps", None, "SBE potential updates per outer iteration.",
+                     lower_bound=1)
+flags.DEFINE_enum("optimizer", None, presets.OPTIMIZERS, "Optimizer of every network.")
+flags.DEFINE_float("learning_rate", None, "Learning rate of every network.")
+flags.DEFINE_float("beta1", None, "Adam β1.")
+flags.DEFINE_float("beta2", None, "Adam β2.")
+flags.DEFINE_integer("warmup_critic_steps", None,
+                     "Critic steps during the warm-up (WGAN: 100).", lower_bound=0)
+flags.DEFINE_integer("warmup_generator_iterations", None,
+                     "Outer iterations of the warm-up (WGAN: 25).", lower_bound=0)
+flags.DEFINE_integer("train_steps", None, "Outer iterations to train in all.", lower_bound=1)
+flags.DEFINE_integer("log_every", None, "Outer iterations between summaries.", lower_bound=1)
+flags.DEFINE_integer("checkpoint_every", None, "Outer iterations between checkpoints.",
+                     lower_bound=1)
+flags.DEFINE_integer("num_eval_samples", None, "Samples for the exact EMD of 2-D data.",
+                     lower_bound=1)
+flags.DEFINE_integer("seed", None, "Seed of weights, data and the model's random draws.",
+                     lower_bound=0)
+flags.DEFINE_string("run_name", None, "Name of the run (default: the preset's name).")
+flags.DEFINE_string("logdir", None, "Checkpoints and TensorBoard summaries "
+                    "(default: <tmp>/tfwgan/<run_name>).")
+flags.DEFINE_string("export_dir", None, "Where the generator is exported "
+                    "(default: saved_models/<run_name>).")
+flags.DEFINE_integer("verbose", None, "Keras progress: 0 silent, 1 bar, 2 a line per epoch.",
+                     lower_bound=0)
+
+FLAGS = flags.FLAGS
+OVERRIDES = [field.name for field in config_lib.RunConfig.__dataclass_fields__.values()]
+
+
+def config_from_flags():
+  """The RunConfig of --preset with every flag that was set."""
+  return config_lib.RunConfig.from_preset(
+      FLAGS.preset, **{name: FLAGS[name].value for name in OVERRIDES})
+
+
+def main(argv):
+  if len(argv) > 1:
+    sys.exit(f"train.py: error: unexpected arguments {argv[1:]}")
+  try:
+    config = config_from_flags()
+    config.validate()
+  except ValueError as error:
+    sys.exit(f"train.py: error: --{error}")
+  from tfwgan import training  # pylint: disable=g-import-not-at-top
+  result = training.run(config)
+  print(f"trained to step {result.final_step}; generator exported to {result.export_dir}")
+
+
+if __name__ == "__main__":
+  app.run(main)

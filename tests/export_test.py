@@ -1,0 +1,60 @@
+import json
+import os
+
+import test_utils
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfwgan import export
+
+
+class ExportTest(tf.test.TestCase):
+
+  def setUp(self):
+    super().setUp()
+    self.generator, _ = test_utils.tiny_mlp_pair(latent_dim=3)
+    self.export_dir = os.path.join(self.create_tempdir().full_path, "gen")
+
+  def test_serving_signature_matches_generator(self):
+    export.export_generator(self.generator, self.export_dir, latent_dim=3,
+                            metadata={"method": "wgan_gp"})
+    z = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
+    expected = self.generator(z, training=False)
+    loaded = tf.saved_model.load(os.path.join(self.export_dir, export.SAVED_MODEL))
+    outputs = loaded.signatures["serving_default"](z=tf.constant(z))
+    self.assertAllClose(next(iter(outputs.values())), expected, rtol=1e-5)
+    restored = export.ExportedGenerator(self.export_dir)
+    self.assertEqual(restored.metadata["sample_shape"], [2])
+    self.assertEqual(restored.metadata["method"], "wgan_gp")
+    self.assertAllClose(restored.generate(z), expected, rtol=1e-5)
+    keras_model = keras.models.load_model(os.path.join(self.export_dir, export.KERAS_FILE),
+                                          safe_mode=True)
+    self.assertAllClose(keras_model(z), expected, rtol=1e-5)
+
+  def test_reexport_replaces_whole_directory_and_leaves_no_staging(self):
+    export.export_generator(self.generator, self.export_dir, latent_dim=3)
+    with open(os.path.join(self.export_dir, "stale.txt"), "w") as handle:
+      handle.write("old")
+    export.export_generator(self.generator, self.export_dir, latent_dim=3, metadata={"step": 7})
+    self.assertFalse(os.path.exists(os.path.join(self.export_dir, "stale.txt")))
+    with open(os.path.join(self.export_dir, export.METADATA)) as handle:
+      self.assertEqual(json.load(handle)["step"], 7)
+    self.assertEqual(os.listdir(os.path.dirname(self.export_dir)), ["gen"])
+
+  def test_failed_export_keeps_the_previous_one(self):
+    export.export_generator(self.generator, self.export_dir, latent_dim=3, metadata={"step": 1})
+    with self.assertRaises(TypeError):
+      export.export_generator(self.generator, self.export_dir, latent_dim=3,
+                              metadata={"step": object()})   # not JSON: fails mid-way
+    self.assertEqual(export.ExportedGenerator(self.export_dir).metadata["step"], 1)
+    self.assertEqual(os.listdir(os.path.dirname(self.export_dir)), ["gen"])
+
+  def test_not_an_export(self):
+    with self.assertRaisesRegex(ValueError, r"export_dir=.*not a tfwgan export"):
+      export.ExportedGenerator(self.create_tempdir().full_path)
+
+
+if __name__ == "__main__":
+  tf.test.main()

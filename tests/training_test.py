@@ -1,0 +1,50 @@
+import collections
+import glob
+
+import test_utils  # pylint: disable=unused-import
+
+import numpy as np
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+from tfwgan import config as config_lib
+from tfwgan import export
+from tfwgan import training
+
+
+def event_steps(logdir):
+  """tag → steps at which it was written, over every event file in `logdir`."""
+  steps = collections.defaultdict(list)
+  for path in sorted(glob.glob(f"{logdir}/events.out.tfevents.*")):
+    for event in tf.compat.v1.train.summary_iterator(path):
+      for value in event.summary.value:
+        steps[value.tag].append(event.step)
+  return steps
+
+
+class ImageRunTest(tf.test.TestCase):
+
+  def test_cifar10_mock_with_tiny_dcgan_and_warmup(self):
+    logdir = self.create_tempdir().full_path
+    export_dir = self.create_tempdir().full_path + "/export"
+    config = config_lib.RunConfig.from_preset(
+        "rwp_wgan_gp_cifar10", base_filters=4, latent_dim=8, batch_size=4, critic_steps=2,
+        generator_steps=2, train_steps=4, log_every=2, checkpoint_every=2,
+        warmup_critic_steps=3, warmup_generator_iterations=1, logdir=logdir,
+        export_dir=export_dir, verbose=0)
+    with tfds.testing.mock_data(num_examples=32):
+      result = training.run(config)
+    self.assertEqual(result.final_step, 4)
+    # 1 warm-up iteration of 3 critic steps, then 3 iterations of 2.
+    self.assertEqual(int(result.gan.critic_optimizer.iterations), 3 + 3 * 2)
+    self.assertEqual(int(result.gan.generator_optimizer.iterations), 4 * 2)
+    tags = event_steps(logdir)
+    self.assertIn("samples/fixed_z", tags)
+    self.assertIn("train/proximal", tags)
+    samples = export.ExportedGenerator(export_dir).sample(3)
+    self.assertEqual(tuple(samples.shape), (3, 32, 32, 3))
+    self.assertTrue(np.all(np.abs(samples.numpy()) <= 1.0))
+
+
+if __name__ == "__main__":
+  tf.test.main()

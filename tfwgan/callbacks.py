@@ -1,0 +1,130 @@
+"""Keras callbacks of a training run: TensorBoard summaries, checkpoints, a step limit.
+
+Every summary is written at the model's outer-iteration counter, so curves from a
+resumed run continue where the previous one stopped.
+"""
+
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfwgan import plots
+from tfwgan.evaluation import emd
+
+
+def _step(model):
+  return int(model.outer_iterations.numpy())
+
+
+class Clock:
+  """Wall-clock seconds of training, carried across resumes in a checkpointed variable."""
+
+  def __init__(self):
+    self.variable = tf.Variable(0.0, dtype=tf.float64, trainable=False, name="elapsed_seconds")
+    self._base = None
+    self._start = None
+
+  def start(self):
+    self._base, self._start = float(self.variable.numpy()), time.perf_counter()
+
+  def elapsed(self):
+    return self._base + time.perf_counter() - self._start
+
+  def sync(self):
+    self.variable.assign(self.elapsed())
+
+
+class StopAtStep(keras.callbacks.Callback):
+  """Stops `fit` once the model has done `last_step` outer iterations."""
+
+  def __init__(self, last_step):
+    super().__init__()
+    self.last_step = last_step
+
+  def on_train_batch_end(self, batch, logs=None):
+    if _step(self.model) >= self.last_step:
+      self.model.stop_training = True
+
+
+class Checkpointing(keras.callbacks.Callback):
+  """Saves a tf.train.CheckpointManager every `every` outer iterations and at the end."""
+
+  def __init__(self, manager, clock, every):
+    super().__init__()
+    self.manager, self.clock, self.every = manager, clock, every
+    self._saved_step = None
+
+  def _save(self):
+    step = _step(self.model)
+    if step != self._saved_step:
+      self.clock.sync()
+      self.manager.save(checkpoint_number=step)
+      self._saved_step = step
+
+  def on_train_batch_end(self, batch, logs=None):
+    if _step(self.model) % self.every == 0:
+      self._save()
+
+  def on_train_end(self, logs=None):
+    self._save()
+
+
+class ScalarSummaries(keras.callbacks.Callback):
+  """Every logged metric (means over the epoch), steps per second and wall-clock seconds."""
+
+  def __init__(self, writer, clock):
+    super().__init__()
+    self.writer, self.clock = writer, clock
+    self._last = None
+
+  def on_train_begin(self, logs=None):
+    self._last = (_step(self.model), time.perf_counter())
+
+  def on_epoch_end(self, epoch, logs=None):
+    step, now = _step(self.model), time.perf_counter()
+    steps_per_second = (step - self._last[0]) / max(now - self._last[1], 1e-9)
+    self._last = (step, now)
+    with self.writer.as_default(step=step):
+      for name, value in (logs or {}).items():
+        tf.summary.scalar(f"train/{name}", float(value))
+      tf.summary.scalar("time/steps_per_second", steps_per_second)
+      tf.summary.scalar("time/wallclock_seconds", self.clock.elapsed())
+    self.writer.flush()
+
+
+class ToySummaries(keras.callbacks.Callback):
+  """For 2-D data: exact EMD to fresh real samples and the critic's level sets (WGAN-LP Fig. 3)."""
+
+  def __init__(self, writer, real_sampler, *, num_samples=500):
+    super().__init__()
+    self.writer, self.real_sampler, self.num_samples = writer, real_sampler, num_samples
+
+  def on_epoch_end(self, epoch, logs=None):
+    step = _step(self.model)
+    real = np.asarray(self.real_sampler(self.num_samples, step))
+    generated = self.model.sample(self.num_samples, seed=step).numpy()
+    critic = lambda x: self.model.critic(x, training=False).numpy()
+    image = plots.figure_to_array(plots.level_set_figure(critic, real, generated,
+                                                         title=f"step {step}"))
+    with self.writer.as_default(step=step):
+      tf.summary.scalar("eval/emd", emd(generated, real))
+      tf.summary.image("samples/critic_level_sets", image[None])
+    self.writer.flush()
+
+
+class ImageSummaries(keras.callbacks.Callback):
+  """A grid of samples from a fixed latent batch, so the images are comparable across steps."""
+
+  def __init__(self, writer, latent_dim, *, count=64, seed=0):
+    super().__init__()
+    self.writer = writer
+    self.z = tf.random.stateless_normal([count, latent_dim], seed=[seed, 1])
+
+  def on_epoch_end(self, epoch, logs=None):
+    images = self.model.generator(self.z, training=False).numpy()
+    grid = plots.image_grid(images, columns=int(np.ceil(np.sqrt(len(images)))))
+    with self.writer.as_default(step=_step(self.model)):
+      tf.summary.image("samples/fixed_z", grid[None])
+    self.writer.flush()

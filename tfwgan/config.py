@@ -1,0 +1,150 @@
+"""The run configuration: a frozen dataclass that flags or code fill, checked before any work."""
+
+import dataclasses
+import os
+import tempfile
+
+from tfwgan import data
+from tfwgan import networks
+from tfwgan import penalties
+from tfwgan import presets
+
+NETWORKS = ("auto", "mlp", "dcgan")
+
+
+@dataclasses.dataclass(frozen=True)
+class RunConfig:
+  """Everything `tfwgan.training.run` needs. Field names are the launcher's flag names."""
+
+  run_name: str = "run"
+  method: str = "wgan_lp"
+  dataset: str = "8gaussians"
+  data_dir: str | None = None
+  download: bool = False
+  image_size: int | None = None
+  channels: int = 3
+  network: str = "auto"
+  hidden_units: int = 512
+  base_filters: int = 64
+  latent_dim: int = 2
+  batch_size: int = 256
+  critic_steps: int = 5
+  generator_steps: int = 1
+  penalty_weight: float = 10.0
+  clip_value: float = 0.01
+  lp_sampling: str = "interpolate"
+  proximal: str = "rwp"
+  h: float = 0.1
+  potential_steps: int = 5
+  optimizer: str = "adam"
+  learning_rate: float = 1e-4
+  beta1: float = 0.5
+  beta2: float = 0.9
+  warmup_critic_steps: int = 0
+  warmup_generator_iterations: int = 0
+  train_steps: int = 2000
+  log_every: int = 100
+  checkpoint_every: int = 500
+  num_eval_samples: int = 500
+  seed: int = 0
+  logdir: str | None = None
+  export_dir: str | None = None
+  verbose: int = 1
+
+  @classmethod
+  def from_preset(cls, name, **overrides):
+    """The config of a paper preset, with `overrides` (None values are ignored)."""
+    preset = presets.get(name)
+    fields = {
+        "run_name": preset.name, "method": preset.method, "dataset": preset.dataset, "latent_dim": preset.latent_dim,
+        "batch_size": preset.batch_size, "critic_steps": preset.critic_steps,
+        "generator_steps": preset.generator_steps, "penalty_weight": preset.penalty_weight,
+        "clip_value": preset.clip_value, "proximal": preset.proximal,
+        "h": preset.h if preset.proximal != "none" else cls.h,
+        "potential_steps": preset.potential_steps or cls.potential_steps,
+        "optimizer": preset.optimizer.name, "learning_rate": preset.optimizer.learning_rate,
+        "beta1": preset.optimizer.beta_1, "beta2": preset.optimizer.beta_2,
+        "warmup_critic_steps": preset.warmup_critic_steps,
+        "warmup_generator_iterations": preset.warmup_generator_iterations,
+    }
+    fields.update({k: v for k, v in overrides.items() if v is not None})
+    return cls(**fields)
+
+  @property
+  def resolved_network(self):
+    if self.network != "auto":
+      return self.network
+    return "mlp" if self.dataset in data.TOY_DATASETS else "dcgan"
+
+  @property
+  def sample_shape(self):
+    return data.sample_shape(self.dataset, data_dir=self.data_dir,
+                             image_size=self.image_size, channels=self.channels)
+
+  @property
+  def resolved_logdir(self):
+    return self.logdir or os.path.join(tempfile.gettempdir(), "tfwgan", self.run_name)
+
+  @property
+  def resolved_export_dir(self):
+    return self.export_dir or os.path.join("saved_models", self.run_name)
+
+  def validate(self):
+    """Raises ValueError naming the first bad field and what it allows. Reads no data."""
+    _one_of("method", self.method, presets.METHODS)
+    _one_of("dataset", self.dataset, data.DATASETS)
+    _one_of("network", self.network, NETWORKS)
+    _one_of("proximal", self.proximal, presets.PROXIMALS)
+    _one_of("optimizer", self.optimizer, presets.OPTIMIZERS)
+    _one_of("lp_sampling", self.lp_sampling, penalties.LP_SAMPLINGS)
+    for name in ("latent_dim", "batch_size", "critic_steps", "generator_steps",
+                 "potential_steps", "train_steps", "log_every", "checkpoint_every",
+                 "hidden_units", "base_filters", "num_eval_samples"):
+      _at_least(name, getattr(self, name), 1)
+    for name in ("warmup_critic_steps", "warmup_generator_iterations", "seed", "verbose"):
+      _at_least(name, getattr(self, name), 0)
+    if not self.penalty_weight >= 0:
+      raise ValueError(f"penalty_weight={self.penalty_weight!r}: must be a number >= 0.")
+    for name in ("learning_rate", "clip_value"):
+      if not getattr(self, name) > 0:
+        raise ValueError(f"{name}={getattr(self, name)!r}: must be a number > 0.")
+    if self.proximal != "none" and not self.h > 0:
+      raise ValueError(f"h={self.h!r}: must be a number > 0 with proximal={self.proximal!r}.")
+    self._validate_data()
+
+  def _validate_data(self):
+    if self.dataset in ("folder", "npz"):
+      if not self.data_dir:
+        raise ValueError(f"data_dir: required with dataset={self.dataset!r}.")
+      exists = os.path.isdir if self.dataset == "folder" else os.path.isfile
+      if not exists(self.data_dir):
+        kind = "a directory of images" if self.dataset == "folder" else "an .npz file"
+        raise ValueError(f"data_dir={self.data_dir!r}: not found; dataset={self.dataset!r} "
+                         f"needs {kind}.")
+    elif self.data_dir is not None and not os.path.isdir(self.data_dir):
+      raise ValueError(f"data_dir={self.data_dir!r}: not a directory (tfds data_dir).")
+    if self.dataset == "folder":
+      _one_of("image_size", self.image_size, networks.DCGAN_SIZES)
+      _one_of("channels", self.channels, (1, 3))
+    shape = self.sample_shape
+    if self.resolved_network == "dcgan":
+      if len(shape) != 3 or shape[0] != shape[1] or shape[0] not in networks.DCGAN_SIZES:
+        raise ValueError(f"network='dcgan': cannot make samples of shape {shape} "
+                         f"(dataset={self.dataset!r}); allowed image sizes are "
+                         f"{networks.DCGAN_SIZES}.")
+    elif len(shape) != 1:
+      raise ValueError(f"network='mlp': makes flat vectors, but dataset={self.dataset!r} has "
+                       f"samples of shape {shape}; use network='dcgan'.")
+    if self.warmup_generator_iterations and not self.warmup_critic_steps:
+      raise ValueError("warmup_critic_steps: must be >= 1 when "
+                       f"warmup_generator_iterations={self.warmup_generator_iterations}.")
+
+
+def _one_of(name, value, allowed):
+  if value not in allowed:
+    raise ValueError(f"{name}={value!r}: allowed values are {list(allowed)}.")
+
+
+def _at_least(name, value, minimum):
+  if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    raise ValueError(f"{name}={value!r}: must be an integer >= {minimum}.")

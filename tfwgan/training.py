@@ -1,0 +1,150 @@
+"""`run(config)`: build the GAN a `RunConfig` describes, train it with fit, checkpoint, export."""
+
+import dataclasses
+import math
+import os
+
+import keras
+import tensorflow as tf
+from tensorboard.plugins.hparams import api as hparams_api
+
+from tfwgan import callbacks as callbacks_lib
+from tfwgan import data
+from tfwgan import export
+from tfwgan import networks
+from tfwgan import penalties
+from tfwgan import presets
+from tfwgan import proximal as proximal_lib
+from tfwgan.gan import GAN
+
+CHECKPOINT_SUBDIR = "checkpoints"
+
+
+@dataclasses.dataclass
+class RunResult:
+  gan: GAN
+  export_dir: str
+  resumed_from_step: int
+  final_step: int
+
+
+def _regularizer(config):
+  """method → (adversarial loss, critic regulariser)."""
+  return {
+      "wgan_clip": ("wasserstein", lambda: penalties.WeightClipping(config.clip_value)),
+      "wgan_gp": ("wasserstein", penalties.GradientPenalty),
+      "wgan_lp": ("wasserstein", lambda: penalties.LipschitzPenalty(config.lp_sampling)),
+      "dragan": ("non_saturating", penalties.DraganPenalty),
+      "standard": ("non_saturating", penalties.NoPenalty),
+  }[config.method]
+
+
+def build_networks(config, sample_shape):
+  """Generator and critic for the config's network family and the data's sample shape."""
+  if config.resolved_network == "mlp":
+    return (networks.mlp_generator(config.latent_dim, sample_shape[0],
+                                   hidden_units=config.hidden_units),
+            networks.mlp_critic(sample_shape[0], hidden_units=config.hidden_units))
+  # Batch norm mixes the samples whose per-sample gradients a penalty constrains.
+  normalization = "none" if config.method in ("wgan_gp", "wgan_lp", "dragan") else "batch"
+  return (networks.dcgan_generator(config.latent_dim, sample_shape,
+                                   base_filters=config.base_filters),
+          networks.dcgan_critic(sample_shape, base_filters=config.base_filters,
+                                normalization=normalization))
+
+
+def build_gan(config, sample_shape):
+  """The compiled GAN of `config` (call inside a strategy scope to distribute it)."""
+  loss, regularizer = _regularizer(config)
+  proximal = None
+  generator_steps = config.generator_steps
+  if config.proximal == "rwp":
+    proximal, generator_steps = proximal_lib.RWP(config.h, config.generator_steps), None
+  elif config.proximal == "sbe":
+    proximal = proximal_lib.SBE(h=config.h, potential_steps=config.potential_steps,
+                                generator_steps=config.generator_steps)
+    generator_steps = None
+  generator, critic = build_networks(config, sample_shape)
+  gan = GAN(generator, critic, config.latent_dim, loss=loss, penalty=regularizer(),
+            penalty_weight=config.penalty_weight, proximal=proximal,
+            critic_steps=config.critic_steps, generator_steps=generator_steps, seed=config.seed)
+  optimizer = presets.OptimizerSpec(config.optimizer, config.learning_rate, config.beta1,
+                                    config.beta2)
+  gan.compile(generator_optimizer=optimizer.build(), critic_optimizer=optimizer.build(),
+              potential_optimizer=optimizer.build() if config.proximal == "sbe" else None)
+  return gan
+
+
+def _phases(config):
+  """(first step, last step, critic steps) of each training phase (warm-up, then main)."""
+  warmup_end = min(config.warmup_generator_iterations, config.train_steps)
+  phases = []
+  if warmup_end:
+    phases.append((0, warmup_end, config.warmup_critic_steps))
+  phases.append((warmup_end, config.train_steps, config.critic_steps))
+  return phases
+
+
+def _phase_dataset(config, phase_index, phase_start, step, critic_steps):
+  """The phase's data, continued at `step`: toy streams are replayed exactly; image data
+  is reshuffled with a step-dependent seed."""
+  common = dict(batch_size=config.batch_size, critic_steps=critic_steps,
+                data_dir=config.data_dir, download=config.download,
+                image_size=config.image_size, channels=config.channels)
+  if config.dataset in data.TOY_DATASETS:
+    dataset = data.training_dataset(config.dataset, seed=config.seed + phase_index, **common)
+    return dataset.skip(step - phase_start)
+  return data.training_dataset(config.dataset, seed=config.seed + step, **common)
+
+
+def _write_config(writer, config):
+  values = {k: (v if isinstance(v, (bool, int, float, str)) else str(v))
+            for k, v in dataclasses.asdict(config).items()}
+  table = "\n".join(f"| {k} | {v} |" for k, v in sorted(values.items()))
+  with writer.as_default(step=0):
+    tf.summary.text("config", "| flag | value |\n|---|---|\n" + table)
+    hparams_api.hparams(values)
+  writer.flush()
+
+
+def run(config):
+  """Trains (or resumes) the run of `config` in `config.logdir`, then exports the generator."""
+  config.validate()
+  keras.utils.set_random_seed(config.seed)
+  sample_shape = config.sample_shape
+  gan = build_gan(config, sample_shape)
+  clock = callbacks_lib.Clock()
+  checkpoint = tf.train.Checkpoint(**gan.checkpoint_items(), elapsed_seconds=clock.variable)
+  manager = tf.train.CheckpointManager(checkpoint, os.path.join(config.resolved_logdir, CHECKPOINT_SUBDIR),
+                                       max_to_keep=3)
+  if manager.latest_checkpoint:
+    checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+  resumed_from = int(gan.outer_iterations.numpy())
+  writer = tf.summary.create_file_writer(config.resolved_logdir)
+  _write_config(writer, config)
+  clock.start()
+  summaries = [callbacks_lib.ScalarSummaries(writer, clock)]
+  if config.dataset in data.TOY_DATASETS:
+    summaries.append(callbacks_lib.ToySummaries(
+        writer, lambda n, step: data.sample_toy(config.dataset, n, [config.seed, step + 1]),
+        num_samples=config.num_eval_samples))
+  else:
+    summaries.append(callbacks_lib.ImageSummaries(writer, config.latent_dim, seed=config.seed))
+  for index, (start, end, critic_steps) in enumerate(_phases(config)):
+    step = int(gan.outer_iterations.numpy())
+    if step >= end:
+      continue
+    gan.set_critic_steps(critic_steps)
+    dataset = _phase_dataset(config, index, start, step, critic_steps)
+    gan.fit(dataset, shuffle=False, epochs=math.ceil((end - step) / config.log_every),
+            steps_per_epoch=config.log_every, verbose=config.verbose,
+            callbacks=[callbacks_lib.StopAtStep(end),
+                       callbacks_lib.Checkpointing(manager, clock, config.checkpoint_every),
+                       *summaries])
+  writer.close()
+  final_step = int(gan.outer_iterations.numpy())
+  export_dir = export.export_generator(
+      gan.generator, config.resolved_export_dir, latent_dim=config.latent_dim,
+      metadata={"method": config.method, "dataset": config.dataset, "proximal": config.proximal,
+                "step": final_step, "config": dataclasses.asdict(config)})
+  return RunResult(gan, export_dir, resumed_from, final_step)
