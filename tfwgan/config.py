@@ -8,6 +8,10 @@ from tfwgan import data
 from tfwgan import networks
 from tfwgan import penalties
 from tfwgan import presets
+from tfwgan.validation import integer_at_least
+from tfwgan.validation import number_at_least
+from tfwgan.validation import one_of
+from tfwgan.validation import positive_number
 
 NETWORKS = ("auto", "mlp", "dcgan")
 
@@ -91,23 +95,21 @@ class RunConfig:
 
   def validate(self):
     """Raises ValueError naming the first bad field and what it allows. Reads no data."""
-    _one_of("method", self.method, presets.METHODS)
-    _one_of("dataset", self.dataset, data.DATASETS)
-    _one_of("network", self.network, NETWORKS)
-    _one_of("proximal", self.proximal, presets.PROXIMALS)
-    _one_of("optimizer", self.optimizer, presets.OPTIMIZERS)
-    _one_of("lp_sampling", self.lp_sampling, penalties.LP_SAMPLINGS)
+    one_of("method", self.method, presets.METHODS)
+    one_of("dataset", self.dataset, data.DATASETS)
+    one_of("network", self.network, NETWORKS)
+    one_of("proximal", self.proximal, presets.PROXIMALS)
+    one_of("optimizer", self.optimizer, presets.OPTIMIZERS)
+    one_of("lp_sampling", self.lp_sampling, penalties.LP_SAMPLINGS)
     for name in ("latent_dim", "batch_size", "critic_steps", "generator_steps",
                  "potential_steps", "train_steps", "log_every", "checkpoint_every",
                  "hidden_units", "base_filters", "num_eval_samples"):
-      _at_least(name, getattr(self, name), 1)
+      integer_at_least(name, getattr(self, name), 1)
     for name in ("warmup_critic_steps", "warmup_generator_iterations", "seed", "verbose"):
-      _at_least(name, getattr(self, name), 0)
-    if not self.penalty_weight >= 0:
-      raise ValueError(f"penalty_weight={self.penalty_weight!r}: must be a number >= 0.")
+      integer_at_least(name, getattr(self, name), 0)
+    number_at_least("penalty_weight", self.penalty_weight)
     for name in ("learning_rate", "clip_value"):
-      if not getattr(self, name) > 0:
-        raise ValueError(f"{name}={getattr(self, name)!r}: must be a number > 0.")
+      positive_number(name, getattr(self, name))
     if self.proximal != "none" and not self.h > 0:
       raise ValueError(f"h={self.h!r}: must be a number > 0 with proximal={self.proximal!r}.")
     self._validate_data()
@@ -124,8 +126,8 @@ class RunConfig:
     elif self.data_dir is not None and not os.path.isdir(self.data_dir):
       raise ValueError(f"data_dir={self.data_dir!r}: not a directory (tfds data_dir).")
     if self.dataset == "folder":
-      _one_of("image_size", self.image_size, networks.DCGAN_SIZES)
-      _one_of("channels", self.channels, (1, 3))
+      one_of("image_size", self.image_size, networks.DCGAN_SIZES)
+      one_of("channels", self.channels, (1, 3))
     shape = self.sample_shape
     if self.resolved_network == "dcgan":
       if len(shape) != 3 or shape[0] != shape[1] or shape[0] not in networks.DCGAN_SIZES:
@@ -139,12 +141,3 @@ class RunConfig:
       raise ValueError("warmup_critic_steps: must be >= 1 when "
                        f"warmup_generator_iterations={self.warmup_generator_iterations}.")
 
-
-def _one_of(name, value, allowed):
-  if value not in allowed:
-    raise ValueError(f"{name}={value!r}: allowed values are {list(allowed)}.")
-
-
-def _at_least(name, value, minimum):
-  if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-    raise ValueError(f"{name}={value!r}: must be an integer >= {minimum}.")

@@ -12,6 +12,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfwgan.validation import integer_at_least
+
 TOY_DATASETS = ("8gaussians", "25gaussians", "swissroll")
 # name → image shape produced (CelebA and LSUN at 64×64, as in the RWP and WGAN papers).
 TFDS_DATASETS = {
@@ -26,11 +28,6 @@ DATASETS = TOY_DATASETS + tuple(TFDS_DATASETS) + FILE_DATASETS
 # Decoded sizes small enough to cache in memory after the first pass.
 _CACHED = ("mnist", "fashion_mnist", "cifar10")
 _CELEBA_CROP = 108  # central crop of the aligned 218×178 faces before resizing to 64.
-
-
-def _check_positive_int(name, value):
-  if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-    raise ValueError(f"{name}={value!r}: must be an integer >= 1.")
 
 
 def sample_toy(name, num_samples, seed):
@@ -65,8 +62,8 @@ def toy_dataset(name, *, batch_size, critic_steps=1, seed=0):
   """An endless dataset of [critic_steps × batch_size, 2] toy batches, one per fit step."""
   if name not in TOY_DATASETS:
     raise ValueError(f"dataset={name!r}: allowed toy datasets are {TOY_DATASETS}.")
-  _check_positive_int("batch_size", batch_size)
-  _check_positive_int("critic_steps", critic_steps)
+  integer_at_least("batch_size", batch_size)
+  integer_at_least("critic_steps", critic_steps)
   step_size = batch_size * critic_steps
   seeds = tf.data.Dataset.random(seed=seed).batch(2)
   return seeds.map(lambda s: sample_toy(name, step_size, s),
@@ -79,8 +76,8 @@ def critic_batches(dataset, *, batch_size, critic_steps):
   Each fit step then gives every critic update a fresh real batch (WGAN Alg. 1,
   WGAN-GP Alg. 1). `drop_remainder=True` keeps the shape static.
   """
-  _check_positive_int("batch_size", batch_size)
-  _check_positive_int("critic_steps", critic_steps)
+  integer_at_least("batch_size", batch_size)
+  integer_at_least("critic_steps", critic_steps)
   return dataset.batch(batch_size * critic_steps, drop_remainder=True).prefetch(
       tf.data.AUTOTUNE)
 

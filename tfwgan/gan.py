@@ -13,18 +13,8 @@ from tfwgan import networks
 from tfwgan import penalties as penalties_lib
 from tfwgan import proximal as proximal_lib
 from tfwgan.reduction import global_batch_mean
-
-
-def _check_positive_int(name, value):
-  if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-    raise ValueError(f"{name}={value!r}: must be an integer >= 1.")
-  return value
-
-
-def _check_non_negative(name, value):
-  if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-    raise ValueError(f"{name}={value!r}: must be a number >= 0.")
-  return float(value)
+from tfwgan.validation import integer_at_least
+from tfwgan.validation import number_at_least
 
 
 def _check_optimizer(name, optimizer):
@@ -55,12 +45,12 @@ class GAN(keras.Model):
                penalty_weight=10.0, proximal=None, critic_steps=1, generator_steps=None,
                seed=None, **kwargs):
     super().__init__(**kwargs)
-    self.latent_dim = _check_positive_int("latent_dim", latent_dim)
+    self.latent_dim = integer_at_least("latent_dim", latent_dim)
     self.adversarial_loss = losses_lib.get(loss)
     self.penalty = penalties_lib.get(penalty)
-    self.penalty_weight = _check_non_negative("penalty_weight", penalty_weight)
+    self.penalty_weight = number_at_least("penalty_weight", penalty_weight)
     self.proximal = proximal_lib.check(proximal)
-    self.critic_steps = _check_positive_int("critic_steps", critic_steps)
+    self.critic_steps = integer_at_least("critic_steps", critic_steps)
     self.generator_steps = self._resolve_generator_steps(generator_steps)
     self.generator = generator
     self.critic = critic
@@ -80,7 +70,7 @@ class GAN(keras.Model):
 
   def _resolve_generator_steps(self, generator_steps):
     if generator_steps is not None:
-      _check_positive_int("generator_steps", generator_steps)
+      integer_at_least("generator_steps", generator_steps)
     if self.proximal is None:
       return generator_steps or 1
     if generator_steps is not None and generator_steps != self.proximal.generator_steps:
@@ -173,7 +163,7 @@ class GAN(keras.Model):
 
   def set_critic_steps(self, critic_steps):
     """Changes critic updates per outer iteration (e.g. after a warm-up); retraces train_step."""
-    self.critic_steps = _check_positive_int("critic_steps", critic_steps)
+    self.critic_steps = integer_at_least("critic_steps", critic_steps)
     self.train_function = None
 
   def checkpoint_items(self):
@@ -195,8 +185,8 @@ class GAN(keras.Model):
 
   def sample(self, num_samples, *, seed=None, batch_size=1024):
     """`num_samples` generated samples (inference mode) as one tf.Tensor."""
-    _check_positive_int("num_samples", num_samples)
-    _check_positive_int("batch_size", batch_size)
+    integer_at_least("num_samples", num_samples)
+    integer_at_least("batch_size", batch_size)
     if seed is None:
       z = tf.random.normal([num_samples, self.latent_dim])
     else:

@@ -8,6 +8,8 @@ public functions return the *unweighted* penalty (TF-GAN `losses` style).
 import tensorflow as tf
 
 from tfwgan import reduction as reductions
+from tfwgan.validation import one_of
+from tfwgan.validation import positive_number
 
 NORM_EPSILON = 1e-12
 LP_SAMPLINGS = ("interpolate", "perturb_real", "perturb_both")
@@ -80,8 +82,7 @@ def lipschitz_penalty(critic, real, fake, *, sampling="interpolate", perturbatio
   `sampling`: 'interpolate' (as WGAN-GP), 'perturb_real' (x + noise) or
   'perturb_both' (the mean of the penalties at x + noise and x̃ + noise).
   """
-  if sampling not in LP_SAMPLINGS:
-    raise ValueError(f"sampling={sampling!r}: allowed values are {LP_SAMPLINGS}.")
+  one_of("sampling", sampling, LP_SAMPLINGS)
   at = lambda points: penalty_at(critic, points, one_sided=True, norm=norm, reduction="none")
   if sampling == "interpolate":
     per_example = at(interpolates(real, fake, rng=rng))
@@ -133,9 +134,7 @@ class WeightClipping(Regularizer):
   name = "clip"
 
   def __init__(self, clip_value=0.01):
-    if not clip_value > 0:
-      raise ValueError(f"clip_value={clip_value!r}: must be a number > 0.")
-    self.clip_value = float(clip_value)
+    self.clip_value = positive_number("clip_value", clip_value)
 
   def after_critic_update(self, critic):
     clip_weights(critic, self.clip_value)
@@ -161,12 +160,8 @@ class LipschitzPenalty(Regularizer):
   penalised = True
 
   def __init__(self, sampling="interpolate", perturbation_std=0.5):
-    if sampling not in LP_SAMPLINGS:
-      raise ValueError(f"sampling={sampling!r}: allowed values are {LP_SAMPLINGS}.")
-    if not perturbation_std > 0:
-      raise ValueError(f"perturbation_std={perturbation_std!r}: must be a number > 0.")
-    self.sampling = sampling
-    self.perturbation_std = float(perturbation_std)
+    self.sampling = one_of("sampling", sampling, LP_SAMPLINGS)
+    self.perturbation_std = positive_number("perturbation_std", perturbation_std)
 
   def per_example(self, critic, real, fake, rng):
     return lipschitz_penalty(critic, real, fake, sampling=self.sampling,
@@ -184,9 +179,7 @@ class DraganPenalty(Regularizer):
   penalised = True
 
   def __init__(self, scale=0.5):
-    if not scale > 0:
-      raise ValueError(f"scale={scale!r}: must be a number > 0.")
-    self.scale = float(scale)
+    self.scale = positive_number("scale", scale)
 
   def per_example(self, critic, real, fake, rng):
     del fake  # DRAGAN regularises around the data only.

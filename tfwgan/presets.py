@@ -4,6 +4,8 @@ import dataclasses
 
 import keras
 
+from tfwgan import validation
+
 METHODS = ("wgan_clip", "wgan_gp", "wgan_lp", "dragan", "standard")
 PROXIMALS = ("none", "rwp", "sbe")
 OPTIMIZERS = ("adam", "rmsprop")
@@ -19,10 +21,8 @@ class OptimizerSpec:
   beta_2: float = 0.999
 
   def __post_init__(self):
-    if self.name not in OPTIMIZERS:
-      raise ValueError(f"optimizer name={self.name!r}: allowed values are {OPTIMIZERS}.")
-    if not self.learning_rate > 0:
-      raise ValueError(f"learning_rate={self.learning_rate!r}: must be a number > 0.")
+    validation.one_of("optimizer name", self.name, OPTIMIZERS)
+    validation.positive_number("learning_rate", self.learning_rate)
 
   def build(self):
     if self.name == "rmsprop":
@@ -54,10 +54,8 @@ class Preset:
   notes: str = ""
 
   def __post_init__(self):
-    if self.method not in METHODS:
-      raise ValueError(f"method={self.method!r}: allowed values are {METHODS}.")
-    if self.proximal not in PROXIMALS:
-      raise ValueError(f"proximal={self.proximal!r}: allowed values are {PROXIMALS}.")
+    validation.one_of("method", self.method, METHODS)
+    validation.one_of("proximal", self.proximal, PROXIMALS)
     if self.proximal != "none" and not self.h > 0:
       raise ValueError(f"h={self.h!r}: must be > 0 with proximal={self.proximal!r}.")
 

@@ -13,6 +13,7 @@ import math
 import tensorflow as tf
 
 from tfwgan import reduction as reductions
+from tfwgan.validation import integer_at_least
 
 
 def _squared_distance(a, b):
@@ -63,12 +64,6 @@ def sbe_generator_term(potential, generated, h, *, baseline=0.0, reduction="mean
   return reductions.reduce_per_example(per_example, reduction)
 
 
-def _positive_int(name, value):
-  if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-    raise ValueError(f"{name}={value!r}: must be an integer >= 1.")
-  return value
-
-
 def _positive_step_size(value, *, allow_inf):
   if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 or (
       math.isinf(value) and not allow_inf) or math.isnan(value):
@@ -89,7 +84,7 @@ class RWP:
 
   def __init__(self, h, generator_steps):
     self.h = _positive_step_size(h, allow_inf=True)
-    self.generator_steps = _positive_int("generator_steps", generator_steps)
+    self.generator_steps = integer_at_least("generator_steps", generator_steps)
 
   def generator_term(self, generated, anchor_generated):
     return rwp_proximal_term(generated, anchor_generated, self.h, reduction="none")
@@ -114,8 +109,8 @@ class SBE:
   def __init__(self, potential=None, h=0.2, potential_steps=5, generator_steps=1):
     self.potential = potential
     self.h = _positive_step_size(h, allow_inf=False)
-    self.potential_steps = _positive_int("potential_steps", potential_steps)
-    self.generator_steps = _positive_int("generator_steps", generator_steps)
+    self.potential_steps = integer_at_least("potential_steps", potential_steps)
+    self.generator_steps = integer_at_least("generator_steps", generator_steps)
 
   def get_config(self):
     return {"name": self.name, "h": self.h, "potential_steps": self.potential_steps,

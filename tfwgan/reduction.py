@@ -2,17 +2,14 @@
 
 import tensorflow as tf
 
+from tfwgan.validation import one_of
+
 REDUCTIONS = ("mean", "none")
-
-
-def check_reduction(reduction):
-  if reduction not in REDUCTIONS:
-    raise ValueError(f"reduction={reduction!r}: allowed values are {REDUCTIONS}.")
 
 
 def reduce_per_example(values, reduction):
   """Returns `values` as they are ('none') or their batch mean ('mean')."""
-  check_reduction(reduction)
+  one_of("reduction", reduction, REDUCTIONS)
   return tf.reduce_mean(values) if reduction == "mean" else values
 
 
