@@ -40,6 +40,9 @@ flags.DEFINE_integer("critic_steps", None, "Critic updates per outer iteration."
 flags.DEFINE_integer("generator_steps", None, "Generator updates per outer iteration (ℓ).",
                      lower_bound=1)
 flags.DEFINE_float("penalty_weight", None, "λ of the gradient penalty.", lower_bound=0.0)
+flags.DEFINE_float("gamma", None, "WWGAN: γ‖∇f‖²₂ added inside the root (0: pure W2 norm).",
+                   lower_bound=0.0)
+flags.DEFINE_bool("w2_one_sided", None, "WWGAN: penalise only W2 gradient norms above 1.")
 flags.DEFINE_float("clip_value", None, "c of WGAN weight clipping.")
 flags.DEFINE_enum("lp_sampling", None, penalties.LP_SAMPLINGS, "Where WGAN-LP penalises.")
 flags.DEFINE_enum("proximal", None, presets.PROXIMALS, "Generator proximal: none, rwp or sbe.")

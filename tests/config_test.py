@@ -41,7 +41,9 @@ class RunConfigTest(tf.test.TestCase, parameterized.TestCase):
        r"data_dir='/nonexistent': not a directory"),
       ("mlp_on_images", {"dataset": "cifar10", "network": "mlp"}, r"network='mlp'"),
       ("dcgan_on_points", {"network": "dcgan"}, r"network='dcgan': cannot make samples of shape"),
-      ("warmup", {"warmup_generator_iterations": 5}, r"warmup_critic_steps: must be >= 1"))
+      ("warmup", {"warmup_generator_iterations": 5}, r"warmup_critic_steps: must be >= 1"),
+      ("wwgan_on_points", {"method": "wwgan"}, r"method='wwgan': its W2 norm lives on a pixel"),
+      ("gamma", {"gamma": -1.0}, r"gamma=-1.0: must be a number >= 0"))
   def test_bad_values(self, overrides, message):
     with self.assertRaisesRegex(ValueError, message):
       RunConfig(**overrides).validate()

@@ -16,6 +16,10 @@ METHODS = {
     "dragan": (tfwgan.DRAGAN, {"penalty_weight": 10.0}),
     "standard": (tfwgan.StandardGAN, {}),
 }
+IMAGE_METHODS = {
+    "wwgan": (tfwgan.WWGAN, {"gamma": 1.0}),
+    "wwgan_pure_one_sided": (tfwgan.WWGAN, {"gamma": 0.0, "one_sided": True}),
+}
 PROXIMALS = {
     "plain": lambda: None,
     "rwp": lambda: tfwgan.RWP(h=0.1, generator_steps=2),
@@ -63,8 +67,28 @@ class MethodsTest(tf.test.TestCase, parameterized.TestCase):
                         zip(generator_before, generator.trainable_variables)))
     self.assertEqual(tuple(gan.sample(5).shape), (5, 2))
 
+  @parameterized.named_parameters(
+      *[{"testcase_name": f"{method}_{proximal}", "method": method, "proximal": proximal}
+        for method in IMAGE_METHODS for proximal in PROXIMALS])
+  def test_image_methods_train_with_every_proximal(self, method, proximal):
+    cls, options = IMAGE_METHODS[method]
+    generator = tfwgan.networks.dcgan_generator(4, (28, 28, 1), base_filters=4)
+    critic = tfwgan.networks.dcgan_critic((28, 28, 1), base_filters=4)
+    gan = cls(generator, critic, 4, critic_steps=2, proximal=PROXIMALS[proximal](), seed=0,
+              **options)
+    optimizers = {"generator_optimizer": keras.optimizers.Adam(1e-3),
+                  "critic_optimizer": keras.optimizers.Adam(1e-3)}
+    if proximal == "sbe":
+      optimizers["potential_optimizer"] = keras.optimizers.Adam(1e-3)
+    gan.compile(**optimizers)
+    images = tf.random.uniform([8, 28, 28, 1], -1, 1, seed=1)
+    history = gan.fit(tf.data.Dataset.from_tensors(images).repeat(), epochs=1, steps_per_epoch=2,
+                      verbose=0).history
+    self.assertIn("penalty", history)
+    self.assertTrue(all(np.all(np.isfinite(v)) for v in history.values()))
+
   def test_every_method_shares_the_one_train_step(self):
-    for cls, _ in METHODS.values():
+    for cls, _ in list(METHODS.values()) + list(IMAGE_METHODS.values()):
       self.assertIs(cls.train_step, tfwgan.GAN.train_step)
       self.assertTrue(issubclass(cls, keras.Model))
 

@@ -92,6 +92,76 @@ class SamplingTest(tf.test.TestCase):
     self.assertAllClose(value, 2.0, atol=1e-4)
 
 
+def _edge_loop_w2(gradients, points):
+  """‖g‖²_W2 by a plain loop over the 4-neighbour edges of every channel."""
+  batch, height, width, channels = gradients.shape
+  totals = np.zeros(batch)
+  for b in range(batch):
+    for c in range(channels):
+      for i in range(height):
+        for j in range(width):
+          for di, dj in ((1, 0), (0, 1)):
+            if i + di < height and j + dj < width:
+              theta = 1 + (points[b, i, j, c] + points[b, i + di, j + dj, c]) / 2
+              totals[b] += theta * (gradients[b, i, j, c] - gradients[b, i + di, j + dj, c]) ** 2
+  return totals
+
+
+class Wasserstein2NormTest(tf.test.TestCase):
+
+  def test_hand_built_2x2_image(self):
+    # Pixels a b / c d; edges a–b, c–d (rows) and a–c, b–d (columns).
+    x = np.array([0.2, -0.4, 0.6, 1.0], np.float32).reshape(1, 2, 2, 1)
+    g = np.array([1.0, 3.0, -2.0, 0.5], np.float32).reshape(1, 2, 2, 1)
+    (a, b, c, d), (ga, gb, gc, gd) = x.ravel(), g.ravel()
+    by_hand = ((1 + (a + b) / 2) * (ga - gb) ** 2 + (1 + (c + d) / 2) * (gc - gd) ** 2
+               + (1 + (a + c) / 2) * (ga - gc) ** 2 + (1 + (b + d) / 2) * (gb - gd) ** 2)
+    self.assertAllClose(penalties.wasserstein2_squared_norm(g, x), [by_hand])
+    self.assertAllClose(penalties.wasserstein2_norm(g, x, gamma=0.0), [np.sqrt(by_hand)])
+    self.assertAllClose(penalties.wasserstein2_norm(g, x, gamma=1.0),
+                        [np.sqrt(by_hand + np.sum(g ** 2))])
+
+  def test_hand_built_3x3_image_against_known_critic_gradient(self):
+    # f(x) = Σ w·x has ∇f = w; with x = 0 every θ is 1, so ‖w‖²_W2 is the sum of
+    # squared differences of neighbours: rows (1−2)²+(2−3)² three times = 6, columns
+    # (1−1)² ... = 0 → 6, and the two-sided penalty is (√6 − 1)².
+    w = np.tile([1.0, 2.0, 3.0], 3).reshape(3, 3, 1).astype(np.float32)
+    critic = keras.Sequential([keras.Input((3, 3, 1)), keras.layers.Flatten(),
+                               keras.layers.Dense(1, use_bias=False)])
+    critic.layers[-1].kernel.assign(w.reshape(9, 1))
+    points = tf.zeros([2, 3, 3, 1])
+    norm = lambda grads, pts: penalties.wasserstein2_norm(grads, pts, gamma=0.0)
+    self.assertAllClose(penalties.penalty_at(critic, points, norm=norm, reduction="none"),
+                        [(np.sqrt(6.0) - 1) ** 2] * 2, rtol=1e-5)
+
+  def test_constant_gradient_has_zero_w2_norm(self):
+    points = np.random.default_rng(0).uniform(-1, 1, size=(3, 5, 4, 3)).astype(np.float32)
+    gradients = np.broadcast_to(np.array([0.3, -2.0, 7.0], np.float32), points.shape)
+    # Per channel: channels may differ, only neighbouring pixels of one channel are compared.
+    self.assertAllClose(penalties.wasserstein2_squared_norm(gradients, points), [0.0] * 3)
+
+  def test_convolution_equals_loop_over_edges(self):
+    rng = np.random.default_rng(1)
+    points = rng.uniform(-1, 1, size=(2, 4, 5, 3)).astype(np.float32)
+    gradients = rng.normal(size=(2, 4, 5, 3)).astype(np.float32)
+    self.assertAllClose(penalties.wasserstein2_squared_norm(gradients, points),
+                        _edge_loop_w2(gradients, points), rtol=1e-5)
+
+  def test_penalty_sides_and_shape_error(self):
+    critic = keras.Sequential([keras.Input((2, 2, 1)), keras.layers.Flatten(),
+                               keras.layers.Dense(1, use_bias=False,
+                                                  kernel_initializer="zeros")])
+    real = tf.zeros([4, 2, 2, 1])
+    rng = tf.random.Generator.from_seed(0)
+    # ∇f = 0: the two-sided penalty is (√ε − 1)² ≈ 1, the one-sided one 0.
+    self.assertAllClose(penalties.wasserstein2_gradient_penalty(critic, real, real, rng=rng), 1.0,
+                        atol=1e-5)
+    self.assertAllClose(penalties.wasserstein2_gradient_penalty(critic, real, real, rng=rng,
+                                                                one_sided=True), 0.0)
+    with self.assertRaisesRegex(ValueError, r"points: the W2 norm on the pixel grid needs images"):
+      penalties.wasserstein2_squared_norm(tf.zeros([3, 2]), tf.zeros([3, 2]))
+
+
 class WeightClippingTest(tf.test.TestCase):
 
   def test_clip_weights_bounds_every_weight(self):
@@ -109,7 +179,9 @@ class GetTest(tf.test.TestCase):
     self.assertEqual(lp.get_config()["sampling"], "perturb_real")
 
   def test_errors_name_the_argument_and_allowed_values(self):
-    with self.assertRaisesRegex(ValueError, r"penalty='r1'.*'clip'.*'dragan'.*'gp'.*'lp'"):
+    self.assertEqual(penalties.get({"name": "w2", "gamma": 0.0}).get_config(),
+                     {"name": "w2", "gamma": 0.0, "one_sided": False})
+    with self.assertRaisesRegex(ValueError, r"penalty='r1'.*'clip'.*'dragan'.*'gp'.*'lp'.*'w2'"):
       penalties.get("r1")
     with self.assertRaisesRegex(ValueError, r"sampling='line'.*perturb_both"):
       penalties.LipschitzPenalty(sampling="line")

@@ -27,6 +27,9 @@ class PresetsTest(tf.test.TestCase):
     sbe = presets.get("sbe_wgan_gp_cifar10")
     self.assertEqual((sbe.critic_steps, sbe.generator_steps, sbe.potential_steps, sbe.h,
                       sbe.latent_dim), (5, 1, 5, 0.2, 100))
+    wwgan = presets.get("wwgan_cifar10")
+    self.assertEqual((wwgan.method, wwgan.gamma, wwgan.optimizer, wwgan.critic_steps),
+                     ("wwgan", 1.0, presets.OptimizerSpec("adam", 1e-4, 0.5, 0.9), 5))
     toy = presets.get("wgan_lp_8gaussians")
     self.assertEqual((toy.batch_size, toy.latent_dim, toy.critic_steps, toy.warmup_critic_steps,
                       toy.warmup_generator_iterations, toy.penalty_weights_studied),

@@ -9,6 +9,7 @@ import tensorflow_datasets as tfds
 
 from tfwgan import config as config_lib
 from tfwgan import export
+from tfwgan import penalties
 from tfwgan import training
 
 
@@ -44,6 +45,19 @@ class ImageRunTest(tf.test.TestCase):
     samples = export.ExportedGenerator(export_dir).sample(3)
     self.assertEqual(tuple(samples.shape), (3, 32, 32, 3))
     self.assertTrue(np.all(np.abs(samples.numpy()) <= 1.0))
+
+  def test_wwgan_preset_on_mock_mnist(self):
+    config = config_lib.RunConfig.from_preset(
+        "rwp_wwgan_cifar10", dataset="mnist", base_filters=4, latent_dim=8, batch_size=4,
+        critic_steps=1, generator_steps=1, train_steps=2, log_every=1, checkpoint_every=2,
+        logdir=self.create_tempdir().full_path,
+        export_dir=self.create_tempdir().full_path + "/export", verbose=0)
+    with tfds.testing.mock_data(num_examples=16):
+      result = training.run(config)
+    self.assertIsInstance(result.gan.penalty, penalties.Wasserstein2Penalty)
+    self.assertEqual(result.gan.penalty.gamma, 1.0)
+    self.assertEqual(tuple(export.ExportedGenerator(config.export_dir).sample(2).shape),
+                     (2, 28, 28, 1))
 
 
 if __name__ == "__main__":

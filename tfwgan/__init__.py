@@ -8,7 +8,7 @@ from tfwgan import penalties
 from tfwgan import presets
 from tfwgan import proximal
 from tfwgan.gan import GAN
-from tfwgan.methods import DRAGAN, StandardGAN, WGANClip, WGANGP, WGANLP
+from tfwgan.methods import DRAGAN, StandardGAN, WGANClip, WGANGP, WGANLP, WWGAN
 from tfwgan.proximal import RWP, SBE
 
 __version__ = "0.1.0"

@@ -35,6 +35,8 @@ class RunConfig:
   critic_steps: int = 5
   generator_steps: int = 1
   penalty_weight: float = 10.0
+  gamma: float = 1.0
+  w2_one_sided: bool = False
   clip_value: float = 0.01
   lp_sampling: str = "interpolate"
   proximal: str = "rwp"
@@ -63,6 +65,7 @@ class RunConfig:
         "run_name": preset.name, "method": preset.method, "dataset": preset.dataset, "latent_dim": preset.latent_dim,
         "batch_size": preset.batch_size, "critic_steps": preset.critic_steps,
         "generator_steps": preset.generator_steps, "penalty_weight": preset.penalty_weight,
+        "gamma": preset.gamma,
         "clip_value": preset.clip_value, "proximal": preset.proximal,
         "h": preset.h if preset.proximal != "none" else cls.h,
         "potential_steps": preset.potential_steps or cls.potential_steps,
@@ -108,6 +111,7 @@ class RunConfig:
     for name in ("warmup_critic_steps", "warmup_generator_iterations", "seed", "verbose"):
       integer_at_least(name, getattr(self, name), 0)
     number_at_least("penalty_weight", self.penalty_weight)
+    number_at_least("gamma", self.gamma)
     for name in ("learning_rate", "clip_value"):
       positive_number(name, getattr(self, name))
     if self.proximal != "none" and not self.h > 0:
@@ -134,6 +138,9 @@ class RunConfig:
         raise ValueError(f"network='dcgan': cannot make samples of shape {shape} "
                          f"(dataset={self.dataset!r}); allowed image sizes are "
                          f"{networks.DCGAN_SIZES}.")
+    elif self.method == "wwgan":
+      raise ValueError(f"method='wwgan': its W2 norm lives on a pixel grid; dataset="
+                       f"{self.dataset!r} has samples of shape {shape}.")
     elif len(shape) != 1:
       raise ValueError(f"network='mlp': makes flat vectors, but dataset={self.dataset!r} has "
                        f"samples of shape {shape}; use network='dcgan'.")

@@ -37,6 +37,20 @@ class WGANLP(GAN):
                      penalty_weight=penalty_weight, critic_steps=critic_steps, **kwargs)
 
 
+class WWGAN(GAN):
+  """WWGAN: WGAN-GP with the critic's gradient in the Wasserstein-2 metric of the pixel grid.
+
+  Dukler, Li, Lin, Montúfar 2019. `gamma` adds γ‖∇f‖²₂ inside the root (the authors'
+  code uses γ = 1; γ = 0 is the pure W2 norm); `one_sided` penalises only norms > 1.
+  """
+
+  def __init__(self, generator, critic, latent_dim, *, penalty_weight=10.0, gamma=1.0,
+               one_sided=False, critic_steps=5, **kwargs):
+    super().__init__(generator, critic, latent_dim, loss="wasserstein",
+                     penalty=penalties.Wasserstein2Penalty(gamma, one_sided),
+                     penalty_weight=penalty_weight, critic_steps=critic_steps, **kwargs)
+
+
 class DRAGAN(GAN):
   """DRAGAN: standard GAN loss + gradient penalty around perturbed data (Kodali et al. 2017)."""
 

@@ -1,18 +1,23 @@
-"""Critic regularisers: gradient penalties (GP, LP, DRAGAN) and weight clipping.
+"""Critic regularisers: gradient penalties (GP, LP, DRAGAN, WWGAN) and weight clipping.
 
 One helper, `penalty_at(critic, points, one_sided=..., norm=...)`, serves every
-gradient penalty; the methods differ only in where the points are drawn. The
+gradient penalty; the methods differ only in where the points are drawn and in
+the norm of ∇f (Euclidean, or WWGAN's Wasserstein-2 norm on the pixel grid). The
 public functions return the *unweighted* penalty (TF-GAN `losses` style).
 """
 
 import tensorflow as tf
 
 from tfwgan import reduction as reductions
+from tfwgan.validation import number_at_least
 from tfwgan.validation import one_of
 from tfwgan.validation import positive_number
 
 NORM_EPSILON = 1e-12
 LP_SAMPLINGS = ("interpolate", "perturb_real", "perturb_both")
+# Finite differences along rows and along columns, one channel at a time.
+_ROW_DIFFERENCE = ((-1.0,), (1.0,))
+_ROW_MEAN = ((0.5,), (0.5,))
 
 
 def _rng(rng):
@@ -24,15 +29,60 @@ def _per_sample_shape(x):
   return tf.concat([tf.shape(x)[:1], tf.ones([tf.rank(x) - 1], tf.int32)], axis=0)
 
 
-def l2_norm(gradients):
+def _sum_per_example(values):
+  return tf.reduce_sum(values, axis=list(range(1, values.shape.rank)))
+
+
+def l2_norm(gradients, points=None):
   """Per-example ‖g‖₂ with the epsilon inside the root (finite gradient at g = 0)."""
-  axes = list(range(1, gradients.shape.rank))
-  return tf.sqrt(tf.reduce_sum(tf.square(gradients), axis=axes) + NORM_EPSILON)
+  del points  # The Euclidean norm does not depend on where it is taken.
+  gradients = tf.convert_to_tensor(gradients)
+  return tf.sqrt(_sum_per_example(tf.square(gradients)) + NORM_EPSILON)
+
+
+def _grid_convolution(images, kernel, *, along_columns):
+  """Depthwise 2-tap convolution along rows (or columns) of [batch, h, w, c] images."""
+  channels = images.shape[-1]
+  kernel = tf.constant(kernel, images.dtype)                         # [2, 1]
+  if along_columns:
+    kernel = tf.transpose(kernel)                                    # [1, 2]
+  kernel = tf.tile(kernel[:, :, None, None], [1, 1, channels, 1])
+  return tf.nn.depthwise_conv2d(images, kernel, strides=[1, 1, 1, 1], padding="VALID")
+
+
+def wasserstein2_squared_norm(gradients, points):
+  """‖g‖²_W2(x) = Σ_(i,j) θ_ij(x)·(g_i − g_j)² over the 4-neighbour pixel grid, per channel.
+
+  Dukler, Li, Lin, Montúfar 2019 (WWGAN): the metric of optimal transport on the
+  pixel graph, ⟨g, −Δ_x g⟩ with the graph Laplacian weighted by x. For images in
+  [−1, 1], θ_ij = 1 + (x_i + x_j)/2, as in the authors' `buildL`/`calc_wgp` (twice
+  the mean of the two pixels' masses (1 + x)/2). Differences and means are 2-tap
+  convolutions. (The authors' repository also has a "diamond" graph with far
+  neighbours and diagonals; this is the 4-neighbour grid.)
+  """
+  gradients = tf.convert_to_tensor(gradients)
+  points = tf.convert_to_tensor(points, gradients.dtype)
+  if gradients.shape.rank != 4:
+    raise ValueError(f"points: the W2 norm on the pixel grid needs images [batch, height, "
+                     f"width, channels]; got shape {tuple(gradients.shape)}.")
+  total = 0.0
+  for along_columns in (False, True):
+    difference = _grid_convolution(gradients, _ROW_DIFFERENCE, along_columns=along_columns)
+    weight = 1.0 + _grid_convolution(points, _ROW_MEAN, along_columns=along_columns)
+    total += _sum_per_example(weight * tf.square(difference))
+  return total
+
+
+def wasserstein2_norm(gradients, points, *, gamma=1.0):
+  """√(‖g‖²_W2(x) + γ‖g‖²₂ + ε): WWGAN's norm (γ = 1 in the authors' code; γ = 0: pure W2)."""
+  squared = wasserstein2_squared_norm(gradients, points)
+  if gamma:
+    squared += gamma * _sum_per_example(tf.square(gradients))
+  return tf.sqrt(squared + NORM_EPSILON)
 
 
 def input_gradients(critic, points, *, training=True):
   """∇ₓf(x) per example, with a nested tape (works eagerly and in tf.function)."""
-  points = tf.convert_to_tensor(points)
   with tf.GradientTape() as tape:
     tape.watch(points)
     scores = critic(points, training=training)
@@ -44,8 +94,10 @@ def penalty_at(critic, points, *, one_sided=False, norm=l2_norm, reduction="mean
   """(‖∇f(x̂)‖ − 1)² at the given points; max(0, ‖∇f(x̂)‖ − 1)² when one-sided.
 
   Two-sided: WGAN-GP paper, eq. 3. One-sided: WGAN-LP paper, eq. 8.
+  `norm(gradients, points)` gives per-example norms (`l2_norm`, `wasserstein2_norm`).
   """
-  excess = norm(input_gradients(critic, points, training=training)) - 1.0
+  points = tf.convert_to_tensor(points)
+  excess = norm(input_gradients(critic, points, training=training), points) - 1.0
   if one_sided:
     excess = tf.nn.relu(excess)
   return reductions.reduce_per_example(tf.square(excess), reduction)
@@ -98,6 +150,14 @@ def lipschitz_penalty(critic, real, fake, *, sampling="interpolate", perturbatio
 def dragan_penalty(critic, real, *, scale=0.5, rng=None, reduction="mean", norm=l2_norm):
   """DRAGAN: E[(‖∇D(x̂)‖ − 1)²] around perturbed real data (Kodali et al. 2017, eq. 2)."""
   return penalty_at(critic, dragan_points(real, scale=scale, rng=rng), norm=norm,
+                    reduction=reduction)
+
+
+def wasserstein2_gradient_penalty(critic, real, fake, *, gamma=1.0, one_sided=False, rng=None,
+                                  reduction="mean"):
+  """WWGAN: E[(‖∇f(x̂)‖_W2(x̂) − 1)²] on interpolates (Dukler et al. 2019), one-sided optional."""
+  norm = lambda gradients, points: wasserstein2_norm(gradients, points, gamma=gamma)
+  return penalty_at(critic, interpolates(real, fake, rng=rng), one_sided=one_sided, norm=norm,
                     reduction=reduction)
 
 
@@ -189,8 +249,26 @@ class DraganPenalty(Regularizer):
     return {"name": self.name, "scale": self.scale}
 
 
-_BY_NAME = {cls.name: cls for cls in
-            (NoPenalty, WeightClipping, GradientPenalty, LipschitzPenalty, DraganPenalty)}
+class Wasserstein2Penalty(Regularizer):
+  """WWGAN: the gradient penalty with the critic's gradient in the W2 metric of the pixel grid."""
+
+  name = "w2"
+  penalised = True
+
+  def __init__(self, gamma=1.0, one_sided=False):
+    self.gamma = number_at_least("gamma", gamma)
+    self.one_sided = bool(one_sided)
+
+  def per_example(self, critic, real, fake, rng):
+    return wasserstein2_gradient_penalty(critic, real, fake, gamma=self.gamma,
+                                         one_sided=self.one_sided, rng=rng, reduction="none")
+
+  def get_config(self):
+    return {"name": self.name, "gamma": self.gamma, "one_sided": self.one_sided}
+
+
+_BY_NAME = {cls.name: cls for cls in (NoPenalty, WeightClipping, GradientPenalty,
+                                      LipschitzPenalty, DraganPenalty, Wasserstein2Penalty)}
 
 
 def get(identifier):

@@ -6,7 +6,7 @@ import keras
 
 from tfwgan import validation
 
-METHODS = ("wgan_clip", "wgan_gp", "wgan_lp", "dragan", "standard")
+METHODS = ("wgan_clip", "wgan_gp", "wgan_lp", "wwgan", "dragan", "standard")
 PROXIMALS = ("none", "rwp", "sbe")
 OPTIMIZERS = ("adam", "rmsprop")
 
@@ -44,6 +44,7 @@ class Preset:
   critic_steps: int = 1
   generator_steps: int = 1
   penalty_weight: float = 10.0
+  gamma: float = 1.0
   clip_value: float = 0.01
   proximal: str = "none"
   h: float = 0.0
@@ -64,6 +65,8 @@ _WGAN_PAPER = "Arjovsky, Chintala, Bottou 2017, Alg. 1"
 _RWP_C = "Lin, Li, Osher, Montúfar (RWP paper), App. C"
 _RWP_G = "Lin, Li, Osher, Montúfar (RWP paper), App. G (SBE)"
 _LP_PAPER = "Petzka, Fischer, Lukovnikov 2018, §6 (toy experiments)"
+_WWGAN = ("Dukler, Li, Lin, Montúfar 2019 (WWGAN): WGAN-GP's CIFAR-10 setting with the W2 norm; "
+          "γ = 1 as in the authors' code (calc_wgp)")
 
 _RMSPROP_5E5 = OptimizerSpec("rmsprop", 5e-5)
 _ADAM_GP = OptimizerSpec("adam", 1e-4, 0.5, 0.9)
@@ -112,6 +115,9 @@ _ALL = [
     *_pair("standard_celeba", source=_RWP_C, method="standard", dataset="celeb_a",
            optimizer=_ADAM_CELEBA, latent_dim=100, h=0.2, generator_steps=5,
            notes=_ONE_CRITIC_STEP),
+    *_pair("wwgan_cifar10", source=_WWGAN, method="wwgan", dataset="cifar10",
+           optimizer=_ADAM_GP, latent_dim=128, critic_steps=5, gamma=1.0, h=0.1,
+           generator_steps=10),
     Preset(name="sbe_wgan_gp_cifar10", source=_RWP_G, method="wgan_gp", dataset="cifar10",
            optimizer=_ADAM_CIFAR, latent_dim=100, critic_steps=5, generator_steps=1,
            proximal="sbe", h=0.2, potential_steps=5,

@@ -34,6 +34,8 @@ def _regularizer(config):
       "wgan_clip": ("wasserstein", lambda: penalties.WeightClipping(config.clip_value)),
       "wgan_gp": ("wasserstein", penalties.GradientPenalty),
       "wgan_lp": ("wasserstein", lambda: penalties.LipschitzPenalty(config.lp_sampling)),
+      "wwgan": ("wasserstein",
+                lambda: penalties.Wasserstein2Penalty(config.gamma, config.w2_one_sided)),
       "dragan": ("non_saturating", penalties.DraganPenalty),
       "standard": ("non_saturating", penalties.NoPenalty),
   }[config.method]
@@ -46,7 +48,8 @@ def build_networks(config, sample_shape):
                                    hidden_units=config.hidden_units),
             networks.mlp_critic(sample_shape[0], hidden_units=config.hidden_units))
   # Batch norm mixes the samples whose per-sample gradients a penalty constrains.
-  normalization = "none" if config.method in ("wgan_gp", "wgan_lp", "dragan") else "batch"
+  normalization = ("none" if config.method in ("wgan_gp", "wgan_lp", "wwgan", "dragan")
+                   else "batch")
   return (networks.dcgan_generator(config.latent_dim, sample_shape,
                                    base_filters=config.base_filters),
           networks.dcgan_critic(sample_shape, base_filters=config.base_filters,
