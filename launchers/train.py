@@ -15,6 +15,7 @@ from absl import flags
 
 from tfwgan import config as config_lib
 from tfwgan import data
+from tfwgan import distribution
 from tfwgan import penalties
 from tfwgan import presets
 
@@ -70,6 +71,11 @@ flags.DEFINE_string("logdir", None, "Checkpoints and TensorBoard summaries "
                     "(default: <tmp>/tfwgan/<run_name>).")
 flags.DEFINE_string("export_dir", None, "Where the generator is exported "
                     "(default: saved_models/<run_name>).")
+flags.DEFINE_enum("strategy", "default", distribution.STRATEGIES,
+                  "tf.distribute strategy: default, one_device, mirrored (all local GPUs), "
+                  "multi_worker (cluster from TF_CONFIG) or tpu (see --tpu).")
+flags.DEFINE_string("tpu", None, "TPU name or grpc:// address for --strategy=tpu "
+                    "('local' on a TPU VM).")
 flags.DEFINE_integer("verbose", None, "Keras progress: 0 silent, 1 bar, 2 a line per epoch.",
                      lower_bound=0)
 
@@ -89,10 +95,15 @@ def main(argv):
   try:
     config = config_from_flags()
     config.validate()
+    if FLAGS.strategy == "tpu" and FLAGS.tpu is None:
+      raise ValueError("tpu: required with --strategy=tpu (a TPU name, grpc:// address or "
+                       "'local').")
+    strategy = distribution.make_strategy(FLAGS.strategy, tpu=FLAGS.tpu)
+    distribution.check_batch(config.batch_size, strategy)
   except ValueError as error:
     sys.exit(f"train.py: error: --{error}")
   from tfwgan import training  # pylint: disable=g-import-not-at-top
-  result = training.run(config)
+  result = training.run(config, strategy)
   print(f"trained to step {result.final_step}; generator exported to {result.export_dir}")
 
 

@@ -26,15 +26,16 @@ def _linear_generator(kernel, bias):
 
 
 def _copy_random_stream(gan):
-  """A generator of random numbers that replays the model's next draws."""
-  return tf.random.Generator.from_state(tf.identity(gan._random.state), gan._random.algorithm)
+  """A copy of the model's noise source that replays its next draws."""
+  return gan._random.replay()
 
 
 class TrainStepTest(tf.test.TestCase, parameterized.TestCase):
 
   def test_each_critic_step_gets_its_own_real_batch(self):
     # g ≡ 0 (zero weights, learning rate 0) and f(x) = w·x under SGD(1): each critic
-    # step adds the mean of its real batch to w. Batches of 1s, 2s, 3s → w + 6.
+    # step adds the mean of its real batch to w. With every sample used once, that
+    # sums to 24/4 = 6; reusing one batch three times would not (e.g. 3 × 1.75).
     generator = _linear_generator([0.0], [0.0])
     critic = test_utils.linear_critic([0.0])
     gan = tfwgan.GAN(generator, critic, 1, loss="wasserstein", critic_steps=3, seed=0)
@@ -91,6 +92,7 @@ class RWPTest(tf.test.TestCase):
     gan.fit(tfwgan.data.toy_dataset("8gaussians", batch_size=16, critic_steps=2), epochs=1,
             steps_per_epoch=2, verbose=0)  # the generator and its frozen copy now differ
     tracker = gan._trackers["proximal"]
+    gan._random.start_step(0)
     gan._start_generator_phase(16)
     tracker.reset_state()
     gan._generator_update(16, None)
@@ -144,6 +146,7 @@ class SBETest(tf.test.TestCase):
     z = tf.random.stateless_normal([256, 1], seed=[1, 2])
     for shift, anchor_shift in ((0.7, 0.0), (0.0, 0.0)):
       gan, potential = self._translation_gan(shift, anchor_shift)
+      gan._random.start_step(0)
       for _ in range(300):
         gan._potential_update(64)
       slope = float(potential.layers[0].kernel[0, 0])
@@ -174,6 +177,7 @@ class SBETest(tf.test.TestCase):
     for variable in gan.generator_anchor.weights:   # θk−1 ≠ θ, so Φ's terms are not trivial
       variable.assign(variable * 0.5)
     before = [v.numpy() for v in generator.trainable_variables]
+    gan._random.start_step(0)
     z = _copy_random_stream(gan).normal([32, 2])
     with tf.GradientTape() as tape:
       generated = generator(z, training=True)

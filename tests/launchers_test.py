@@ -63,8 +63,18 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
       with Image.open(os.path.join(samples_dir, name)) as image:
         self.assertGreater(image.size[0], 100)
 
+  def test_one_device_strategy_flag(self):
+    logdir = self.create_tempdir().full_path
+    export_dir = os.path.join(self.create_tempdir().full_path, "toy")
+    with flagsaver.flagsaver(logdir=logdir, export_dir=export_dir, strategy="one_device",
+                             **{**TOY, "train_steps": 2}):
+      train.main(["train.py"])
+    self.assertEqual(export.ExportedGenerator(export_dir).metadata["step"], 2)
+
   @parameterized.named_parameters(
       ("preset", ["--preset=wgan"], "--preset"),
+      ("strategy", ["--strategy=horovod"], "--strategy"),
+      ("tpu_address", ["--strategy=tpu"], "--tpu: required with --strategy=tpu"),
       ("method", ["--method=wgan"], "--method"),
       ("dataset", ["--dataset=moons"], "--dataset"),
       ("train_steps", ["--train_steps=0"], "--train_steps"),

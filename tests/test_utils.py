@@ -6,6 +6,32 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # pylint: disable=g-import-not-at-top
 import numpy as np
+import tensorflow as tf
+
+LOGICAL_CPUS = 2
+
+
+def configure_logical_cpus():
+  """Splits the CPU into LOGICAL_CPUS devices, before TensorFlow initialises (conftest)."""
+  cpu = tf.config.list_physical_devices("CPU")[0]
+  if len(tf.config.get_logical_device_configuration(cpu) or []) < LOGICAL_CPUS:
+    try:
+      tf.config.set_logical_device_configuration(
+          cpu, [tf.config.LogicalDeviceConfiguration()] * LOGICAL_CPUS)
+    except RuntimeError:  # already initialised: tests needing 2 devices will say so
+      pass
+
+
+def logical_cpus(count):
+  """Names of `count` logical CPU devices for a MirroredStrategy."""
+  devices = [d.name for d in tf.config.list_logical_devices("CPU")]
+  if len(devices) < count:
+    raise RuntimeError(f"need {count} logical CPUs, have {devices}: run under pytest "
+                       "(tests/conftest.py configures them before TensorFlow starts).")
+  return devices[:count]
+
+
+configure_logical_cpus()
 
 
 def linear_critic(weights):

@@ -5,11 +5,14 @@ critic phase (a fresh real batch per critic step), potential phase (SBE only),
 generator phase (ℓ steps, fresh z per step, against a frozen copy g_θk−1).
 """
 
+import random
+
 import keras
 import tensorflow as tf
 
 from tfwgan import losses as losses_lib
 from tfwgan import networks
+from tfwgan import noise
 from tfwgan import penalties as penalties_lib
 from tfwgan import proximal as proximal_lib
 from tfwgan.reduction import global_batch_mean
@@ -38,7 +41,9 @@ class GAN(keras.Model):
       critic_steps × batch real samples and gives each critic update its own batch.
     generator_steps: generator updates per outer iteration without a proximal
       (the proximal's own `generator_steps` otherwise).
-    seed: seed of the model's random stream (z, ε, perturbations); None: random.
+    seed: seed of the model's random draws (z, ε, perturbations); None: a random seed.
+      Draws are keyed by (seed, outer iteration), so they do not depend on the
+      number of replicas and a resumed run continues the same stream.
   """
 
   def __init__(self, generator, critic, latent_dim, *, loss="wasserstein", penalty=None,
@@ -55,8 +60,8 @@ class GAN(keras.Model):
     self.generator = generator
     self.critic = critic
     self.sample_shape = self._check_networks()
-    self._random = (tf.random.Generator.from_seed(seed) if seed is not None
-                    else tf.random.Generator.from_non_deterministic_state())
+    self.seed = integer_at_least("seed", seed if seed is not None else random.randrange(2**31), 0)
+    self._random = noise.ReplicaNoise(self.seed)
     self.generator_anchor = self._frozen_copy() if self.proximal is not None else None
     self.potential = self._potential() if isinstance(self.proximal, proximal_lib.SBE) else None
     self._trackers = {name: keras.metrics.Mean(name=name) for name in self._metric_names()}
@@ -169,7 +174,7 @@ class GAN(keras.Model):
   def checkpoint_items(self):
     """Everything a resumed run needs: networks, optimizers, anchor, RNG state, step."""
     items = {"generator": self.generator, "critic": self.critic,
-             "random": self._random, "outer_iterations": self.outer_iterations}
+             "outer_iterations": self.outer_iterations}
     for name in ("generator_optimizer", "critic_optimizer", "potential_optimizer",
                  "generator_anchor", "potential"):
       if getattr(self, name, None) is not None:
@@ -197,6 +202,7 @@ class GAN(keras.Model):
   # --- one outer iteration -------------------------------------------------------------------
 
   def train_step(self, data):
+    self._random.start_step(self.outer_iterations.value)
     real_batches = self._split_real_batches(keras.utils.unpack_x_y_sample_weight(data)[0])
     batch_size = tf.shape(real_batches[0])[0]
     for real in real_batches:                          # Alg. 1: critic phase
@@ -208,10 +214,20 @@ class GAN(keras.Model):
     for _ in range(self.generator_steps):              # ℓ generator steps, fresh z each
       self._generator_update(batch_size, baseline)
     self.outer_iterations.assign_add(1)
-    return {name: tracker.result() for name, tracker in self._trackers.items()}
+    logs = {name: tracker.result() for name, tracker in self._trackers.items()}
+    if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+      # Keras 3 reduces multi-worker logs with strategy.reduce(MEAN, axis=0), which
+      # fails on scalars; shape [1] reduces to the scalar mean over the replicas.
+      logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+    return logs
 
   def _split_real_batches(self, real):
-    """critic_steps × batch real samples → one batch per critic step (WGAN Alg. 1, line 3)."""
+    """critic_steps × batch real samples → one batch per critic step (WGAN Alg. 1, line 3).
+
+    Step i takes every critic_steps-th sample from i. Keras gives each replica a
+    contiguous block of the step batch, so with this stride the replicas' step-i
+    batches together are exactly the one-device step-i batch, in the same order.
+    """
     real = tf.convert_to_tensor(real)
     if tuple(real.shape[1:]) != self.sample_shape:
       raise ValueError(f"data: real samples have shape {tuple(real.shape[1:])} but the "
@@ -225,7 +241,8 @@ class GAN(keras.Model):
     if count is None:
       tf.debugging.assert_equal(tf.shape(real)[0] % self.critic_steps, 0, message=(
           f"data: the real batch size must be a multiple of critic_steps={self.critic_steps}"))
-    return tf.split(real, self.critic_steps, axis=0)
+    per_step = tf.reshape(real, tf.concat([[-1, self.critic_steps], tf.shape(real)[1:]], 0))
+    return tf.unstack(per_step, num=self.critic_steps, axis=1)
 
   def _latents(self, batch_size):
     return self._random.normal([batch_size, self.latent_dim])

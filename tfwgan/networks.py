@@ -43,6 +43,8 @@ def _upsampling_plan(size):
 def dcgan_generator(latent_dim, image_shape, *, base_filters=64):
   """DCGAN generator (Radford et al. 2016): dense → stride-2 transposed convs with BN/ReLU → tanh.
 
+  Batch norm is synchronized over replicas, so its statistics are the global batch's.
+
   For 32×32×3 with base_filters=64 this is the WGAN-GP paper's DCGAN-32 (DIM = 64).
   """
   size, _, channels = _check_image_shape(image_shape)
@@ -50,12 +52,12 @@ def dcgan_generator(latent_dim, image_shape, *, base_filters=64):
   filters = base_filters * 2 ** (stages - 1)
   layers = [keras.Input((latent_dim,)),
             keras.layers.Dense(start * start * filters, use_bias=False),
-            keras.layers.BatchNormalization(), keras.layers.ReLU(),
+            keras.layers.BatchNormalization(synchronized=True), keras.layers.ReLU(),
             keras.layers.Reshape((start, start, filters))]
   for _ in range(stages - 1):
     filters //= 2
     layers += [keras.layers.Conv2DTranspose(filters, 5, strides=2, padding="same", use_bias=False),
-               keras.layers.BatchNormalization(), keras.layers.ReLU()]
+               keras.layers.BatchNormalization(synchronized=True), keras.layers.ReLU()]
   layers += [keras.layers.Conv2DTranspose(channels, 5, strides=2, padding="same"),
              keras.layers.Activation("tanh")]
   return keras.Sequential(layers, name=f"dcgan_generator_{size}")
@@ -79,7 +81,7 @@ def dcgan_critic(image_shape, *, base_filters=64, normalization="none"):
     if stage > 0 and normalization == "layer":
       layers.append(keras.layers.LayerNormalization(axis=[1, 2, 3]))
     elif stage > 0 and normalization == "batch":
-      layers.append(keras.layers.BatchNormalization())
+      layers.append(keras.layers.BatchNormalization(synchronized=True))
     layers.append(keras.layers.LeakyReLU(0.2))
     filters *= 2
   layers += [keras.layers.Flatten(), keras.layers.Dense(1)]

@@ -117,9 +117,15 @@ def gaussian_perturbation(x, *, std, rng=None):
 def dragan_points(real, *, scale=0.5, rng=None):
   """x̂ = x + α·δ, δ = scale·std(x)·U[0, 1] per entry, α ~ U[0, 1] per sample (DRAGAN)."""
   generator = _rng(rng)
-  delta = scale * tf.math.reduce_std(real) * generator.uniform(tf.shape(real), dtype=real.dtype)
+  delta = scale * _batch_std(real) * generator.uniform(tf.shape(real), dtype=real.dtype)
   alpha = generator.uniform(_per_sample_shape(real), dtype=real.dtype)
   return real + alpha * delta
+
+
+def _batch_std(x):
+  """Std of all entries of the global batch (all-reduced under tf.distribute)."""
+  mean = reductions.cross_replica_mean(x)
+  return tf.sqrt(tf.maximum(reductions.cross_replica_mean(tf.square(x)) - tf.square(mean), 0.0))
 
 
 def gradient_penalty(critic, real, fake, *, rng=None, reduction="mean", norm=l2_norm):

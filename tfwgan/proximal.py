@@ -55,7 +55,7 @@ def sbe_anchor_baseline(potential, anchor_generated):
   anchor_generated = tf.stop_gradient(anchor_generated)
   values = (tf.reshape(potential(anchor_generated, training=False), [-1])
             + potential_gradient_energy(potential, anchor_generated))
-  return tf.stop_gradient(tf.reduce_mean(values))
+  return tf.stop_gradient(reductions.cross_replica_mean(values))
 
 
 def sbe_generator_term(potential, generated, h, *, baseline=0.0, reduction="mean"):

@@ -13,6 +13,30 @@ def reduce_per_example(values, reduction):
   return tf.reduce_mean(values) if reduction == "mean" else values
 
 
+def cross_replica_sum(value):
+  """Sum of `value` over the replicas in sync (the value itself on one device).
+
+  Reduced in a merge_call, like the optimizers' gradients: MirroredStrategy traces
+  replicas in interleaved threads, and a replica-context all_reduce there can give
+  the replicas' collectives different orders (a shape-mismatch abort).
+  """
+  context = tf.distribute.get_replica_context()
+  if context is None or context.num_replicas_in_sync == 1:
+    return value
+
+  def reduce(strategy, per_replica):
+    return strategy.extended.reduce_to(tf.distribute.ReduceOp.SUM, per_replica,
+                                       destinations=per_replica)
+  return context.merge_call(reduce, args=(value,))
+
+
+def cross_replica_mean(values):
+  """Mean of all entries of `values` over the global batch (all replicas)."""
+  values = tf.cast(values, tf.float32)
+  total = cross_replica_sum(tf.stack([tf.reduce_sum(values), tf.cast(tf.size(values), tf.float32)]))
+  return total[0] / total[1]
+
+
 def global_batch_mean(values):
   """Mean over the *global* batch (sum over replicas gives the true mean gradient).
 

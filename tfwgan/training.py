@@ -3,6 +3,7 @@
 import dataclasses
 import math
 import os
+import tempfile
 
 import keras
 import tensorflow as tf
@@ -10,6 +11,7 @@ from tensorboard.plugins.hparams import api as hparams_api
 
 from tfwgan import callbacks as callbacks_lib
 from tfwgan import data
+from tfwgan import distribution
 from tfwgan import export
 from tfwgan import networks
 from tfwgan import penalties
@@ -110,20 +112,31 @@ def _write_config(writer, config):
   writer.flush()
 
 
-def run(config):
-  """Trains (or resumes) the run of `config` in `config.logdir`, then exports the generator."""
+def run(config, strategy=None):
+  """Trains (or resumes) the run of `config` in its logdir, then exports the generator.
+
+  Under `strategy` (default: the current one) the model and optimizers are built in
+  its scope. Under MultiWorkerMirroredStrategy every task trains, but only the chief
+  writes into the logdir and the export; the others write to a temporary directory.
+  """
   config.validate()
+  strategy = strategy or tf.distribute.get_strategy()
+  distribution.check_batch(config.batch_size, strategy)
+  chief = distribution.is_chief(strategy)
+  logdir = config.resolved_logdir if chief else tempfile.mkdtemp(prefix="tfwgan-worker-")
   keras.utils.set_random_seed(config.seed)
   sample_shape = config.sample_shape
-  gan = build_gan(config, sample_shape)
-  clock = callbacks_lib.Clock()
+  with strategy.scope():
+    gan = build_gan(config, sample_shape)
+    clock = callbacks_lib.Clock()
   checkpoint = tf.train.Checkpoint(**gan.checkpoint_items(), elapsed_seconds=clock.variable)
-  manager = tf.train.CheckpointManager(checkpoint, os.path.join(config.resolved_logdir, CHECKPOINT_SUBDIR),
+  manager = tf.train.CheckpointManager(checkpoint, os.path.join(logdir, CHECKPOINT_SUBDIR),
                                        max_to_keep=3)
-  if manager.latest_checkpoint:
-    checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+  latest = tf.train.latest_checkpoint(os.path.join(config.resolved_logdir, CHECKPOINT_SUBDIR))
+  if latest:
+    checkpoint.restore(latest).assert_existing_objects_matched()
   resumed_from = int(gan.outer_iterations.numpy())
-  writer = tf.summary.create_file_writer(config.resolved_logdir)
+  writer = tf.summary.create_file_writer(logdir)
   _write_config(writer, config)
   clock.start()
   summaries = [callbacks_lib.ScalarSummaries(writer, clock)]
@@ -146,8 +159,9 @@ def run(config):
                        *summaries])
   writer.close()
   final_step = int(gan.outer_iterations.numpy())
+  export_dir = config.resolved_export_dir if chief else os.path.join(logdir, "export")
   export_dir = export.export_generator(
-      gan.generator, config.resolved_export_dir, latent_dim=config.latent_dim,
+      gan.generator, export_dir, latent_dim=config.latent_dim,
       metadata={"method": config.method, "dataset": config.dataset, "proximal": config.proximal,
                 "step": final_step, "config": dataclasses.asdict(config)})
   return RunResult(gan, export_dir, resumed_from, final_step)

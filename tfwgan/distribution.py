@@ -1,0 +1,54 @@
+"""tf.distribute strategies by name, and who writes files under them."""
+
+import tensorflow as tf
+
+from tfwgan.validation import one_of
+
+STRATEGIES = ("default", "one_device", "mirrored", "multi_worker", "tpu")
+
+
+def make_strategy(name, *, tpu=None, devices=None):
+  """A tf.distribute strategy.
+
+  default: the current (no-op) strategy. one_device: the first GPU, else the CPU.
+  mirrored: all local GPUs (or `devices`). multi_worker: MultiWorkerMirroredStrategy
+  from the TF_CONFIG environment variable. tpu: TPUStrategy on `tpu` (a name or
+  grpc:// address; '' or 'local' for a TPU VM).
+  """
+  one_of("strategy", name, STRATEGIES)
+  if name == "default":
+    return tf.distribute.get_strategy()
+  if name == "one_device":
+    gpus = tf.config.list_logical_devices("GPU")
+    return tf.distribute.OneDeviceStrategy((devices or [gpus[0].name if gpus else "/cpu:0"])[0])
+  if name == "mirrored":
+    return tf.distribute.MirroredStrategy(devices)
+  if name == "multi_worker":
+    return tf.distribute.MultiWorkerMirroredStrategy()
+  if tpu is None:
+    raise ValueError("tpu: required with strategy='tpu' (a TPU name, grpc:// address, or "
+                     "'local' on a TPU VM).")
+  resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu)
+  tf.config.experimental_connect_to_cluster(resolver)
+  tf.tpu.experimental.initialize_tpu_system(resolver)
+  return tf.distribute.TPUStrategy(resolver)
+
+
+def is_chief(strategy):
+  """True where checkpoints, summaries and exports are written (one task per cluster)."""
+  resolver = getattr(strategy, "cluster_resolver", None)
+  if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) or resolver is None:
+    return True
+  task_type, task_id = resolver.task_type, resolver.task_id
+  if task_type in (None, "chief"):
+    return True
+  has_chief = "chief" in resolver.cluster_spec().as_dict()
+  return task_type == "worker" and task_id == 0 and not has_chief
+
+
+def check_batch(batch_size, strategy):
+  """The global batch of a critic update must split evenly over the replicas."""
+  replicas = strategy.num_replicas_in_sync
+  if batch_size % replicas:
+    raise ValueError(f"batch_size={batch_size}: must be a multiple of the "
+                     f"{replicas} replicas of the strategy.")
