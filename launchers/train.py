@@ -62,8 +62,14 @@ flags.DEFINE_integer("train_steps", None, "Outer iterations to train in all.", l
 flags.DEFINE_integer("log_every", None, "Outer iterations between summaries.", lower_bound=1)
 flags.DEFINE_integer("checkpoint_every", None, "Outer iterations between checkpoints.",
                      lower_bound=1)
-flags.DEFINE_integer("num_eval_samples", None, "Samples for the exact EMD of 2-D data.",
+flags.DEFINE_integer("num_eval_samples", None, "Samples for the EMD (2-D) or FID/KID/IS (images).",
                      lower_bound=1)
+flags.DEFINE_integer("eval_every", None, "Outer iterations between FID/KID/IS evaluations of "
+                     "image generators (0: off).", lower_bound=0)
+flags.DEFINE_string("classifier", None, "Classifier for FID/KID/IS: 'inception' (TF-Hub), a "
+                    "local copy of the Inception module, or a classifier export such as "
+                    "saved_models/mnist_classifier.")
+flags.DEFINE_string("eval_cache_dir", None, "Where real-data classifier outputs are cached.")
 flags.DEFINE_integer("seed", None, "Seed of weights, data and the model's random draws.",
                      lower_bound=0)
 flags.DEFINE_string("run_name", None, "Name of the run (default: the preset's name).")

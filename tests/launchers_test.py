@@ -1,5 +1,6 @@
 """End-to-end tests of launchers/train.py (in-process, flagsaver) and launchers/sample.py."""
 
+import json
 import os
 import subprocess
 import sys
@@ -91,6 +92,25 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
     self.assertLen(error_lines, 1, completed.stderr)
     self.assertFalse(os.path.exists(logdir))
     self.assertFalse(os.path.exists(export_dir))
+
+  def test_evaluate_launcher_on_the_shipped_toy_generator(self):
+    output = os.path.join(self.create_tempdir().full_path, "result.json")
+    completed = _launch("evaluate.py", "--export_dir=saved_models/toy_wgan_lp_rwp",
+                        "--num_samples=300", f"--output_json={output}")
+    self.assertEqual(completed.returncode, 0, completed.stderr)
+    with open(output) as handle:
+      results = json.load(handle)
+    self.assertEqual(results["dataset"], "8gaussians")
+    self.assertLess(results["emd"], 0.3)          # the shipped generator learned the modes
+
+  def test_train_classifier_launcher_exports_a_usable_classifier(self):
+    output_dir = os.path.join(self.create_tempdir().full_path, "clf")
+    completed = _launch("train_classifier.py", "--limit=300", "--epochs=1",
+                        f"--output_dir={output_dir}")
+    self.assertEqual(completed.returncode, 0, completed.stderr)
+    with open(os.path.join(output_dir, "metadata.json")) as handle:
+      self.assertEqual(json.load(handle)["samples"], 300)
+    self.assertTrue(os.path.isfile(os.path.join(output_dir, "saved_model", "saved_model.pb")))
 
   def test_sample_launcher_rejects_a_non_export(self):
     completed = _launch("sample.py", f"--export_dir={self.create_tempdir().full_path}")

@@ -1,5 +1,6 @@
 import collections
 import glob
+import os
 
 import test_utils  # pylint: disable=unused-import
 
@@ -11,6 +12,8 @@ from tfwgan import config as config_lib
 from tfwgan import export
 from tfwgan import penalties
 from tfwgan import training
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def event_steps(logdir):
@@ -45,6 +48,22 @@ class ImageRunTest(tf.test.TestCase):
     samples = export.ExportedGenerator(export_dir).sample(3)
     self.assertEqual(tuple(samples.shape), (3, 32, 32, 3))
     self.assertTrue(np.all(np.abs(samples.numpy()) <= 1.0))
+
+  def test_fid_during_training_with_the_shipped_mnist_classifier(self):
+    logdir = self.create_tempdir().full_path
+    cache_dir = self.create_tempdir().full_path
+    config = config_lib.RunConfig.from_preset(
+        "wgan_gp_cifar10", dataset="mnist", base_filters=4, latent_dim=8, batch_size=4,
+        critic_steps=1, train_steps=2, log_every=1, checkpoint_every=2, eval_every=1,
+        num_eval_samples=20, classifier=os.path.join(ROOT, "saved_models", "mnist_classifier"),
+        eval_cache_dir=cache_dir, logdir=logdir,
+        export_dir=self.create_tempdir().full_path + "/export", verbose=0)
+    with tfds.testing.mock_data(num_examples=40):
+      training.run(config)
+    tags = event_steps(logdir)
+    for name in ("eval/fid", "eval/kid", "eval/inception_score"):
+      self.assertEqual(tags[name], [1, 2])
+    self.assertLen(os.listdir(cache_dir), 1)     # real outputs cached once
 
   def test_wwgan_preset_on_mock_mnist(self):
     config = config_lib.RunConfig.from_preset(

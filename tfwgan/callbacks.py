@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from tfwgan import plots
 from tfwgan.evaluation import emd
+from tfwgan.evaluation import scoring
 
 
 def _step(model):
@@ -111,6 +112,46 @@ class ToySummaries(keras.callbacks.Callback):
     with self.writer.as_default(step=step):
       tf.summary.scalar("eval/emd", emd(generated, real))
       tf.summary.image("samples/critic_level_sets", image[None])
+    self.writer.flush()
+
+
+class FIDCallback(keras.callbacks.Callback):
+  """Every `every` outer iterations: FID, KID and IS against the step, and FID against seconds.
+
+  Writes eval/fid, eval/kid, eval/inception_score at the step, and eval/fid_by_wallclock
+  at the whole wall-clock seconds of training (the RWP paper's Fig. 2 axes).
+  `real`: `tfwgan.evaluation.evaluate.ClassifierOutputs` of real images.
+  """
+
+  def __init__(self, writer, classifier, real, *, every, num_samples, batch_size=100,
+               clock=None, seed=0):
+    super().__init__()
+    self.writer, self.classifier, self.real = writer, classifier, real
+    self.every, self.num_samples, self.batch_size = every, num_samples, batch_size
+    self.clock, self.seed = clock, seed
+    self.results = {}
+
+  def on_train_begin(self, logs=None):
+    if self.clock is None:
+      self.clock = Clock()
+      self.clock.start()
+
+  def on_train_batch_end(self, batch, logs=None):
+    step = _step(self.model)
+    if step % self.every:
+      return
+    generate = lambda z: self.model.generator(z, training=False)
+    fake = scoring.ClassifierOutputs.collect(
+        scoring.generated_batches(generate, self.model.latent_dim,
+                                       num_samples=self.num_samples,
+                                       batch_size=self.batch_size, seed=self.seed),
+        self.classifier, self.num_samples)
+    results = scoring.score(fake, self.real)
+    self.results[step] = results
+    with self.writer.as_default(step=step):
+      for name, value in results.items():
+        tf.summary.scalar(f"eval/{name}", value)
+      tf.summary.scalar("eval/fid_by_wallclock", results["fid"], step=int(self.clock.elapsed()))
     self.writer.flush()
 
 

@@ -52,6 +52,9 @@ class RunConfig:
   log_every: int = 100
   checkpoint_every: int = 500
   num_eval_samples: int = 500
+  eval_every: int = 0
+  classifier: str = "inception"
+  eval_cache_dir: str | None = None
   seed: int = 0
   logdir: str | None = None
   export_dir: str | None = None
@@ -93,6 +96,10 @@ class RunConfig:
     return self.logdir or os.path.join(tempfile.gettempdir(), "tfwgan", self.run_name)
 
   @property
+  def resolved_eval_cache_dir(self):
+    return self.eval_cache_dir or os.path.join(tempfile.gettempdir(), "tfwgan", "eval_cache")
+
+  @property
   def resolved_export_dir(self):
     return self.export_dir or os.path.join("saved_models", self.run_name)
 
@@ -108,7 +115,8 @@ class RunConfig:
                  "potential_steps", "train_steps", "log_every", "checkpoint_every",
                  "hidden_units", "base_filters", "num_eval_samples"):
       integer_at_least(name, getattr(self, name), 1)
-    for name in ("warmup_critic_steps", "warmup_generator_iterations", "seed", "verbose"):
+    for name in ("warmup_critic_steps", "warmup_generator_iterations", "seed", "verbose",
+                 "eval_every"):
       integer_at_least(name, getattr(self, name), 0)
     number_at_least("penalty_weight", self.penalty_weight)
     number_at_least("gamma", self.gamma)

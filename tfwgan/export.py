@@ -8,6 +8,7 @@ The directory is written under a temporary name and renamed into place, so a
 reader never sees a partial export.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -21,30 +22,43 @@ KERAS_FILE = "generator.keras"
 METADATA = "metadata.json"
 
 
-def export_generator(generator, export_dir, *, latent_dim, metadata=None):
-  """Writes `generator` to `export_dir` atomically; returns `export_dir`."""
-  export_dir = os.path.abspath(export_dir)
-  parent = os.path.dirname(export_dir)
+@contextlib.contextmanager
+def atomic_directory(target):
+  """Yields a staging directory beside `target`, renamed onto `target` if the block succeeds."""
+  target = os.path.abspath(target)
+  parent = os.path.dirname(target)
   os.makedirs(parent, exist_ok=True)
   staging = tempfile.mkdtemp(prefix=".export-", dir=parent)
   os.chmod(staging, 0o755)  # mkdtemp makes it private; an export is meant to be shared
   try:
-    archive = keras.export.ExportArchive()
-    archive.track(generator)
-    archive.add_endpoint(
-        "serve", lambda z: generator(z, training=False),
-        input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")])
-    archive.write_out(os.path.join(staging, SAVED_MODEL), verbose=False)
-    generator.save(os.path.join(staging, KERAS_FILE))
-    sample_shape = list(generator(tf.zeros([1, latent_dim]), training=False).shape[1:])
-    with open(os.path.join(staging, METADATA), "w") as handle:
-      json.dump({"latent_dim": latent_dim, "sample_shape": sample_shape, **(metadata or {})},
-                handle, indent=2, sort_keys=True)
-    _replace_directory(staging, export_dir)
+    yield staging
+    _replace_directory(staging, target)
   except BaseException:
     shutil.rmtree(staging, ignore_errors=True)
     raise
-  return export_dir
+
+
+def write_model(model, directory, *, input_signature, serve, metadata, keras_file=KERAS_FILE):
+  """SavedModel (signature `serving_default`) + .keras + metadata.json into `directory`."""
+  archive = keras.export.ExportArchive()
+  archive.track(model)
+  archive.add_endpoint("serve", serve, input_signature=input_signature)
+  archive.write_out(os.path.join(directory, SAVED_MODEL), verbose=False)
+  model.save(os.path.join(directory, keras_file))
+  with open(os.path.join(directory, METADATA), "w") as handle:
+    json.dump(metadata, handle, indent=2, sort_keys=True)
+
+
+def export_generator(generator, export_dir, *, latent_dim, metadata=None):
+  """Writes `generator` to `export_dir` atomically; returns `export_dir`."""
+  sample_shape = list(generator(tf.zeros([1, latent_dim]), training=False).shape[1:])
+  with atomic_directory(export_dir) as staging:
+    write_model(generator, staging,
+                input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")],
+                serve=lambda z: generator(z, training=False),
+                metadata={"latent_dim": latent_dim, "sample_shape": sample_shape,
+                          **(metadata or {})})
+  return os.path.abspath(export_dir)
 
 
 def _replace_directory(source, target):

@@ -112,6 +112,29 @@ def _write_config(writer, config):
   writer.flush()
 
 
+def _fid_callback(config, writer, clock):
+  """FID/KID/IS every eval_every steps against real outputs cached per dataset/classifier/size."""
+  from tfwgan.evaluation import classifiers  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import scoring  # pylint: disable=g-import-not-at-top
+  classifier = classifiers.load(config.classifier)
+  name = os.path.basename(os.path.normpath(config.classifier))
+  cache_path = os.path.join(config.resolved_eval_cache_dir, "-".join(
+      [config.dataset.replace("/", "_"), name, str(config.num_eval_samples)]) + ".npz")
+  real = scoring.real_outputs(_evaluation_images(config), classifier,
+                                   num_samples=config.num_eval_samples, cache_path=cache_path)
+  return callbacks_lib.FIDCallback(writer, classifier, real, every=config.eval_every,
+                                   num_samples=config.num_eval_samples, clock=clock,
+                                   seed=config.seed)
+
+
+def _evaluation_images(config):
+  """Real images in batches of 100, in a fixed order (the cache must not depend on a seed)."""
+  return data.training_dataset(config.dataset, batch_size=100, critic_steps=1, seed=0,
+                               data_dir=config.data_dir, download=config.download,
+                               image_size=config.image_size, channels=config.channels
+                               ).as_numpy_iterator()
+
+
 def run(config, strategy=None):
   """Trains (or resumes) the run of `config` in its logdir, then exports the generator.
 
@@ -146,6 +169,8 @@ def run(config, strategy=None):
         num_samples=config.num_eval_samples))
   else:
     summaries.append(callbacks_lib.ImageSummaries(writer, config.latent_dim, seed=config.seed))
+    if config.eval_every:
+      summaries.append(_fid_callback(config, writer, clock))
   for index, (start, end, critic_steps) in enumerate(_phases(config)):
     step = int(gan.outer_iterations.numpy())
     if step >= end:

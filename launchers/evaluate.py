@@ -1,0 +1,73 @@
+r"""FID / KID / Inception score (image generators) or exact EMD (2-D) of an exported generator.
+
+  python launchers/evaluate.py --export_dir=saved_models/toy_wgan_lp_rwp
+  python launchers/evaluate.py --export_dir=saved_models/my_mnist_run \
+      --classifier=saved_models/mnist_classifier --num_samples=5000
+
+Prints the results and writes them as JSON (--output_json, default
+<export_dir>.evaluation.json, next to the export, never inside it).
+"""
+
+import json
+import os
+import sys
+
+from absl import app
+from absl import flags
+
+flags.DEFINE_string("export_dir", "saved_models/toy_wgan_lp_rwp", "A tfwgan generator export.")
+flags.DEFINE_string("dataset", None, "Real data (default: the export's own dataset).")
+flags.DEFINE_string("data_dir", None, "tfds data_dir, image folder or .npz file.")
+flags.DEFINE_bool("download", False, "Let tfds download the data.")
+flags.DEFINE_integer("image_size", None, "Image size for --dataset=folder.")
+flags.DEFINE_integer("channels", 3, "Channels for --dataset=folder.")
+flags.DEFINE_string("classifier", "inception", "'inception', a local Inception module, or a "
+                    "classifier export (saved_models/mnist_classifier).")
+flags.DEFINE_integer("num_samples", 10000, "Generated and real samples compared.", lower_bound=2)
+flags.DEFINE_integer("batch_size", 100, "Images per classifier call.", lower_bound=1)
+flags.DEFINE_string("cache_path", None, "Cache file for the real data's classifier outputs.")
+flags.DEFINE_string("output_json", None, "Where the results are written.")
+flags.DEFINE_integer("seed", 0, "Seed of the latents and of the real toy samples.", lower_bound=0)
+FLAGS = flags.FLAGS
+
+
+def _real_batches(dataset):
+  from tfwgan import data  # pylint: disable=g-import-not-at-top
+  if dataset in data.TOY_DATASETS:
+    return [data.sample_toy(dataset, FLAGS.num_samples, [FLAGS.seed, 99]).numpy()]
+  return data.training_dataset(dataset, batch_size=FLAGS.batch_size, critic_steps=1, seed=0,
+                               data_dir=FLAGS.data_dir, download=FLAGS.download,
+                               image_size=FLAGS.image_size,
+                               channels=FLAGS.channels).as_numpy_iterator()
+
+
+def main(argv):
+  if len(argv) > 1:
+    sys.exit(f"evaluate.py: error: unexpected arguments {argv[1:]}")
+  from tfwgan import data  # pylint: disable=g-import-not-at-top
+  from tfwgan import export  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import classifiers, scoring  # pylint: disable=g-import-not-at-top
+  try:
+    generator = export.ExportedGenerator(FLAGS.export_dir)
+    dataset = FLAGS.dataset or generator.metadata.get("dataset")
+    if dataset not in data.DATASETS:
+      raise ValueError(f"dataset={dataset!r}: allowed values are {list(data.DATASETS)}.")
+    classifier = (None if dataset in data.TOY_DATASETS
+                  else classifiers.load(FLAGS.classifier))
+  except ValueError as error:
+    sys.exit(f"evaluate.py: error: --{error}")
+  results = scoring.evaluate(generator.generate, generator.latent_dim, _real_batches(dataset),
+                              classifier=classifier, num_samples=FLAGS.num_samples,
+                              batch_size=FLAGS.batch_size, cache_path=FLAGS.cache_path,
+                              seed=FLAGS.seed)
+  results.update(export_dir=os.path.abspath(FLAGS.export_dir), dataset=dataset,
+                 num_samples=FLAGS.num_samples,
+                 classifier=None if classifier is None else FLAGS.classifier)
+  output = FLAGS.output_json or os.path.normpath(FLAGS.export_dir) + ".evaluation.json"
+  scoring.write_json(results, output)
+  print(json.dumps(results, indent=2, sort_keys=True))
+  print(f"wrote {output}")
+
+
+if __name__ == "__main__":
+  app.run(main)
