@@ -23,6 +23,11 @@ flags.DEFINE_integer("image_size", None, "Image size for --dataset=folder.")
 flags.DEFINE_integer("channels", 3, "Channels for --dataset=folder.")
 flags.DEFINE_string("classifier", "inception", "'inception', a local Inception module, or a "
                     "classifier export (saved_models/mnist_classifier).")
+flags.DEFINE_string("inception_path", None, "Local copy of TF-GAN's Inception module (offline "
+                    "machines); default: the TF-Hub handle.")
+flags.DEFINE_string("feature_layer", "features", "Classifier layer (Keras) or output (SavedModel) "
+                    "whose activations FID/KID use.")
+flags.DEFINE_string("logits_layer", "logits", "Classifier layer/output holding the logits.")
 flags.DEFINE_integer("num_samples", 10000, "Generated and real samples compared.", lower_bound=2)
 flags.DEFINE_integer("batch_size", 100, "Images per classifier call.", lower_bound=1)
 flags.DEFINE_string("cache_path", None, "Cache file for the real data's classifier outputs.")
@@ -53,10 +58,12 @@ def main(argv):
     if dataset not in data.DATASETS:
       raise ValueError(f"dataset={dataset!r}: allowed values are {list(data.DATASETS)}.")
     classifier = (None if dataset in data.TOY_DATASETS
-                  else classifiers.load(FLAGS.classifier))
+                  else classifiers.load(FLAGS.classifier, feature_layer=FLAGS.feature_layer,
+                                        logits_layer=FLAGS.logits_layer,
+                                        inception_path=FLAGS.inception_path))
   except ValueError as error:
     sys.exit(f"evaluate.py: error: --{error}")
-  results = scoring.evaluate(generator.generate, generator.latent_dim, _real_batches(dataset),
+  results = scoring.evaluate(generator, _real_batches(dataset),
                               classifier=classifier, num_samples=FLAGS.num_samples,
                               batch_size=FLAGS.batch_size, cache_path=FLAGS.cache_path,
                               seed=FLAGS.seed)

@@ -69,6 +69,9 @@ flags.DEFINE_integer("eval_every", None, "Outer iterations between FID/KID/IS ev
 flags.DEFINE_string("classifier", None, "Classifier for FID/KID/IS: 'inception' (TF-Hub), a "
                     "local copy of the Inception module, or a classifier export such as "
                     "saved_models/mnist_classifier.")
+flags.DEFINE_string("inception_path", None, "Local copy of TF-GAN's Inception module for "
+                    "offline machines (default: the TF-Hub handle).")
+flags.DEFINE_string("feature_layer", None, "Classifier layer whose activations FID/KID use.")
 flags.DEFINE_string("eval_cache_dir", None, "Where real-data classifier outputs are cached.")
 flags.DEFINE_integer("seed", None, "Seed of weights, data and the model's random draws.",
                      lower_bound=0)

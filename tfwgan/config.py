@@ -54,6 +54,8 @@ class RunConfig:
   num_eval_samples: int = 500
   eval_every: int = 0
   classifier: str = "inception"
+  inception_path: str | None = None
+  feature_layer: str = "features"
   eval_cache_dir: str | None = None
   seed: int = 0
   logdir: str | None = None

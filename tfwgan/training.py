@@ -116,7 +116,8 @@ def _fid_callback(config, writer, clock):
   """FID/KID/IS every eval_every steps against real outputs cached per dataset/classifier/size."""
   from tfwgan.evaluation import classifiers  # pylint: disable=g-import-not-at-top
   from tfwgan.evaluation import scoring  # pylint: disable=g-import-not-at-top
-  classifier = classifiers.load(config.classifier)
+  classifier = classifiers.load(config.classifier, feature_layer=config.feature_layer,
+                                inception_path=config.inception_path)
   name = os.path.basename(os.path.normpath(config.classifier))
   cache_path = os.path.join(config.resolved_eval_cache_dir, "-".join(
       [config.dataset.replace("/", "_"), name, str(config.num_eval_samples)]) + ".npz")

@@ -61,14 +61,18 @@ def from_saved_model(path, *, feature_key="features", logits_key="logits"):
   return classify
 
 
-def load(identifier, *, feature_layer="features", logits_layer="logits"):
-  """A classifier from 'inception', a hub handle/path, a .keras file, a SavedModel or a model."""
+def load(identifier, *, feature_layer="features", logits_layer="logits", inception_path=None):
+  """A classifier from 'inception', a hub handle/path, a .keras file, a SavedModel or a model.
+
+  `inception_path`: where 'inception' loads the module from (a local copy for offline
+  machines); the TF-Hub handle when None.
+  """
   if callable(identifier) and not isinstance(identifier, (str, os.PathLike)):
     if isinstance(identifier, keras.Model):
       return from_keras(identifier, feature_layer=feature_layer, logits_layer=logits_layer)
     return identifier
   if identifier == "inception":
-    return inception()
+    return inception(inception_path or INCEPTION_HANDLE)
   path = os.fspath(identifier)
   if path.endswith(".keras"):
     return from_keras(keras.models.load_model(path, safe_mode=True),

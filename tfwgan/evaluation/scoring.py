@@ -81,19 +81,37 @@ def generated_batches(generate, latent_dim, *, num_samples, batch_size, seed=0):
     yield np.asarray(generate(z))
 
 
-def evaluate(generate, latent_dim, real_images, *, classifier=None, num_samples=10000,
-             batch_size=100, cache_path=None, seed=0):
+def _sampler(generator, latent_dim):
+  """(z → samples, latent_dim) for a tfwgan GAN, an export, a Keras generator or a callable."""
+  if hasattr(generator, "generate") and hasattr(generator, "latent_dim"):   # ExportedGenerator
+    return generator.generate, generator.latent_dim
+  if hasattr(generator, "generator") and hasattr(generator, "latent_dim"):  # tfwgan.GAN
+    return (lambda z: generator.generator(z, training=False)), generator.latent_dim
+  if latent_dim is None and hasattr(generator, "inputs"):                   # Keras model
+    latent_dim = int(generator.inputs[0].shape[-1])
+  if latent_dim is None:
+    raise ValueError("latent_dim: required when the generator is a plain callable.")
+  if hasattr(generator, "inputs"):
+    return (lambda z: generator(z, training=False)), latent_dim
+  return generator, latent_dim
+
+
+def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, batch_size=100,
+             cache_path=None, seed=0, latent_dim=None):
   """FID, KID and Inception score of a generator; exact EMD for flat (2-D toy) samples.
 
   Args:
-    generate: callable z [n, latent_dim] → samples (a Keras generator, or
-      `tfwgan.export.ExportedGenerator.generate`).
-    real_images: an iterable of real batches (e.g. a batched tf.data.Dataset).
+    generator: a `tfwgan.GAN`, a `tfwgan.export.ExportedGenerator`, a Keras generator
+      or a callable z → samples (then with `latent_dim`).
+    real_dataset: an iterable of real batches (e.g. a batched tf.data.Dataset).
     classifier: images → (features, logits); see `tfwgan.evaluation.classifiers`.
       Not needed for flat samples, which get the exact EMD instead.
   """
   integer_at_least("num_samples", num_samples)
   integer_at_least("batch_size", batch_size)
+  generate, latent_dim = _sampler(generator, latent_dim)
+  real_images = (real_dataset.as_numpy_iterator() if isinstance(real_dataset, tf.data.Dataset)
+                 else real_dataset)
   fake = generated_batches(generate, latent_dim, num_samples=num_samples,
                            batch_size=batch_size, seed=seed)
   first = next(iter(fake))
