@@ -76,6 +76,10 @@ flags.DEFINE_string("eval_cache_dir", None, "Where real-data classifier outputs 
 flags.DEFINE_integer("seed", None, "Seed of weights, data and the model's random draws.",
                      lower_bound=0)
 flags.DEFINE_string("run_name", None, "Name of the run (default: the preset's name).")
+flags.DEFINE_bool("deterministic", None, "Deterministic ops (slower): with a fixed --seed, a run "
+                  "resumed from a checkpoint ends with the same weights, bit for bit.")
+flags.DEFINE_enum("on_nan", None, config_lib.ON_NAN, "On a NaN/Inf loss: 'stop' with a "
+                  "message naming the step and term, or 'skip_batch' (revert that update).")
 flags.DEFINE_string("logdir", None, "Checkpoints and TensorBoard summaries "
                     "(default: <tmp>/tfwgan/<run_name>).")
 flags.DEFINE_string("export_dir", None, "Where the generator is exported "
@@ -111,8 +115,13 @@ def main(argv):
     distribution.check_batch(config.batch_size, strategy)
   except ValueError as error:
     sys.exit(f"train.py: error: --{error}")
-  from tfwgan import training  # pylint: disable=g-import-not-at-top
-  result = training.run(config, strategy)
+  from tfwgan import callbacks, training  # pylint: disable=g-import-not-at-top
+  try:
+    result = training.run(config, strategy)
+  except ValueError as error:  # the logdir's checkpoint or run settings do not fit
+    sys.exit(f"train.py: error: --{error}")
+  except callbacks.NonFiniteError as error:
+    sys.exit(f"train.py: error: {error}")
   print(f"trained to step {result.final_step}; generator exported to {result.export_dir}")
 
 

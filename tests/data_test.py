@@ -90,6 +90,37 @@ class ImageDataTest(tf.test.TestCase):
     self.assertAllClose(samples, np.ones((5, 8, 8, 1)))
     self.assertEqual(data.sample_shape("npz", data_dir=path), (8, 8, 1))
 
+  def test_folder_mixing_grayscale_and_rgb_is_converted_and_other_files_ignored(self):
+    root = self.create_tempdir().full_path
+    Image.new("L", (32, 32), 255).save(os.path.join(root, "grey.png"))
+    Image.new("RGB", (32, 32), (0, 0, 255)).save(os.path.join(root, "blue.jpg"))
+    with open(os.path.join(root, "notes.txt"), "w") as handle:
+      handle.write("not an image")
+    images = np.stack(list(data.image_folder(root, image_size=32).as_numpy_iterator()))
+    self.assertEqual(images.shape, (2, 32, 32, 3))
+    by_blue = sorted(images, key=lambda im: im[..., 2].mean() - im[..., 0].mean())
+    self.assertAllClose(by_blue[0], np.ones((32, 32, 3)), atol=1e-5)   # white grey image → RGB
+    self.assertAllClose(by_blue[1][..., 0].mean(), -1.0, atol=0.02)     # blue stays blue
+
+  def test_unreadable_image_file_is_named(self):
+    root = self.create_tempdir().full_path
+    Image.new("RGB", (8, 8)).save(os.path.join(root, "good.png"))
+    with open(os.path.join(root, "broken.png"), "wb") as handle:
+      handle.write(b"\x89PNG but not really")
+    with self.assertRaisesRegex(ValueError, r"broken.png is not a readable image"):
+      data.image_folder(root, image_size=32)
+    with self.assertRaisesRegex(ValueError, r"no image files"):
+      data.image_folder(self.create_tempdir().full_path, image_size=32)
+
+  def test_npz_values_outside_the_unit_range_are_rejected(self):
+    path = os.path.join(self.create_tempdir().full_path, "x.npz")
+    np.savez(path, x=np.full((3, 4), 7.0, np.float32))
+    with self.assertRaisesRegex(ValueError, r"float values span \[7, 7\]"):
+      data.npz_array(path)
+    np.savez(path, x=np.array([["a"]]))
+    with self.assertRaisesRegex(ValueError, r"dtype <U1"):
+      data.npz_array(path)
+
   def test_missing_data(self):
     with self.assertRaisesRegex(ValueError, r"dataset='mnist': no prepared data"):
       data.load_tfds("mnist", data_dir=self.create_tempdir().full_path)

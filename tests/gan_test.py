@@ -189,6 +189,29 @@ class SBETest(tf.test.TestCase):
       self.assertAllClose(new.numpy(), old - 0.1 * gradient.numpy(), atol=1e-5)
 
 
+class SkipNonFiniteUpdatesTest(tf.test.TestCase):
+
+  def test_non_finite_critic_update_is_reverted_exactly(self):
+    generator, critic = test_utils.tiny_mlp_pair()
+    gan = tfwgan.WGANGP(generator, critic, 2, critic_steps=1, seed=0,
+                        skip_nonfinite_updates=True)
+    gan.compile(**_optimizers(1e-2))
+    good = np.random.default_rng(0).normal(size=(8, 2)).astype(np.float32)
+    gan.train_on_batch(good)
+    critic_state = [v.numpy() for v in critic.weights + gan.critic_optimizer.variables]
+    generator_before = [v.numpy() for v in generator.weights]
+    logs = gan.train_on_batch(np.full((8, 2), np.nan, np.float32), return_dict=True)
+    for saved, now in zip(critic_state, critic.weights + gan.critic_optimizer.variables):
+      self.assertAllEqual(saved, now.numpy())          # update, slots, iterations: all reverted
+    self.assertFalse(all(np.array_equal(a, b.numpy())  # the finite generator update went through
+                         for a, b in zip(generator_before, generator.weights)))
+    self.assertGreater(logs["skipped_updates"], 0.0)
+    self.assertTrue(np.isfinite(logs["critic_loss"]))
+    gan.train_on_batch(good)
+    self.assertFalse(all(np.array_equal(a, b.numpy())  # and training goes on
+                         for a, b in zip(critic_state, critic.weights)))
+
+
 class EightGaussiansTest(tf.test.TestCase):
 
   def test_wgan_lp_lowers_exact_emd(self):

@@ -1,9 +1,13 @@
 """End-to-end tests of launchers/train.py (in-process, flagsaver) and launchers/sample.py."""
 
+import glob
 import json
 import os
+import random
+import signal
 import subprocess
 import sys
+import time
 
 import test_utils  # pylint: disable=unused-import
 
@@ -27,6 +31,87 @@ def _launch(script, *args):
   env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
   return subprocess.run([sys.executable, os.path.join(ROOT, "launchers", script), *args],
                         capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+
+
+def _all_tensors(checkpoint_dir):
+  """name → value of every tensor of the latest checkpoint but the save counter and clock."""
+  reader = tf.train.load_checkpoint(checkpoint_dir)
+  return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()
+          if not any(skip in name for skip in ("save_counter", "elapsed_seconds",
+                                                "_CHECKPOINTABLE_OBJECT_GRAPH"))}
+
+
+class KillAndResumeTest(tf.test.TestCase):
+  """SIGKILL at random moments, during checkpoint writing and during export; then resume."""
+
+  ARGS = ["--train_steps=60", "--log_every=3", "--checkpoint_every=3", "--hidden_units=32",
+          "--batch_size=64", "--verbose=0", "--deterministic", "--seed=3"]
+
+  def _start(self, logdir, export_dir):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
+    return subprocess.Popen([sys.executable, os.path.join(ROOT, "launchers", "train.py"),
+                             *self.ARGS, f"--logdir={logdir}", f"--export_dir={export_dir}"],
+                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+
+  def _run_until(self, logdir, export_dir, trigger):
+    """Runs the launcher, SIGKILLs it the moment `trigger()` is true; True if it was killed."""
+    process = self._start(logdir, export_dir)
+    deadline = time.time() + 300
+    while process.poll() is None and time.time() < deadline:
+      if trigger():
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        return True
+      time.sleep(0.001)
+    _, stderr = process.communicate()
+    self.assertEqual(process.returncode, 0, stderr[-2000:])
+    return False
+
+  def test_killed_runs_resume_to_the_uninterrupted_weights_bit_for_bit(self):
+    reference_log = self.create_tempdir().full_path
+    reference_export = os.path.join(self.create_tempdir().full_path, "export")
+    self.assertFalse(self._run_until(reference_log, reference_export, lambda: False))
+
+    logdir = self.create_tempdir().full_path
+    export_parent = self.create_tempdir().full_path
+    export_dir = os.path.join(export_parent, "export")
+    checkpoints = os.path.join(logdir, "checkpoints")
+    count = lambda pattern: len(glob.glob(os.path.join(checkpoints, pattern)))
+    rng = random.Random(7)
+
+    def after_random_delay():
+      if not count("ckpt-*.index"):
+        return False
+      after_random_delay.start = getattr(after_random_delay, "start", None) or time.time()
+      return time.time() - after_random_delay.start > rng.uniform(0.0, 1.0)
+
+    def during_checkpoint_writing():
+      if not hasattr(during_checkpoint_writing, "seen"):
+        during_checkpoint_writing.seen = count("ckpt-*.index")
+      return count("*_temp*") > 0 or count("ckpt-*.index") > during_checkpoint_writing.seen
+
+    def during_export():
+      return bool(glob.glob(os.path.join(export_parent, ".export-*")))
+
+    killed = [self._run_until(logdir, export_dir, trigger)
+              for trigger in (after_random_delay, during_checkpoint_writing, during_export)]
+    self.assertEqual(killed, [True, True, True])
+    # A reader never sees a partial export: either none yet, or a complete one.
+    if os.path.exists(export_dir):
+      self.assertTrue(os.path.isfile(os.path.join(export_dir, export.METADATA)))
+    self.assertFalse(self._run_until(logdir, export_dir, lambda: False))
+
+    expected, resumed = _all_tensors(os.path.join(reference_log, "checkpoints")), _all_tensors(
+        checkpoints)
+    self.assertEqual(sorted(expected), sorted(resumed))
+    self.assertGreater(len(expected), 30)      # networks, anchor, Adam slots, step counter
+    for name, value in expected.items():
+      self.assertAllEqual(value, resumed[name], msg=name)
+    self.assertEqual(int(resumed["outer_iterations/.ATTRIBUTES/VARIABLE_VALUE"]), 60)
+    for a, b in zip(export.ExportedGenerator(reference_export).sample(50).numpy(),
+                    export.ExportedGenerator(export_dir).sample(50).numpy()):
+      self.assertAllEqual(a, b)
 
 
 class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
@@ -111,6 +196,44 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
     with open(os.path.join(output_dir, "metadata.json")) as handle:
       self.assertEqual(json.load(handle)["samples"], 300)
     self.assertTrue(os.path.isfile(os.path.join(output_dir, "saved_model", "saved_model.pb")))
+
+  @parameterized.named_parameters(
+      ("latent_dim", {"latent_dim": 0}, "--latent_dim=0: must be an integer >= 1"),
+      ("batch_size", {"batch_size": 0}, "--batch_size=0"),
+      ("critic_steps", {"critic_steps": 0}, "--critic_steps=0"),
+      ("generator_steps", {"generator_steps": 0}, "--generator_steps=0"),
+      ("potential_steps", {"potential_steps": 0}, "--potential_steps=0"),
+      ("penalty_weight", {"penalty_weight": -1.0}, "--penalty_weight=-1.0"),
+      ("gamma", {"gamma": -0.5}, "--gamma=-0.5"),
+      ("clip_value", {"clip_value": 0.0}, "--clip_value=0.0: must be a number > 0"),
+      ("h", {"h": 0.0}, "--h=0.0: must be a number > 0"),
+      ("learning_rate", {"learning_rate": -1e-4}, "--learning_rate=-0.0001"),
+      ("log_every", {"log_every": 0}, "--log_every=0"),
+      ("checkpoint_every", {"checkpoint_every": 0}, "--checkpoint_every=0"),
+      ("hidden_units", {"hidden_units": 0}, "--hidden_units=0"),
+      ("num_eval_samples", {"num_eval_samples": 0}, "--num_eval_samples=0"),
+      ("npz_missing", {"dataset": "npz", "data_dir": "/nonexistent.npz"},
+       "--data_dir='/nonexistent.npz': not found"),
+      ("folder_channels", {"dataset": "folder", "data_dir": ROOT, "image_size": 32,
+                           "channels": 2}, "--channels=2: allowed values are [1, 3]"),
+      ("mlp_on_images", {"dataset": "cifar10", "network": "mlp"}, "--network='mlp'"),
+      ("wwgan_on_points", {"method": "wwgan"}, "--method='wwgan'"),
+      ("warmup", {"warmup_generator_iterations": 3, "warmup_critic_steps": 0},
+       "--warmup_critic_steps"))
+  def test_bad_values_exit_with_one_line_and_write_nothing(self, overrides, expected):
+    root = self.create_tempdir().full_path
+    logdir, export_dir = os.path.join(root, "run"), os.path.join(root, "export")
+    # Set past absl's own validators (which the subprocess table exercises): what is left
+    # is the config check, which must fire before anything is built or written.
+    with flagsaver.flagsaver(logdir=logdir, export_dir=export_dir, **TOY):
+      for name, value in overrides.items():
+        train.FLAGS[name].value = value
+      with self.assertRaises(SystemExit) as exit_info:
+        train.main(["train.py"])
+    message = str(exit_info.exception.code)
+    self.assertEqual(len(message.splitlines()), 1, message)
+    self.assertIn(expected, message)
+    self.assertEqual(os.listdir(root), [])
 
   def test_sample_launcher_rejects_a_non_export(self):
     completed = _launch("sample.py", f"--export_dir={self.create_tempdir().full_path}")

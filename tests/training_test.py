@@ -8,12 +8,24 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from tfwgan import callbacks
 from tfwgan import config as config_lib
 from tfwgan import export
 from tfwgan import penalties
 from tfwgan import training
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def event_values(logdir, tag):
+  """Scalar values of `tag`, in order, over every event file in `logdir`."""
+  values = []
+  for path in sorted(glob.glob(f"{logdir}/events.out.tfevents.*")):
+    for event in tf.compat.v1.train.summary_iterator(path):
+      for value in event.summary.value:
+        if value.tag == tag:
+          values.append(float(tf.make_ndarray(value.tensor)))
+  return values
 
 
 def event_steps(logdir):
@@ -24,6 +36,70 @@ def event_steps(logdir):
       for value in event.summary.value:
         steps[value.tag].append(event.step)
   return steps
+
+
+def toy_config(logdir, export_dir, **overrides):
+  fields = dict(train_steps=4, log_every=2, checkpoint_every=2, hidden_units=16, batch_size=32,
+                logdir=logdir, export_dir=export_dir, verbose=0)
+  fields.update(overrides)
+  return config_lib.RunConfig.from_preset("toy_wgan_lp_rwp", **fields)
+
+
+def checkpoint_files(logdir):
+  directory = os.path.join(logdir, training.CHECKPOINT_SUBDIR)
+  return {name: os.path.getmtime(os.path.join(directory, name)) for name in os.listdir(directory)}
+
+
+class ReliabilityTest(tf.test.TestCase):
+
+  def setUp(self):
+    super().setUp()
+    self.logdir = self.create_tempdir().full_path
+    self.export_dir = os.path.join(self.create_tempdir().full_path, "export")
+
+  def test_nan_stops_naming_step_and_term_and_keeps_checkpoint_and_export(self):
+    training.run(toy_config(self.logdir, self.export_dir))
+    before = checkpoint_files(self.logdir)
+    exploding = toy_config(self.logdir, self.export_dir, train_steps=8, learning_rate=1e30)
+    with self.assertRaisesRegex(callbacks.NonFiniteError, r"step 5: \w+ is nan"):
+      training.run(exploding)
+    self.assertEqual(checkpoint_files(self.logdir), before)         # untouched, nothing added
+    self.assertEqual(export.ExportedGenerator(self.export_dir).metadata["step"], 4)
+
+  def test_skip_batch_reverts_non_finite_updates_and_finishes(self):
+    training.run(toy_config(self.logdir, self.export_dir))
+    result = training.run(toy_config(self.logdir, self.export_dir, train_steps=8,
+                                     learning_rate=1e30, on_nan="skip_batch"))
+    self.assertEqual(result.final_step, 8)
+    for weight in result.gan.generator.weights + result.gan.critic.weights:
+      self.assertTrue(np.all(np.isfinite(weight.numpy())))
+    self.assertGreater(event_values(self.logdir, "train/skipped_updates")[-1], 0.0)
+
+  def test_a_changed_learning_rate_applies_on_resume(self):
+    training.run(toy_config(self.logdir, self.export_dir))
+    result = training.run(toy_config(self.logdir, self.export_dir, train_steps=6,
+                                     learning_rate=3e-3))
+    self.assertAllClose(result.gan.critic_optimizer.learning_rate.numpy(), 3e-3)
+    self.assertEqual(result.resumed_from_step, 4)
+
+  def test_foreign_run_in_logdir_is_a_clear_error(self):
+    training.run(toy_config(self.logdir, self.export_dir))
+    with self.assertRaisesRegex(ValueError, r"logdir=.*holds a run with other settings "
+                                r"\{'method': 'wgan_lp'\}, not \{'method': 'wgan_gp'\}"):
+      training.run(toy_config(self.logdir, self.export_dir, method="wgan_gp"))
+
+  def test_damaged_checkpoint_is_a_clear_error_not_a_restart(self):
+    training.run(toy_config(self.logdir, self.export_dir))
+    directory = os.path.join(self.logdir, training.CHECKPOINT_SUBDIR)
+    data_file = [n for n in os.listdir(directory) if n.startswith("ckpt-4.data")][0]
+    with open(os.path.join(directory, data_file), "r+b") as handle:
+      handle.truncate(100)
+    with self.assertRaisesRegex(ValueError, r"checkpoint ckpt-4 does not fit this run or is "
+                                r"damaged"):
+      training.run(toy_config(self.logdir, self.export_dir, train_steps=6))
+    os.remove(os.path.join(directory, "checkpoint"))                # state file lost
+    with self.assertRaisesRegex(ValueError, r"has checkpoint files but no readable checkpoint"):
+      training.run(toy_config(self.logdir, self.export_dir, train_steps=6))
 
 
 class ImageRunTest(tf.test.TestCase):

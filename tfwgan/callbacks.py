@@ -19,6 +19,33 @@ def _step(model):
   return int(model.outer_iterations.numpy())
 
 
+class NonFiniteError(RuntimeError):
+  """Training produced NaN/Inf; nothing non-finite was checkpointed or exported."""
+
+
+def check_finite_weights(networks):
+  """Raises NonFiniteError naming the first network with a NaN/Inf weight."""
+  for name, network in networks.items():
+    for weight in network.weights:
+      if not bool(tf.reduce_all(tf.math.is_finite(weight))):
+        raise NonFiniteError(f"{name} weight {weight.path!r} is not finite; refusing to "
+                             "save it.")
+
+
+class NonFiniteGuard(keras.callbacks.Callback):
+  """Stops training at the first step whose logged terms are NaN/Inf (--on_nan=stop).
+
+  Listed before Checkpointing, so the bad step is never checkpointed.
+  """
+
+  def on_train_batch_end(self, batch, logs=None):
+    for name, value in (logs or {}).items():
+      if not np.all(np.isfinite(np.asarray(value, np.float64))):
+        raise NonFiniteError(f"step {_step(self.model)}: {name} is {float(value)}; training "
+                             "stopped, the last good checkpoint is kept (--on_nan=skip_batch "
+                             "skips such updates instead).")
+
+
 class Clock:
   """Wall-clock seconds of training, carried across resumes in a checkpointed variable."""
 
@@ -60,6 +87,7 @@ class Checkpointing(keras.callbacks.Callback):
   def _save(self):
     step = _step(self.model)
     if step != self._saved_step:
+      check_finite_weights(self.model.checkpoint_networks())
       self.clock.sync()
       self.manager.save(checkpoint_number=step)
       self._saved_step = step

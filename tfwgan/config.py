@@ -14,6 +14,10 @@ from tfwgan.validation import one_of
 from tfwgan.validation import positive_number
 
 NETWORKS = ("auto", "mlp", "dcgan")
+ON_NAN = ("stop", "skip_batch")
+# Fields that shape the model: a checkpoint written with others is not this run's.
+STRUCTURAL_FIELDS = ("method", "dataset", "network", "hidden_units", "base_filters",
+                     "latent_dim", "proximal", "image_size", "channels", "optimizer")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,6 +62,8 @@ class RunConfig:
   feature_layer: str = "features"
   eval_cache_dir: str | None = None
   seed: int = 0
+  deterministic: bool = False
+  on_nan: str = "stop"
   logdir: str | None = None
   export_dir: str | None = None
   verbose: int = 1
@@ -113,6 +119,7 @@ class RunConfig:
     one_of("proximal", self.proximal, presets.PROXIMALS)
     one_of("optimizer", self.optimizer, presets.OPTIMIZERS)
     one_of("lp_sampling", self.lp_sampling, penalties.LP_SAMPLINGS)
+    one_of("on_nan", self.on_nan, ON_NAN)
     for name in ("latent_dim", "batch_size", "critic_steps", "generator_steps",
                  "potential_steps", "train_steps", "log_every", "checkpoint_every",
                  "hidden_units", "base_filters", "num_eval_samples"):

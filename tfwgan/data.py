@@ -28,6 +28,8 @@ DATASETS = TOY_DATASETS + tuple(TFDS_DATASETS) + FILE_DATASETS
 # Decoded sizes small enough to cache in memory after the first pass.
 _CACHED = ("mnist", "fashion_mnist", "cifar10")
 _CELEBA_CROP = 108  # central crop of the aligned 218×178 faces before resizing to 64.
+# What keras.utils.image_dataset_from_directory reads; other files are ignored.
+IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 
 
 def sample_toy(name, num_samples, seed):
@@ -131,10 +133,35 @@ def load_tfds(name, *, split="train", data_dir=None, download=False):
   return dataset.map(_tfds_preprocess(name), num_parallel_calls=tf.data.AUTOTUNE)
 
 
+def check_image_files(path):
+  """Opens every image file under `path` (header check); ValueError naming a bad one.
+
+  Files with other extensions are ignored, as Keras ignores them.
+  """
+  from PIL import Image  # pylint: disable=g-import-not-at-top
+  files = [os.path.join(directory, name) for directory, _, names in os.walk(path)
+           for name in sorted(names) if name.lower().endswith(IMAGE_EXTENSIONS)]
+  if not files:
+    raise ValueError(f"data_dir={path!r}: no image files {IMAGE_EXTENSIONS} found.")
+  for name in files:
+    try:
+      with Image.open(name) as image:
+        image.verify()
+    except Exception as error:  # pylint: disable=broad-except  (PIL raises many kinds)
+      raise ValueError(f"data_dir={path!r}: {name} is not a readable image ({error}).") from error
+  return len(files)
+
+
 def image_folder(path, *, image_size, channels=3):
-  """An unbatched dataset of the images under `path` (any depth), resized, in [−1, 1]."""
+  """An unbatched dataset of the images under `path` (any depth), resized, in [−1, 1].
+
+  Every image is converted to `channels` (grayscale ↔ RGB, alpha dropped), so a folder
+  mixing grayscale and colour images is read consistently; non-image files are ignored
+  and an unreadable image file is a ValueError before training starts.
+  """
   if not os.path.isdir(path):
     raise ValueError(f"data_dir={path!r}: not a directory of images.")
+  check_image_files(path)
   dataset = keras.utils.image_dataset_from_directory(
       path, labels=None, color_mode={1: "grayscale", 3: "rgb", 4: "rgba"}[channels],
       image_size=(image_size, image_size), batch_size=None, shuffle=False,
@@ -153,6 +180,12 @@ def npz_array(path, *, key=None):
     array = archive[key or names[0]]
   if array.dtype == np.uint8:
     array = array.astype(np.float32) / 127.5 - 1.0
+  elif not np.issubdtype(array.dtype, np.floating):
+    raise ValueError(f"data_dir={path!r}: array of dtype {array.dtype}; use uint8 pixels "
+                     "(scaled from [0, 255]) or floats in [−1, 1].")
+  elif array.size and (array.min() < -1.0 or array.max() > 1.0):
+    raise ValueError(f"data_dir={path!r}: float values span [{array.min():g}, {array.max():g}]"
+                     "; float arrays must already be in [−1, 1] (uint8 pixels are scaled).")
   return tf.data.Dataset.from_tensor_slices(array.astype(np.float32))
 
 

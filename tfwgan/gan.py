@@ -15,6 +15,7 @@ from tfwgan import networks
 from tfwgan import noise
 from tfwgan import penalties as penalties_lib
 from tfwgan import proximal as proximal_lib
+from tfwgan.reduction import cross_replica_sum
 from tfwgan.reduction import global_batch_mean
 from tfwgan.validation import integer_at_least
 from tfwgan.validation import number_at_least
@@ -41,6 +42,8 @@ class GAN(keras.Model):
       critic_steps × batch real samples and gives each critic update its own batch.
     generator_steps: generator updates per outer iteration without a proximal
       (the proximal's own `generator_steps` otherwise).
+    skip_nonfinite_updates: revert any update whose objective or gradients are not
+      finite (variables and optimizer state), instead of applying NaN/Inf.
     seed: seed of the model's random draws (z, ε, perturbations); None: a random seed.
       Draws are keyed by (seed, outer iteration), so they do not depend on the
       number of replicas and a resumed run continues the same stream.
@@ -48,7 +51,7 @@ class GAN(keras.Model):
 
   def __init__(self, generator, critic, latent_dim, *, loss="wasserstein", penalty=None,
                penalty_weight=10.0, proximal=None, critic_steps=1, generator_steps=None,
-               seed=None, **kwargs):
+               skip_nonfinite_updates=False, seed=None, **kwargs):
     super().__init__(**kwargs)
     self.latent_dim = integer_at_least("latent_dim", latent_dim)
     self.adversarial_loss = losses_lib.get(loss)
@@ -57,6 +60,7 @@ class GAN(keras.Model):
     self.proximal = proximal_lib.check(proximal)
     self.critic_steps = integer_at_least("critic_steps", critic_steps)
     self.generator_steps = self._resolve_generator_steps(generator_steps)
+    self.skip_nonfinite_updates = bool(skip_nonfinite_updates)
     self.generator = generator
     self.critic = critic
     self.sample_shape = self._check_networks()
@@ -136,6 +140,8 @@ class GAN(keras.Model):
     names.append("generator_loss")
     if self.proximal is not None:
       names.append("proximal")
+    if self.skip_nonfinite_updates:
+      names.append("skipped_updates")
     return names
 
   # --- Keras plumbing ------------------------------------------------------------------------
@@ -170,6 +176,12 @@ class GAN(keras.Model):
     """Changes critic updates per outer iteration (e.g. after a warm-up); retraces train_step."""
     self.critic_steps = integer_at_least("critic_steps", critic_steps)
     self.train_function = None
+
+  def checkpoint_networks(self):
+    """name → every network whose weights a checkpoint holds."""
+    return {name: getattr(self, name) for name in
+            ("generator", "critic", "generator_anchor", "potential")
+            if getattr(self, name, None) is not None}
 
   def checkpoint_items(self):
     """Everything a resumed run needs: networks, optimizers, anchor, RNG state, step."""
@@ -247,6 +259,32 @@ class GAN(keras.Model):
   def _latents(self, batch_size):
     return self._random.normal([batch_size, self.latent_dim])
 
+  def _apply(self, optimizer, objective, tape, variables):
+    """One optimizer step; with skip_nonfinite_updates, reverted when anything is non-finite.
+
+    Returns 1.0 where the update was kept, 0.0 where it was reverted (always 1.0 without
+    the option). The verdict is agreed over all replicas, so they stay in sync.
+    """
+    gradients = tape.gradient(objective, variables)
+    if not self.skip_nonfinite_updates:
+      optimizer.apply_gradients(zip(gradients, variables))
+      return tf.constant(1.0)
+    bad = tf.cast(tf.logical_not(tf.math.is_finite(objective)), tf.float32)
+    for gradient in gradients:
+      bad += tf.cast(tf.logical_not(tf.reduce_all(tf.math.is_finite(gradient))), tf.float32)
+    kept = tf.cast(tf.equal(cross_replica_sum(bad), 0.0), tf.float32)
+    state = list(variables) + list(optimizer.variables)
+    saved = [tf.identity(variable) for variable in state]
+    optimizer.apply_gradients(zip(gradients, variables))
+    for variable, old in zip(state, saved):
+      variable.assign(tf.where(tf.cast(kept, tf.bool), variable, old))
+    self._trackers["skipped_updates"].update_state(1.0 - kept)
+    return kept
+
+  def _track(self, name, value, kept):
+    """Logs `value` unless its update was reverted (then it is most likely NaN)."""
+    self._trackers[name].update_state(tf.where(kept > 0, value, 0.0), sample_weight=kept)
+
   def _critic_update(self, real):
     fake = self.generator(self._latents(tf.shape(real)[0]), training=True)
     with tf.GradientTape() as tape:
@@ -258,15 +296,14 @@ class GAN(keras.Model):
         penalty = self.penalty.per_example(self.critic, real, fake, self._random)
         objective = critic_loss + self.penalty_weight * penalty
       objective = global_batch_mean(objective)
-    variables = self.critic.trainable_variables
-    self.critic_optimizer.apply_gradients(zip(tape.gradient(objective, variables), variables))
+    kept = self._apply(self.critic_optimizer, objective, tape, self.critic.trainable_variables)
     self.penalty.after_critic_update(self.critic)
-    self._trackers["critic_loss"].update_state(tf.reduce_mean(critic_loss))
+    self._track("critic_loss", tf.reduce_mean(critic_loss), kept)
     if self.adversarial_loss.estimates_wasserstein:
-      self._trackers["wasserstein_estimate"].update_state(
-          tf.reduce_mean(real_scores) - tf.reduce_mean(fake_scores))
+      self._track("wasserstein_estimate",
+                  tf.reduce_mean(real_scores) - tf.reduce_mean(fake_scores), kept)
     if self.penalty.penalised:
-      self._trackers["penalty"].update_state(tf.reduce_mean(penalty))
+      self._track("penalty", tf.reduce_mean(penalty), kept)
 
   def _potential_update(self, batch_size):
     """Ascent on E[Φ(g_θ(z)) − Φ(g_θk−1(z)) − ½‖∇Φ(g_θk−1(z))‖²] (Alg. 2).
@@ -283,9 +320,8 @@ class GAN(keras.Model):
       objective = proximal_lib.sbe_potential_objective(
           self.potential, generated, anchor_generated, reduction="none")
       loss = -global_batch_mean(objective)
-    variables = self.potential.trainable_variables
-    self.potential_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-    self._trackers["potential_objective"].update_state(tf.reduce_mean(objective))
+    kept = self._apply(self.potential_optimizer, loss, tape, self.potential.trainable_variables)
+    self._track("potential_objective", tf.reduce_mean(objective), kept)
 
   def _start_generator_phase(self, batch_size):
     """θk−1 ← θ. For SBE, first estimates the θk−1 part of the term Φ was trained on."""
@@ -316,8 +352,8 @@ class GAN(keras.Model):
       if self.proximal is not None:
         objective = generator_loss + proximal_term
       objective = global_batch_mean(objective)
-    variables = self.generator.trainable_variables
-    self.generator_optimizer.apply_gradients(zip(tape.gradient(objective, variables), variables))
-    self._trackers["generator_loss"].update_state(tf.reduce_mean(generator_loss))
+    kept = self._apply(self.generator_optimizer, objective, tape,
+                       self.generator.trainable_variables)
+    self._track("generator_loss", tf.reduce_mean(generator_loss), kept)
     if self.proximal is not None:
-      self._trackers["proximal"].update_state(tf.reduce_mean(proximal_term))
+      self._track("proximal", tf.reduce_mean(proximal_term), kept)

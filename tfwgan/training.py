@@ -1,6 +1,7 @@
 """`run(config)`: build the GAN a `RunConfig` describes, train it with fit, checkpoint, export."""
 
 import dataclasses
+import json
 import math
 import os
 import tempfile
@@ -10,6 +11,7 @@ import tensorflow as tf
 from tensorboard.plugins.hparams import api as hparams_api
 
 from tfwgan import callbacks as callbacks_lib
+from tfwgan import config as config_lib
 from tfwgan import data
 from tfwgan import distribution
 from tfwgan import export
@@ -72,7 +74,8 @@ def build_gan(config, sample_shape):
   generator, critic = build_networks(config, sample_shape)
   gan = GAN(generator, critic, config.latent_dim, loss=loss, penalty=regularizer(),
             penalty_weight=config.penalty_weight, proximal=proximal,
-            critic_steps=config.critic_steps, generator_steps=generator_steps, seed=config.seed)
+            critic_steps=config.critic_steps, generator_steps=generator_steps,
+            skip_nonfinite_updates=config.on_nan == "skip_batch", seed=config.seed)
   optimizer = presets.OptimizerSpec(config.optimizer, config.learning_rate, config.beta1,
                                     config.beta2)
   gan.compile(generator_optimizer=optimizer.build(), critic_optimizer=optimizer.build(),
@@ -136,6 +139,52 @@ def _evaluation_images(config):
                                ).as_numpy_iterator()
 
 
+RUN_CONFIG = "run_config.json"
+
+
+def _structure(config):
+  return {name: getattr(config, name) for name in config_lib.STRUCTURAL_FIELDS}
+
+
+def _record_run_config(config):
+  path = os.path.join(config.resolved_logdir, RUN_CONFIG)
+  if not os.path.exists(path):
+    os.makedirs(config.resolved_logdir, exist_ok=True)
+    with open(path + ".tmp", "w") as handle:
+      json.dump(dataclasses.asdict(config), handle, indent=2, sort_keys=True)
+    os.replace(path + ".tmp", path)
+
+
+def _restore_latest(checkpoint, config):
+  """Restores the logdir's latest checkpoint (True if there was one); a foreign or
+  unreadable one is a clear error."""
+  logdir = config.resolved_logdir
+  directory = os.path.join(logdir, CHECKPOINT_SUBDIR)
+  recorded_path = os.path.join(logdir, RUN_CONFIG)
+  if os.path.exists(recorded_path):
+    with open(recorded_path) as handle:
+      recorded = json.load(handle)
+    differing = {name: (recorded.get(name), value) for name, value in _structure(config).items()
+                 if recorded.get(name) != value}
+    if differing:
+      raise ValueError(f"logdir={logdir!r}: holds a run with other settings "
+                       f"{ {k: v[0] for k, v in differing.items()} }, not "
+                       f"{ {k: v[1] for k, v in differing.items()} }; use another --logdir.")
+  latest = tf.train.latest_checkpoint(directory)
+  if latest is None:
+    if os.path.isdir(directory) and any(name.startswith("ckpt-") for name in os.listdir(directory)):
+      raise ValueError(f"logdir={logdir!r}: has checkpoint files but no readable checkpoint "
+                       "state; refusing to start over on top of them.")
+    return False
+  try:
+    checkpoint.restore(latest).assert_existing_objects_matched()
+  except Exception as error:  # pylint: disable=broad-except  (TF raises many kinds here)
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    raise ValueError(f"logdir={logdir!r}: checkpoint {os.path.basename(latest)} does not fit "
+                     f"this run or is damaged ({first_line[:300]}).") from error
+  return True
+
+
 def run(config, strategy=None):
   """Trains (or resumes) the run of `config` in its logdir, then exports the generator.
 
@@ -149,6 +198,8 @@ def run(config, strategy=None):
   chief = distribution.is_chief(strategy)
   logdir = config.resolved_logdir if chief else tempfile.mkdtemp(prefix="tfwgan-worker-")
   keras.utils.set_random_seed(config.seed)
+  if config.deterministic:
+    tf.config.experimental.enable_op_determinism()
   sample_shape = config.sample_shape
   with strategy.scope():
     gan = build_gan(config, sample_shape)
@@ -156,9 +207,13 @@ def run(config, strategy=None):
   checkpoint = tf.train.Checkpoint(**gan.checkpoint_items(), elapsed_seconds=clock.variable)
   manager = tf.train.CheckpointManager(checkpoint, os.path.join(logdir, CHECKPOINT_SUBDIR),
                                        max_to_keep=3)
-  latest = tf.train.latest_checkpoint(os.path.join(config.resolved_logdir, CHECKPOINT_SUBDIR))
-  if latest:
-    checkpoint.restore(latest).assert_existing_objects_matched()
+  if _restore_latest(checkpoint, config):
+    # The learning rate is checkpointed optimizer state; the flags' value wins on resume.
+    for optimizer in (gan.generator_optimizer, gan.critic_optimizer, gan.potential_optimizer):
+      if optimizer is not None:
+        optimizer.learning_rate = config.learning_rate
+  if chief:
+    _record_run_config(config)
   resumed_from = int(gan.outer_iterations.numpy())
   writer = tf.summary.create_file_writer(logdir)
   _write_config(writer, config)
@@ -180,11 +235,12 @@ def run(config, strategy=None):
     dataset = _phase_dataset(config, index, start, step, critic_steps)
     gan.fit(dataset, shuffle=False, epochs=math.ceil((end - step) / config.log_every),
             steps_per_epoch=config.log_every, verbose=config.verbose,
-            callbacks=[callbacks_lib.StopAtStep(end),
+            callbacks=[callbacks_lib.StopAtStep(end), callbacks_lib.NonFiniteGuard(),
                        callbacks_lib.Checkpointing(manager, clock, config.checkpoint_every),
                        *summaries])
   writer.close()
   final_step = int(gan.outer_iterations.numpy())
+  callbacks_lib.check_finite_weights({"generator": gan.generator})
   export_dir = config.resolved_export_dir if chief else os.path.join(logdir, "export")
   export_dir = export.export_generator(
       gan.generator, export_dir, latent_dim=config.latent_dim,
