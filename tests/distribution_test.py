@@ -32,12 +32,7 @@ def _train(strategy, make_gan, steps=3):
   with strategy.scope():
     keras.utils.set_random_seed(0)
     generator, critic = test_utils.tiny_mlp_pair()
-    gan = make_gan(generator, critic)
-    optimizers = {"generator_optimizer": keras.optimizers.Adam(1e-3),
-                  "critic_optimizer": keras.optimizers.Adam(1e-3)}
-    if gan.potential is not None:
-      optimizers["potential_optimizer"] = keras.optimizers.Adam(1e-3)
-    gan.compile(**optimizers)
+    gan = test_utils.compile_gan(make_gan(generator, critic))
   if not steps:  # fit(steps_per_epoch=0) on an endless dataset would never stop
     return gan, {}
   history = gan.fit(tfwgan.data.toy_dataset("8gaussians", batch_size=8, critic_steps=2, seed=1),

@@ -2,12 +2,10 @@ import os
 
 import test_utils
 
-import keras
 import numpy as np
 import tensorflow as tf
 
 import tfwgan
-from tfwgan.evaluation import classifiers
 from tfwgan.evaluation import scoring
 
 

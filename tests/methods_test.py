@@ -39,13 +39,8 @@ class MethodsTest(tf.test.TestCase, parameterized.TestCase):
   def test_trains_under_fit_on_tf_data(self, method, proximal):
     cls, options = METHODS[method]
     generator, critic = test_utils.tiny_mlp_pair()
-    gan = cls(generator, critic, 2, critic_steps=2, proximal=PROXIMALS[proximal](), seed=0,
-              **options)
-    optimizers = {"generator_optimizer": keras.optimizers.Adam(1e-3),
-                  "critic_optimizer": keras.optimizers.Adam(1e-3)}
-    if proximal == "sbe":
-      optimizers["potential_optimizer"] = keras.optimizers.Adam(1e-3)
-    gan.compile(**optimizers)
+    gan = test_utils.compile_gan(cls(generator, critic, 2, critic_steps=2,
+                                     proximal=PROXIMALS[proximal](), seed=0, **options))
     generator_before = [w.numpy() for w in generator.trainable_variables]
     data = tfwgan.data.toy_dataset("8gaussians", batch_size=8, critic_steps=2)
     history = gan.fit(data, epochs=2, steps_per_epoch=2, verbose=0).history
@@ -74,13 +69,8 @@ class MethodsTest(tf.test.TestCase, parameterized.TestCase):
     cls, options = IMAGE_METHODS[method]
     generator = tfwgan.networks.dcgan_generator(4, (28, 28, 1), base_filters=4)
     critic = tfwgan.networks.dcgan_critic((28, 28, 1), base_filters=4)
-    gan = cls(generator, critic, 4, critic_steps=2, proximal=PROXIMALS[proximal](), seed=0,
-              **options)
-    optimizers = {"generator_optimizer": keras.optimizers.Adam(1e-3),
-                  "critic_optimizer": keras.optimizers.Adam(1e-3)}
-    if proximal == "sbe":
-      optimizers["potential_optimizer"] = keras.optimizers.Adam(1e-3)
-    gan.compile(**optimizers)
+    gan = test_utils.compile_gan(cls(generator, critic, 4, critic_steps=2,
+                                     proximal=PROXIMALS[proximal](), seed=0, **options))
     images = tf.random.uniform([8, 28, 28, 1], -1, 1, seed=1)
     history = gan.fit(tf.data.Dataset.from_tensors(images).repeat(), epochs=1, steps_per_epoch=2,
                       verbose=0).history

@@ -43,6 +43,17 @@ def linear_critic(weights):
   return model
 
 
+def compile_gan(gan, learning_rate=1e-3, optimizer=None):
+  """Compiles `gan` with a fresh optimizer per network (a potential optimizer for SBE)."""
+  optimizer = optimizer or keras.optimizers.Adam
+  optimizers = {"generator_optimizer": optimizer(learning_rate),
+                "critic_optimizer": optimizer(learning_rate)}
+  if gan.potential is not None:
+    optimizers["potential_optimizer"] = optimizer(learning_rate)
+  gan.compile(**optimizers)
+  return gan
+
+
 def tiny_mlp_pair(latent_dim=2, data_dim=2, hidden_units=16):
   """A small MLP generator and critic for fast model tests."""
   from tfwgan import networks  # pylint: disable=g-import-not-at-top
