@@ -82,6 +82,14 @@ class ReliabilityTest(tf.test.TestCase):
     self.assertAllClose(result.gan.critic_optimizer.learning_rate.numpy(), 3e-3)
     self.assertEqual(result.resumed_from_step, 4)
 
+  def test_unprepared_tfds_data_fails_before_anything_is_written(self):
+    empty = self.create_tempdir().full_path
+    config = toy_config(self.logdir + "/run", self.export_dir, dataset="mnist", data_dir=empty)
+    with self.assertRaisesRegex(ValueError, r"dataset='mnist': no prepared data"):
+      training.run(config)
+    self.assertFalse(os.path.exists(self.logdir + "/run"))
+    self.assertFalse(os.path.exists(self.export_dir))
+
   def test_foreign_run_in_logdir_is_a_clear_error(self):
     training.run(toy_config(self.logdir, self.export_dir))
     with self.assertRaisesRegex(ValueError, r"logdir=.*holds a run with other settings "

@@ -128,8 +128,9 @@ def load_tfds(name, *, split="train", data_dir=None, download=False):
     dataset = tfds.load(name, split=split, data_dir=data_dir, download=download,
                         shuffle_files=True)
   except AssertionError as error:  # tfds raises AssertionError when the data is missing
+    reason = (str(error).strip().splitlines() or [""])[0][:200]
     raise ValueError(f"dataset={name!r}: no prepared data under data_dir={data_dir!r} and "
-                     f"download={download} ({error}).") from error
+                     f"download={download} ({reason}).") from error
   return dataset.map(_tfds_preprocess(name), num_parallel_calls=tf.data.AUTOTUNE)
 
 

@@ -195,6 +195,9 @@ def run(config, strategy=None):
   config.validate()
   strategy = strategy or tf.distribute.get_strategy()
   distribution.check_batch(config.batch_size, strategy)
+  # Opening the data (lazily: no sample is read) fails on missing or unprepared data
+  # before anything is built or written.
+  _phase_dataset(config, 0, 0, 0, config.critic_steps)
   chief = distribution.is_chief(strategy)
   logdir = config.resolved_logdir if chief else tempfile.mkdtemp(prefix="tfwgan-worker-")
   keras.utils.set_random_seed(config.seed)
