@@ -36,16 +36,6 @@ flags.DEFINE_integer("seed", 0, "Seed of the latents and of the real toy samples
 FLAGS = flags.FLAGS
 
 
-def _real_batches(dataset):
-  from tfwgan import data  # pylint: disable=g-import-not-at-top
-  if dataset in data.TOY_DATASETS:
-    return [data.sample_toy(dataset, FLAGS.num_samples, [FLAGS.seed, 99]).numpy()]
-  return data.training_dataset(dataset, batch_size=FLAGS.batch_size, critic_steps=1, seed=0,
-                               data_dir=FLAGS.data_dir, download=FLAGS.download,
-                               image_size=FLAGS.image_size,
-                               channels=FLAGS.channels).as_numpy_iterator()
-
-
 def main(argv):
   if len(argv) > 1:
     sys.exit(f"evaluate.py: error: unexpected arguments {argv[1:]}")
@@ -63,7 +53,11 @@ def main(argv):
                                         inception_path=FLAGS.inception_path))
   except ValueError as error:
     sys.exit(f"evaluate.py: error: --{error}")
-  results = scoring.evaluate(generator, _real_batches(dataset),
+  real = data.evaluation_batches(dataset, num_samples=FLAGS.num_samples,
+                                 batch_size=FLAGS.batch_size, seed=FLAGS.seed,
+                                 data_dir=FLAGS.data_dir, download=FLAGS.download,
+                                 image_size=FLAGS.image_size, channels=FLAGS.channels)
+  results = scoring.evaluate(generator, real,
                               classifier=classifier, num_samples=FLAGS.num_samples,
                               batch_size=FLAGS.batch_size, cache_path=FLAGS.cache_path,
                               seed=FLAGS.seed)

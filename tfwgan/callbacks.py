@@ -148,7 +148,7 @@ class FIDCallback(keras.callbacks.Callback):
 
   Writes eval/fid, eval/kid, eval/inception_score at the step, and eval/fid_by_wallclock
   at the whole wall-clock seconds of training (the RWP paper's Fig. 2 axes).
-  `real`: `tfwgan.evaluation.evaluate.ClassifierOutputs` of real images.
+  `real`: `tfwgan.evaluation.scoring.ClassifierOutputs` of real images.
   """
 
   def __init__(self, writer, classifier, real, *, every, num_samples, batch_size=100,
@@ -171,8 +171,8 @@ class FIDCallback(keras.callbacks.Callback):
     generate = lambda z: self.model.generator(z, training=False)
     fake = scoring.ClassifierOutputs.collect(
         scoring.generated_batches(generate, self.model.latent_dim,
-                                       num_samples=self.num_samples,
-                                       batch_size=self.batch_size, seed=self.seed),
+                                  num_samples=self.num_samples, batch_size=self.batch_size,
+                                  seed=self.seed),
         self.classifier, self.num_samples)
     results = scoring.score(fake, self.real)
     self.results[step] = results

@@ -209,6 +209,21 @@ def training_dataset(name, *, batch_size, critic_steps, seed=0, data_dir=None, d
   return critic_batches(samples, batch_size=batch_size, critic_steps=critic_steps)
 
 
+def evaluation_batches(name, *, num_samples, batch_size=100, seed=0, data_dir=None,
+                       download=False, image_size=None, channels=3):
+  """Real samples for evaluation as numpy batches.
+
+  Toy sets: one batch of `num_samples` fresh points drawn with `seed`. Others: the
+  training pipeline with a fixed shuffle seed 0, so cached real statistics never
+  depend on a run's seed.
+  """
+  if name in TOY_DATASETS:
+    return [sample_toy(name, num_samples, [seed, 99]).numpy()]
+  return training_dataset(name, batch_size=batch_size, critic_steps=1, seed=0,
+                          data_dir=data_dir, download=download, image_size=image_size,
+                          channels=channels).as_numpy_iterator()
+
+
 def sample_shape(name, *, data_dir=None, image_size=None, channels=3):
   """The shape of one sample of `name`, known before any data is read where possible."""
   if name in TOY_DATASETS:

@@ -124,19 +124,14 @@ def _fid_callback(config, writer, clock):
   name = os.path.basename(os.path.normpath(config.classifier))
   cache_path = os.path.join(config.resolved_eval_cache_dir, "-".join(
       [config.dataset.replace("/", "_"), name, str(config.num_eval_samples)]) + ".npz")
-  real = scoring.real_outputs(_evaluation_images(config), classifier,
-                                   num_samples=config.num_eval_samples, cache_path=cache_path)
+  images = data.evaluation_batches(config.dataset, num_samples=config.num_eval_samples,
+                                   data_dir=config.data_dir, download=config.download,
+                                   image_size=config.image_size, channels=config.channels)
+  real = scoring.real_outputs(images, classifier, num_samples=config.num_eval_samples,
+                              cache_path=cache_path)
   return callbacks_lib.FIDCallback(writer, classifier, real, every=config.eval_every,
                                    num_samples=config.num_eval_samples, clock=clock,
                                    seed=config.seed)
-
-
-def _evaluation_images(config):
-  """Real images in batches of 100, in a fixed order (the cache must not depend on a seed)."""
-  return data.training_dataset(config.dataset, batch_size=100, critic_steps=1, seed=0,
-                               data_dir=config.data_dir, download=config.download,
-                               image_size=config.image_size, channels=config.channels
-                               ).as_numpy_iterator()
 
 
 RUN_CONFIG = "run_config.json"
