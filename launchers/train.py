@@ -17,6 +17,7 @@ from tfwgan import config as config_lib
 from tfwgan import data
 from tfwgan import distribution
 from tfwgan import penalties
+from tfwgan import precision
 from tfwgan import presets
 
 flags.DEFINE_enum("preset", presets.DEFAULT_PRESET, sorted(presets.PRESETS),
@@ -78,6 +79,10 @@ flags.DEFINE_integer("seed", None, "Seed of weights, data and the model's random
 flags.DEFINE_string("run_name", None, "Name of the run (default: the preset's name).")
 flags.DEFINE_bool("deterministic", None, "Deterministic ops (slower): with a fixed --seed, a run "
                   "resumed from a checkpoint ends with the same weights, bit for bit.")
+flags.DEFINE_enum("precision", None, precision.PRECISIONS, "Network compute precision: "
+                  "float32, or mixed_bfloat16 (bfloat16 layers, float32 variables, outputs, "
+                  "losses and penalties). For bfloat16 hardware (TPU, GPU, AMX CPUs): on CPUs "
+                  "without AMX it is slower, see bench/README.md.")
 flags.DEFINE_enum("on_nan", None, config_lib.ON_NAN, "On a NaN/Inf loss: 'stop' with a "
                   "message naming the step and term, or 'skip_batch' (revert that update).")
 flags.DEFINE_string("logdir", None, "Checkpoints and TensorBoard summaries "

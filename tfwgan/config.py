@@ -7,6 +7,7 @@ import tempfile
 from tfwgan import data
 from tfwgan import networks
 from tfwgan import penalties
+from tfwgan import precision
 from tfwgan import presets
 from tfwgan.validation import integer_at_least
 from tfwgan.validation import number_at_least
@@ -63,6 +64,7 @@ class RunConfig:
   eval_cache_dir: str | None = None
   seed: int = 0
   deterministic: bool = False
+  precision: str = "float32"
   on_nan: str = "stop"
   logdir: str | None = None
   export_dir: str | None = None
@@ -120,6 +122,7 @@ class RunConfig:
     one_of("optimizer", self.optimizer, presets.OPTIMIZERS)
     one_of("lp_sampling", self.lp_sampling, penalties.LP_SAMPLINGS)
     one_of("on_nan", self.on_nan, ON_NAN)
+    one_of("precision", self.precision, precision.PRECISIONS)
     for name in ("latent_dim", "batch_size", "critic_steps", "generator_steps",
                  "potential_steps", "train_steps", "log_every", "checkpoint_every",
                  "hidden_units", "base_filters", "num_eval_samples"):

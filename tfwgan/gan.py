@@ -249,7 +249,7 @@ class GAN(keras.Model):
       raise ValueError(f"data: a fit step received {count} real samples, not a multiple of "
                        f"critic_steps={self.critic_steps}; each step needs critic_steps × "
                        "batch samples (see tfwgan.data.critic_batches).")
-    real = tf.cast(real, self.compute_dtype)
+    real = tf.cast(real, self.variable_dtype)  # float32 also under mixed precision
     if count is None:
       tf.debugging.assert_equal(tf.shape(real)[0] % self.critic_steps, 0, message=(
           f"data: the real batch size must be a multiple of critic_steps={self.critic_steps}"))

@@ -17,6 +17,7 @@ from tfwgan import distribution
 from tfwgan import export
 from tfwgan import networks
 from tfwgan import penalties
+from tfwgan import precision
 from tfwgan import presets
 from tfwgan import proximal as proximal_lib
 from tfwgan.gan import GAN
@@ -71,11 +72,12 @@ def build_gan(config, sample_shape):
     proximal = proximal_lib.SBE(h=config.h, potential_steps=config.potential_steps,
                                 generator_steps=config.generator_steps)
     generator_steps = None
-  generator, critic = build_networks(config, sample_shape)
-  gan = GAN(generator, critic, config.latent_dim, loss=loss, penalty=regularizer(),
-            penalty_weight=config.penalty_weight, proximal=proximal,
-            critic_steps=config.critic_steps, generator_steps=generator_steps,
-            skip_nonfinite_updates=config.on_nan == "skip_batch", seed=config.seed)
+  with precision.policy(config.precision):  # networks, anchor copy and potential
+    generator, critic = build_networks(config, sample_shape)
+    gan = GAN(generator, critic, config.latent_dim, loss=loss, penalty=regularizer(),
+              penalty_weight=config.penalty_weight, proximal=proximal,
+              critic_steps=config.critic_steps, generator_steps=generator_steps,
+              skip_nonfinite_updates=config.on_nan == "skip_batch", seed=config.seed)
   optimizer = presets.OptimizerSpec(config.optimizer, config.learning_rate, config.beta1,
                                     config.beta2)
   gan.compile(generator_optimizer=optimizer.build(), critic_optimizer=optimizer.build(),

@@ -1,0 +1,118 @@
+"""Tests of tfwgan.precision: mixed bfloat16 networks with float32 samples, scores and penalties."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+import test_utils  # pylint: disable=unused-import  (logical CPUs before TF starts)
+import tfwgan
+from tfwgan import config as config_lib
+from tfwgan import networks
+from tfwgan import penalties
+from tfwgan import precision
+from tfwgan import training
+
+
+def _mixed(build):
+  with precision.policy("mixed_bfloat16"):
+    return build()
+
+
+class PolicyTest(tf.test.TestCase):
+
+  def test_restores_the_global_policy_even_after_an_error(self):
+    before = keras.mixed_precision.global_policy().name
+    with self.assertRaisesRegex(RuntimeError, "inside"):
+      with precision.policy("mixed_bfloat16"):
+        self.assertEqual(keras.mixed_precision.global_policy().name, "mixed_bfloat16")
+        raise RuntimeError("inside")
+    self.assertEqual(keras.mixed_precision.global_policy().name, before)
+
+  def test_unknown_precision_names_the_argument_and_allowed_values(self):
+    with self.assertRaisesRegex(ValueError, r"precision='float16': allowed values are "
+                                r"\['float32', 'mixed_bfloat16'\]"):
+      with precision.policy("float16"):
+        pass
+    with self.assertRaisesRegex(ValueError, r"precision='bf16'"):
+      config_lib.RunConfig(precision="bf16").validate()
+
+
+class MixedNetworksTest(tf.test.TestCase):
+
+  def test_hidden_layers_compute_in_bfloat16_and_outputs_are_float32(self):
+    built = _mixed(lambda: {
+        "mlp_generator": networks.mlp_generator(2, 2, hidden_units=8),
+        "mlp_critic": networks.mlp_critic(2, hidden_units=8),
+        "dcgan_generator": networks.dcgan_generator(4, (28, 28, 1), base_filters=4),
+        "dcgan_critic": networks.dcgan_critic((28, 28, 1), base_filters=4),
+        "potential": networks.potential_mlp((2,), hidden_units=8)})
+    for name, model in built.items():
+      inputs = tf.zeros((3,) + tuple(model.input_shape[1:]))
+      self.assertEqual(model(inputs).dtype, tf.float32, name)
+      self.assertEqual(model.layers[0].compute_dtype, "bfloat16", name)
+      self.assertTrue(all(v.dtype == "float32" for v in model.weights), name)
+
+  def test_gradient_norm_of_a_bfloat16_critic_is_within_bfloat16_precision(self):
+    keras.utils.set_random_seed(0)
+    full = networks.mlp_critic(2, hidden_units=64)
+    mixed = _mixed(lambda: networks.mlp_critic(2, hidden_units=64))
+    mixed.set_weights(full.get_weights())
+    points = tf.random.normal([256, 2])
+    norm_full = penalties.l2_norm(penalties.input_gradients(full, points))
+    gradients = penalties.input_gradients(mixed, points)
+    self.assertEqual(gradients.dtype, tf.float32)
+    norm_mixed = penalties.l2_norm(gradients)
+    relative = np.abs(norm_mixed - norm_full) / norm_full
+    # bfloat16 keeps 8 significant bits (2^-8 ≈ 0.4 %); a few layers of rounding stay ~1 %.
+    self.assertLess(np.median(relative), 0.02)
+    self.assertGreater(np.max(relative), 0.0)  # it really computed in bfloat16
+
+
+class MixedTrainingTest(tf.test.TestCase):
+
+  def _gan(self, proximal):
+    keras.utils.set_random_seed(0)
+    with precision.policy("mixed_bfloat16"):
+      generator = networks.dcgan_generator(4, (28, 28, 1), base_filters=4)
+      critic = networks.dcgan_critic((28, 28, 1), base_filters=4)
+      gan = tfwgan.WGANGP(generator, critic, 4, critic_steps=2, proximal=proximal, seed=0)
+    return test_utils.compile_gan(gan)
+
+  def test_rwp_and_sbe_steps_keep_float32_state_and_finite_logs(self):
+    real = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype(np.float32)
+    for proximal in (tfwgan.RWP(0.1, 2), tfwgan.SBE(h=0.1, potential_steps=1)):
+      gan = self._gan(proximal)
+      logs = {k: float(v) for k, v in gan.train_on_batch(real, return_dict=True).items()}
+      self.assertTrue(all(np.isfinite(v) for v in logs.values()), logs)
+      self.assertEqual(gan.generator_anchor.layers[0].compute_dtype, "bfloat16")
+      for network in gan.checkpoint_networks().values():
+        self.assertTrue(all(v.dtype == "float32" for v in network.weights), network.name)
+      self.assertEqual(gan.sample(3, seed=0).dtype, tf.float32)
+
+  def test_wgan_lp_in_mixed_bfloat16_lowers_exact_emd(self):
+    # The float32 version is gan_test.EightGaussiansTest: same data, thresholds and steps.
+    keras.utils.set_random_seed(0)
+    with precision.policy("mixed_bfloat16"):
+      generator, critic = test_utils.tiny_mlp_pair(hidden_units=64)
+      gan = tfwgan.WGANLP(generator, critic, 2, critic_steps=5, seed=0)
+    gan.compile(generator_optimizer=keras.optimizers.Adam(1e-3, 0.5, 0.9),
+                critic_optimizer=keras.optimizers.Adam(1e-3, 0.5, 0.9))
+    data = tfwgan.data.sample_toy("8gaussians", 500, [0, 7]).numpy()
+    before = tfwgan.evaluation.emd(gan.sample(500, seed=1), data)
+    gan.fit(tfwgan.data.toy_dataset("8gaussians", batch_size=64, critic_steps=5), epochs=1,
+            steps_per_epoch=200, verbose=0)
+    after = tfwgan.evaluation.emd(gan.sample(500, seed=1), data)
+    self.assertLess(after, 0.6 * before)
+    self.assertLess(after, 0.6)
+
+  def test_run_config_precision_builds_mixed_networks_and_leaves_the_policy(self):
+    config = config_lib.RunConfig(precision="mixed_bfloat16", hidden_units=8, batch_size=8,
+                                  critic_steps=1, train_steps=1)
+    gan = training.build_gan(config, (2,))
+    self.assertEqual(gan.critic.layers[0].compute_dtype, "bfloat16")
+    self.assertEqual(gan.generator_anchor.layers[0].compute_dtype, "bfloat16")
+    self.assertEqual(keras.mixed_precision.global_policy().name, "float32")
+
+
+if __name__ == "__main__":
+  tf.test.main()
