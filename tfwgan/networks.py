@@ -1,6 +1,19 @@
-"""Networks of the seed papers: toy MLPs, DCGANs for 28/32/64-pixel images, the SBE potential."""
+"""Networks of the seed papers: toy MLPs, DCGANs for 28/32/64-pixel images, the SBE potential.
+
+Critics and the potential, which the penalties differentiate twice, use
+`tfwgan.activations.LeakyReLU` (Keras' values and gradients, cheaper double backprop);
+generators use Keras' own layers, so an exported generator loads with plain Keras.
+
+Under a mixed-precision policy (`tfwgan.precision`) hidden layers compute in bfloat16;
+every network's last layer is float32, so samples and scores keep float32 precision
+(Keras mixed-precision guide: the model's outputs in float32).
+"""
 
 import keras
+
+from tfwgan import activations
+
+OUTPUT_DTYPE = "float32"
 
 DCGAN_SIZES = (28, 32, 64)
 CRITIC_NORMALIZATIONS = ("none", "layer", "batch")
@@ -8,19 +21,21 @@ CRITIC_NORMALIZATIONS = ("none", "layer", "batch")
 
 def mlp_generator(latent_dim=2, output_dim=2, *, hidden_units=512, hidden_layers=3):
   """Toy generator: 3 hidden LeakyReLU layers of 512 (WGAN-LP paper, §6)."""
-  return _mlp(latent_dim, output_dim, hidden_units, hidden_layers, name="mlp_generator")
+  return _mlp(latent_dim, output_dim, hidden_units, hidden_layers, keras.layers.LeakyReLU,
+              name="mlp_generator")
 
 
 def mlp_critic(input_dim=2, *, hidden_units=512, hidden_layers=3):
   """Toy critic: 3 hidden LeakyReLU layers of 512, one linear output (WGAN-LP paper, §6)."""
-  return _mlp(input_dim, 1, hidden_units, hidden_layers, name="mlp_critic")
+  return _mlp(input_dim, 1, hidden_units, hidden_layers, activations.LeakyReLU,
+              name="mlp_critic")
 
 
-def _mlp(input_dim, output_dim, hidden_units, hidden_layers, *, name):
+def _mlp(input_dim, output_dim, hidden_units, hidden_layers, activation, *, name):
   layers = [keras.Input((input_dim,))]
   for _ in range(hidden_layers):
-    layers += [keras.layers.Dense(hidden_units), keras.layers.LeakyReLU(0.2)]
-  layers.append(keras.layers.Dense(output_dim))
+    layers += [keras.layers.Dense(hidden_units), activation(0.2)]
+  layers.append(keras.layers.Dense(output_dim, dtype=OUTPUT_DTYPE))
   return keras.Sequential(layers, name=name)
 
 
@@ -58,8 +73,9 @@ def dcgan_generator(latent_dim, image_shape, *, base_filters=64):
     filters //= 2
     layers += [keras.layers.Conv2DTranspose(filters, 5, strides=2, padding="same", use_bias=False),
                keras.layers.BatchNormalization(synchronized=True), keras.layers.ReLU()]
-  layers += [keras.layers.Conv2DTranspose(channels, 5, strides=2, padding="same"),
-             keras.layers.Activation("tanh")]
+  layers += [keras.layers.Conv2DTranspose(channels, 5, strides=2, padding="same",
+                                          dtype=OUTPUT_DTYPE),
+             keras.layers.Activation("tanh", dtype=OUTPUT_DTYPE)]
   return keras.Sequential(layers, name=f"dcgan_generator_{size}")
 
 
@@ -82,9 +98,9 @@ def dcgan_critic(image_shape, *, base_filters=64, normalization="none"):
       layers.append(keras.layers.LayerNormalization(axis=[1, 2, 3]))
     elif stage > 0 and normalization == "batch":
       layers.append(keras.layers.BatchNormalization(synchronized=True))
-    layers.append(keras.layers.LeakyReLU(0.2))
+    layers.append(activations.LeakyReLU(0.2))
     filters *= 2
-  layers += [keras.layers.Flatten(), keras.layers.Dense(1)]
+  layers += [keras.layers.Flatten(), keras.layers.Dense(1, dtype=OUTPUT_DTYPE)]
   return keras.Sequential(layers, name=f"dcgan_critic_{size}")
 
 
@@ -93,4 +109,5 @@ def potential_mlp(sample_shape, *, hidden_units=128):
   return keras.Sequential([
       keras.Input(tuple(sample_shape)), keras.layers.Flatten(),
       keras.layers.Dense(hidden_units), keras.layers.LayerNormalization(),
-      keras.layers.LeakyReLU(0.2), keras.layers.Dense(1)], name="sbe_potential")
+      activations.LeakyReLU(0.2), keras.layers.Dense(1, dtype=OUTPUT_DTYPE)],
+      name="sbe_potential")
