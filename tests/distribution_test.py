@@ -14,7 +14,9 @@ from absl.testing import parameterized
 import tensorflow as tf
 
 import tfwgan
+from tfwgan import config as config_lib
 from tfwgan import distribution
+from tfwgan import training
 
 CASES = {
     "wgan_gp_rwp": (lambda g, c: tfwgan.WGANGP(g, c, 2, critic_steps=2, seed=0,
@@ -64,6 +66,12 @@ class MirroredTest(tf.test.TestCase, parameterized.TestCase):
       self.assertAllClose(a, b, rtol=1e-4, atol=1e-5)
     for name in one_history:
       self.assertAllClose(one_history[name], mirrored_history[name], rtol=1e-4, atol=1e-5)
+
+  def test_auto_xla_is_off_across_replicas(self):
+    config = config_lib.RunConfig(network="mlp")
+    self.assertTrue(training.uses_xla(config))
+    with self.strategy.scope():
+      self.assertFalse(training.uses_xla(config))
 
   def test_checkpoint_written_mirrored_restores_on_one_device(self):
     mirrored, _ = _train(self.strategy, CASES["wgan_gp_rwp"], steps=2)

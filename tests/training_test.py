@@ -50,6 +50,28 @@ def checkpoint_files(logdir):
   return {name: os.path.getmtime(os.path.join(directory, name)) for name in os.listdir(directory)}
 
 
+class XLAChoiceTest(tf.test.TestCase):
+
+  def test_auto_compiles_mlps_only_without_determinism_and_explicit_values_win(self):
+    auto = lambda **fields: training.uses_xla(config_lib.RunConfig(**fields))
+    self.assertTrue(auto(dataset="8gaussians"))
+    self.assertFalse(auto(dataset="8gaussians", deterministic=True))
+    self.assertFalse(auto(dataset="cifar10"))
+    self.assertTrue(auto(dataset="cifar10", jit_compile="on"))
+    self.assertFalse(auto(dataset="8gaussians", jit_compile="off"))
+
+  def test_the_compiled_model_uses_the_choice(self):
+    for jit_compile, expected in (("auto", True), ("off", False)):
+      gan = training.build_gan(config_lib.RunConfig(hidden_units=8, jit_compile=jit_compile),
+                               (2,))
+      self.assertEqual(gan.jit_compile, expected)
+
+  def test_unknown_value_names_the_field_and_allowed_values(self):
+    with self.assertRaisesRegex(ValueError, r"jit_compile='yes': allowed values are "
+                                r"\['auto', 'on', 'off'\]"):
+      config_lib.RunConfig(jit_compile="yes").validate()
+
+
 class ReliabilityTest(tf.test.TestCase):
 
   def setUp(self):

@@ -16,6 +16,7 @@ from tfwgan.validation import positive_number
 
 NETWORKS = ("auto", "mlp", "dcgan")
 ON_NAN = ("stop", "skip_batch")
+JIT_COMPILE = ("auto", "on", "off")
 # Fields that shape the model: a checkpoint written with others is not this run's.
 STRUCTURAL_FIELDS = ("method", "dataset", "network", "hidden_units", "base_filters",
                      "latent_dim", "proximal", "image_size", "channels", "optimizer")
@@ -65,6 +66,7 @@ class RunConfig:
   seed: int = 0
   deterministic: bool = False
   precision: str = "float32"
+  jit_compile: str = "auto"
   on_nan: str = "stop"
   logdir: str | None = None
   export_dir: str | None = None
@@ -122,6 +124,7 @@ class RunConfig:
     one_of("optimizer", self.optimizer, presets.OPTIMIZERS)
     one_of("lp_sampling", self.lp_sampling, penalties.LP_SAMPLINGS)
     one_of("on_nan", self.on_nan, ON_NAN)
+    one_of("jit_compile", self.jit_compile, JIT_COMPILE)
     one_of("precision", self.precision, precision.PRECISIONS)
     for name in ("latent_dim", "batch_size", "critic_steps", "generator_steps",
                  "potential_steps", "train_steps", "log_every", "checkpoint_every",
