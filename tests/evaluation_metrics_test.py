@@ -36,6 +36,24 @@ class MetricsTest(tf.test.TestCase):
     self.assertGreater(reference, 1.0)
     self.assertAllClose(metrics.fid_from_activations(self.a, self.b), reference, rtol=1e-4)
 
+  def test_fid_matches_tfgans_function(self):
+    tfgan = tfgan_compat.classifier_metrics().frechet_classifier_distance_from_activations(
+        tf.constant(self.a, tf.float64), tf.constant(self.b, tf.float64))
+    self.assertAllClose(metrics.fid_from_activations(self.a, self.b), float(tfgan), rtol=1e-9)
+
+  def test_frechet_distance_of_commuting_covariances_is_analytic(self):
+    # Diagonal Σa, Σb: tr √(Σa Σb) = Σ √(a_i b_i), so FID = ‖Δμ‖² + Σ (√a_i − √b_i)².
+    a, b = np.array([4.0, 1.0, 0.25, 0.0]), np.array([1.0, 9.0, 0.25, 2.0])
+    mean_a, mean_b = np.array([0.0, 1.0, 2.0, 3.0]), np.array([1.0, 1.0, 0.0, 3.0])
+    expected = 5.0 + np.sum((np.sqrt(a) - np.sqrt(b)) ** 2)
+    rotation = linalg.qr(np.random.default_rng(2).normal(size=(4, 4)))[0]
+    self.assertAllClose(metrics.frechet_distance(mean_a, np.diag(a), mean_b, np.diag(b)),
+                        expected, rtol=1e-12)
+    # The distance is invariant under a common rotation of both Gaussians.
+    self.assertAllClose(metrics.frechet_distance(
+        rotation @ mean_a, rotation @ np.diag(a) @ rotation.T,
+        rotation @ mean_b, rotation @ np.diag(b) @ rotation.T), expected, rtol=1e-9)
+
   def test_streamed_statistics_give_the_same_fid(self):
     streamed = [metrics.Statistics(), metrics.Statistics()]
     for start in range(0, 1500, 400):

@@ -1,9 +1,13 @@
-"""FID, KID and Inception score on classifier outputs (TF-GAN's math), and streamed statistics.
+"""FID, KID and Inception score on classifier outputs, and streamed statistics.
 
 Heusel et al. 2017 (FID, eq. 6), Bińkowski et al. 2018 (KID), Salimans et al. 2016 (IS).
+KID and IS are TF-GAN's functions. FID uses the same formula with a faster trace root
+(symmetric eigen-solves, `frechet_distance`); tests and `bench/fid.py` hold it to TF-GAN's
+`frechet_classifier_distance_from_activations` and to scipy's `sqrtm`.
 """
 
 import numpy as np
+from scipy import linalg
 import tensorflow as tf
 
 from tfwgan.evaluation import tfgan_compat
@@ -13,11 +17,28 @@ def _tensor(values):
   return tf.convert_to_tensor(np.asarray(values, np.float32))
 
 
+def frechet_distance(mean_a, covariance_a, mean_b, covariance_b):
+  """‖μa − μb‖² + tr Σa + tr Σb − 2 tr √(Σa Σb) (Heusel et al. 2017, eq. 6).
+
+  tr √(Σa Σb) = Σ √λ(√Σa Σb √Σa): one symmetric eigendecomposition for √Σa, then only
+  the eigenvalues of a symmetric PSD matrix, where TF-GAN takes two SVD square roots
+  and scipy a general (Schur) `sqrtm`. Round-off below zero is clipped, in float64.
+  """
+  mean_a, mean_b = np.asarray(mean_a, np.float64), np.asarray(mean_b, np.float64)
+  covariance_a = np.asarray(covariance_a, np.float64)
+  covariance_b = np.asarray(covariance_b, np.float64)
+  values, vectors = linalg.eigh(covariance_a)
+  root_a = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+  product = root_a @ covariance_b @ root_a
+  trace_root = np.sum(np.sqrt(np.clip(linalg.eigvalsh(0.5 * (product + product.T)), 0.0, None)))
+  return float(np.sum(np.square(mean_a - mean_b)) + np.trace(covariance_a)
+               + np.trace(covariance_b) - 2.0 * trace_root)
+
+
 def fid_from_activations(activations_a, activations_b):
-  """Fréchet distance between Gaussians fitted to two activation sets (TF-GAN)."""
-  metrics = tfgan_compat.classifier_metrics()
-  return float(metrics.frechet_classifier_distance_from_activations(
-      _tensor(activations_a), _tensor(activations_b)))
+  """Fréchet distance between Gaussians fitted to two activation sets (unbiased covariances)."""
+  return fid_from_statistics(Statistics().update(activations_a),
+                             Statistics().update(activations_b))
 
 
 def kid_from_activations(activations_a, activations_b, *, max_block_size=1024):
@@ -74,10 +95,6 @@ class Statistics:
 
 
 def fid_from_statistics(statistics_a, statistics_b):
-  """‖μa − μb‖² + tr Σa + tr Σb − 2 tr √(Σa Σb), the trace root by TF-GAN's trace_sqrt_product."""
-  metrics = tfgan_compat.classifier_metrics()
-  sqrt_trace = metrics.trace_sqrt_product(tf.constant(statistics_a.covariance),
-                                          tf.constant(statistics_b.covariance))
-  mean_term = np.sum(np.square(statistics_a.mean - statistics_b.mean))
-  return float(mean_term + np.trace(statistics_a.covariance) + np.trace(statistics_b.covariance)
-               - 2.0 * float(sqrt_trace))
+  """FID from two `Statistics` (see `frechet_distance`)."""
+  return frechet_distance(statistics_a.mean, statistics_a.covariance,
+                          statistics_b.mean, statistics_b.covariance)

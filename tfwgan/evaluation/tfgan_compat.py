@@ -14,7 +14,7 @@ import types
 
 _PACKAGES = ("tensorflow_gan", "tensorflow_gan.python", "tensorflow_gan.python.eval")
 REQUIRED = ("frechet_classifier_distance_from_activations", "classifier_score_from_logits",
-            "kernel_classifier_distance_from_activations", "trace_sqrt_product")
+            "kernel_classifier_distance_from_activations")
 
 
 class TFGANLayoutError(ImportError):
