@@ -215,16 +215,7 @@ class SkipNonFiniteUpdatesTest(tf.test.TestCase):
 class EightGaussiansTest(tf.test.TestCase):
 
   def test_wgan_lp_lowers_exact_emd(self):
-    keras.utils.set_random_seed(0)
-    generator, critic = test_utils.tiny_mlp_pair(hidden_units=64)
-    gan = tfwgan.WGANLP(generator, critic, 2, critic_steps=5, seed=0)
-    gan.compile(generator_optimizer=keras.optimizers.Adam(1e-3, 0.5, 0.9),
-                critic_optimizer=keras.optimizers.Adam(1e-3, 0.5, 0.9))
-    data = tfwgan.data.sample_toy("8gaussians", 500, [0, 7]).numpy()
-    before = tfwgan.evaluation.emd(gan.sample(500, seed=1), data)
-    gan.fit(tfwgan.data.toy_dataset("8gaussians", batch_size=64, critic_steps=5), epochs=1,
-            steps_per_epoch=200, verbose=0)
-    after = tfwgan.evaluation.emd(gan.sample(500, seed=1), data)
+    before, after = test_utils.wgan_lp_eight_gaussians_emd("float32")
     self.assertLess(after, 0.6 * before)
     self.assertLess(after, 0.6)
 
@@ -254,6 +245,15 @@ class BadInputTest(tf.test.TestCase, parameterized.TestCase):
     critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
     with self.assertRaisesRegex(ValueError, r"critic must return one value per sample.*\(2, 3\)"):
       tfwgan.WGANGP(self.generator, critic, 2)
+
+  def test_networks_must_have_trainable_variables(self):
+    frozen = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    frozen.trainable = False
+    with self.assertRaisesRegex(ValueError, r"critic: has no trainable variables.*trainable=True"):
+      tfwgan.WGANGP(self.generator, frozen, 2)
+    self.generator.trainable = False
+    with self.assertRaisesRegex(ValueError, r"generator: has no trainable variables"):
+      tfwgan.WGANGP(self.generator, self.critic, 2)
 
   def test_latent_dim_must_fit_the_generator(self):
     with self.assertRaisesRegex(ValueError, r"generator: cannot map latents.*latent_dim=5"):

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-import test_utils  # pylint: disable=unused-import  (logical CPUs before TF starts)
+import test_utils
 import tfwgan
 from tfwgan import config as config_lib
 from tfwgan import networks
@@ -91,17 +91,7 @@ class MixedTrainingTest(tf.test.TestCase):
 
   def test_wgan_lp_in_mixed_bfloat16_lowers_exact_emd(self):
     # The float32 version is gan_test.EightGaussiansTest: same data, thresholds and steps.
-    keras.utils.set_random_seed(0)
-    with precision.policy("mixed_bfloat16"):
-      generator, critic = test_utils.tiny_mlp_pair(hidden_units=64)
-      gan = tfwgan.WGANLP(generator, critic, 2, critic_steps=5, seed=0)
-    gan.compile(generator_optimizer=keras.optimizers.Adam(1e-3, 0.5, 0.9),
-                critic_optimizer=keras.optimizers.Adam(1e-3, 0.5, 0.9))
-    data = tfwgan.data.sample_toy("8gaussians", 500, [0, 7]).numpy()
-    before = tfwgan.evaluation.emd(gan.sample(500, seed=1), data)
-    gan.fit(tfwgan.data.toy_dataset("8gaussians", batch_size=64, critic_steps=5), epochs=1,
-            steps_per_epoch=200, verbose=0)
-    after = tfwgan.evaluation.emd(gan.sample(500, seed=1), data)
+    before, after = test_utils.wgan_lp_eight_gaussians_emd("mixed_bfloat16")
     self.assertLess(after, 0.6 * before)
     self.assertLess(after, 0.6)
 

@@ -60,3 +60,20 @@ def tiny_mlp_pair(latent_dim=2, data_dim=2, hidden_units=16):
   return (networks.mlp_generator(latent_dim, data_dim, hidden_units=hidden_units,
                                  hidden_layers=2),
           networks.mlp_critic(data_dim, hidden_units=hidden_units, hidden_layers=2))
+
+
+def wgan_lp_eight_gaussians_emd(compute_precision="float32"):
+  """Exact EMD to 500 data points before and after 200 WGAN-LP outer iterations (tiny MLPs)."""
+  import tfwgan  # pylint: disable=g-import-not-at-top
+  from tfwgan import precision  # pylint: disable=g-import-not-at-top
+  keras.utils.set_random_seed(0)
+  with precision.policy(compute_precision):
+    generator, critic = tiny_mlp_pair(hidden_units=64)
+    gan = tfwgan.WGANLP(generator, critic, 2, critic_steps=5, seed=0)
+  gan.compile(generator_optimizer=keras.optimizers.Adam(1e-3, 0.5, 0.9),
+              critic_optimizer=keras.optimizers.Adam(1e-3, 0.5, 0.9))
+  data = tfwgan.data.sample_toy("8gaussians", 500, [0, 7]).numpy()
+  before = tfwgan.evaluation.emd(gan.sample(500, seed=1), data)
+  gan.fit(tfwgan.data.toy_dataset("8gaussians", batch_size=64, critic_steps=5), epochs=1,
+          steps_per_epoch=200, verbose=0)
+  return before, tfwgan.evaluation.emd(gan.sample(500, seed=1), data)

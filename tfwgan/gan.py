@@ -105,6 +105,11 @@ class GAN(keras.Model):
     if tuple(scores.shape) not in ((2,), (2, 1)):
       raise ValueError(f"critic must return one value per sample (shape [batch] or "
                        f"[batch, 1]); it returned shape {tuple(scores.shape)} for a batch of 2.")
+    for name, network in (("generator", self.generator), ("critic", self.critic)):
+      if not network.trainable_variables:
+        raise ValueError(f"{name}: has no trainable variables, so its optimizer has nothing "
+                         "to update (set trainable=True; to hold a network fixed, give its "
+                         "optimizer learning_rate=0).")
     return tuple(samples.shape[1:])
 
   def _frozen_copy(self):
