@@ -1,9 +1,11 @@
 """Timing helpers for side-by-side benchmarks: interleaved repeats, medians, peak RSS."""
 
+import multiprocessing
 import os
 import resource
 import statistics
 import time
+import traceback
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -28,3 +30,52 @@ def interleaved_medians(candidates, *, repeats, warmup=2):
 def peak_rss_mib():
   """Peak resident memory of this process so far, in MiB (Linux ru_maxrss is in KiB)."""
   return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Worker:
+  """A zero-argument callable built by `factory(*args)` in its own (spawned) process.
+
+  Calling it runs one repeat there and blocks until it is done, so workers can be
+  interleaved like in-process callables, while each keeps its own peak RSS and
+  its own framework state (TensorFlow and PyTorch never share a process).
+  """
+
+  def __init__(self, factory, *args):
+    context = multiprocessing.get_context("spawn")
+    self._connection, child = context.Pipe()
+    self._process = context.Process(target=_serve, args=(child, factory, args), daemon=True)
+    self._process.start()
+    status, detail = self._connection.recv()
+    if status != "ready":
+      self.close()
+      raise RuntimeError(f"{factory.__name__}{args} failed in its worker:\n{detail}")
+
+  def __call__(self):
+    self._connection.send("run")
+    return self._connection.recv()
+
+  def peak_rss_mib(self):
+    self._connection.send("rss")
+    return self._connection.recv()
+
+  def close(self):
+    if self._process.is_alive():
+      self._connection.send("stop")
+      self._process.join(timeout=60)
+
+
+def _serve(connection, factory, args):
+  try:
+    run = factory(*args)
+  except Exception:  # pylint: disable=broad-except  (reported to the parent)
+    connection.send(("error", traceback.format_exc()))
+    return
+  connection.send(("ready", None))
+  while True:
+    command = connection.recv()
+    if command == "run":
+      connection.send(run())
+    elif command == "rss":
+      connection.send(peak_rss_mib())
+    else:
+      return
