@@ -39,8 +39,10 @@ def event_steps(logdir):
 
 
 def toy_config(logdir, export_dir, **overrides):
+  # XLA off: these runs are a few steps, so compile time would dominate them. The default
+  # ('auto', XLA on for toy MLPs) is run by launchers_test's toy-default test.
   fields = dict(train_steps=4, log_every=2, checkpoint_every=2, hidden_units=16, batch_size=32,
-                logdir=logdir, export_dir=export_dir, verbose=0)
+                logdir=logdir, export_dir=export_dir, verbose=0, jit_compile="off")
   fields.update(overrides)
   return config_lib.RunConfig.from_preset("toy_wgan_lp_rwp", **fields)
 
@@ -56,6 +58,10 @@ class XLAChoiceTest(tf.test.TestCase):
     auto = lambda **fields: training.uses_xla(config_lib.RunConfig(**fields))
     self.assertTrue(auto(dataset="8gaussians"))
     self.assertFalse(auto(dataset="8gaussians", deterministic=True))
+    self.assertTrue(auto(dataset="8gaussians", critic_steps=training.XLA_MAX_CRITIC_STEPS))
+    self.assertFalse(auto(dataset="8gaussians", critic_steps=training.XLA_MAX_CRITIC_STEPS + 1))
+    self.assertFalse(auto(dataset="8gaussians", warmup_critic_steps=100,
+                          warmup_generator_iterations=25))
     self.assertFalse(auto(dataset="cifar10"))
     self.assertTrue(auto(dataset="cifar10", jit_compile="on"))
     self.assertFalse(auto(dataset="8gaussians", jit_compile="off"))
