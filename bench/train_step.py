@@ -79,7 +79,8 @@ def _with_stock_activations(model):
 
 
 def _timed_train_steps(model, case):
-  """Runs FLAGS-free: `iterations` outer iterations through Keras' compiled train function."""
+  """A callable running `iterations` outer iterations through Keras' compiled train function
+  (train_on_batch: no fit() set-up is timed)."""
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   data = tf.constant(_real_data(case))
 
@@ -317,9 +318,10 @@ def _torch_available():
 
 
 def outer_iteration_rows(case):
+  """Table rows, and {"keras.io-style": ms, "tfwgan": ms} of the group timing WGAN-GP."""
   methods = [m for m in FLAGS.methods if case != "toy" or not m.startswith("wwgan")]
   use_torch = FLAGS.pytorch and _torch_available()
-  rows, ms = [], lambda seconds: seconds / FLAGS.iterations * 1e3
+  rows, wgan_gp_group, ms = [], {}, lambda seconds: seconds / FLAGS.iterations * 1e3
   for start in range(0, len(methods), FLAGS.group_size):
     group = methods[start:start + FLAGS.group_size]
     workers = {"keras.io-style": (keras_io_worker, case, FLAGS.iterations)}
@@ -334,7 +336,9 @@ def outer_iteration_rows(case):
     for name, seconds in medians.items():
       rows.append(_progress(f"| {case} | {name} | {ms(seconds):.1f} ms | {ms(base):.1f} ms | "
                             f"{base / seconds:.2f}× | {rss[name]:.0f} MiB |"))
-  return rows
+    if "tfwgan wgan_gp" in medians:
+      wgan_gp_group = {"keras.io-style": ms(base), "tfwgan": ms(medians["tfwgan wgan_gp"])}
+  return rows, wgan_gp_group
 
 
 def _progress(row):
@@ -372,25 +376,18 @@ def roofline_rows(case, keras_io_ms, tfwgan_ms):
           f"{achieved(tfwgan_ms):.0f} GFLOP/s ({achieved(tfwgan_ms) / peak:.0%}) |"]
 
 
-def _milliseconds(rows, case, name):
-  for row in rows:
-    cells = [cell.strip() for cell in row.strip("|").split("|")]
-    if cells[0] == case and cells[1] == name:
-      return float(cells[2].split()[0])
-  return None
-
-
 def main(argv):
   del argv
   outer, steps, roofline = [], [], []
   for case in FLAGS.cases:
+    wgan_gp_group = {}
     if FLAGS.outer_iterations:
-      outer += outer_iteration_rows(case)
+      rows, wgan_gp_group = outer_iteration_rows(case)
+      outer += rows
     if FLAGS.step_ratios:
       steps += step_ratio_rows(case)
-    tfwgan_ms = _milliseconds(outer, case, "tfwgan wgan_gp")
-    if FLAGS.roofline and tfwgan_ms is not None:
-      roofline += roofline_rows(case, _milliseconds(outer, case, "keras.io-style"), tfwgan_ms)
+    if FLAGS.roofline and wgan_gp_group:
+      roofline += roofline_rows(case, wgan_gp_group["keras.io-style"], wgan_gp_group["tfwgan"])
   if outer:
     print("| case | implementation | per outer iteration (median) | keras.io-style, same group "
           "| speed vs keras.io-style | peak RSS |\n|---|---|---|---|---|---|")

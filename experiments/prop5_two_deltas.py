@@ -74,9 +74,8 @@ def w1_critic():
   model needs a trainable critic); the critic is exact, no critic training is needed.
   """
   import keras  # pylint: disable=g-import-not-at-top
-  critic = keras.Sequential([keras.Input((1,)), keras.layers.Lambda(lambda x: -abs(x)),
-                             keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")])
-  return critic
+  return keras.Sequential([keras.Input((1,)), keras.layers.Lambda(lambda x: -abs(x)),
+                           keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")])
 
 
 def library_step(alpha, h, theta, *, generator_steps, batch_size):
