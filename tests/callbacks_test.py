@@ -1,3 +1,5 @@
+import types
+
 import test_utils
 
 import keras
@@ -9,6 +11,20 @@ import training_test
 import tfwgan
 from tfwgan import callbacks
 from tfwgan.evaluation import scoring
+
+
+class ClockTest(tf.test.TestCase):
+
+  def test_paused_time_is_not_counted(self):
+    now = [100.0]
+    with tf.compat.v1.test.mock.patch.object(callbacks.time, "perf_counter", lambda: now[0]):
+      clock = callbacks.Clock()
+      clock.start()
+      now[0] += 3.0
+      with clock.paused():
+        now[0] += 50.0
+      now[0] += 2.0
+      self.assertAllClose(clock.elapsed(), 5.0)
 
 
 class FIDCallbackTest(tf.test.TestCase):
@@ -36,6 +52,30 @@ class FIDCallbackTest(tf.test.TestCase):
     self.assertLen(tags["eval/fid_by_wallclock"], 2)
     self.assertEqual(sorted(fid.results), [2, 4])
     self.assertGreater(fid.results[2]["fid"], 0.0)
+    self.assertLessEqual(fid.results[2]["training_seconds"], fid.results[4]["training_seconds"])
+
+  def test_every_seconds_evaluates_after_each_multiple_of_training_time(self):
+    # Steps end at training seconds 4, 8, ..., 32: the first to reach 10, 20 and 30 are
+    # steps 3 (12 s), 5 (20 s) and 8 (32 s).
+    now = [0.0]
+    with tf.compat.v1.test.mock.patch.object(callbacks.time, "perf_counter", lambda: now[0]):
+      clock = callbacks.Clock()
+      clock.start()
+      fid = callbacks.FIDCallback(None, None, None, every_seconds=10, num_samples=1,
+                                  clock=clock)
+      fid.evaluate = lambda step: fid.results.setdefault(step, clock.elapsed())
+      fid.set_model(types.SimpleNamespace(outer_iterations=tf.Variable(0)))
+      fid.on_train_begin()
+      for _ in range(8):
+        now[0] += 4.0
+        fid.model.outer_iterations.assign_add(1)
+        fid.on_train_batch_end(0)
+    self.assertEqual(fid.results, {3: 12.0, 5: 20.0, 8: 32.0})
+
+  def test_exactly_one_schedule(self):
+    for schedule in ({}, {"every": 2, "every_seconds": 5.0}):
+      with self.assertRaisesRegex(ValueError, "every_seconds"):
+        callbacks.FIDCallback(None, None, None, num_samples=1, **schedule)
 
 
 if __name__ == "__main__":

