@@ -15,6 +15,7 @@ Experiments (each a set of runs compared in the report):
   rwp     WGAN-GP, Standard GAN and DRAGAN each with and without RWP, plus the
           10-generator-steps-without-RWP control (the RWP paper's Fig. 2 and Fig. 4)
   sbe     SBE vs WGAN-GP, also against generator iterations (Fig. 5)
+  rwp_h_per_pixel  RWP with h × 784 (the squared distance averaged over pixels, not summed)
   wwgan   WWGAN vs WGAN-GP, and the cost of a WWGAN outer iteration
 Each run is one JSON file in --runs_dir, written when it finishes.
 """
@@ -40,12 +41,19 @@ RUNS = {
     "rwp_standard": ("rwp_standard_cifar10", {}),
     "dragan": ("dragan_cifar10", {}),
     "rwp_dragan": ("rwp_dragan_cifar10", {}),
+    # The same with h × 784: eq. 4's squared distance averaged over the pixels instead of
+    # summed (what a mean-reduced MSE in code would compute).
+    "rwp_wgan_gp_h_per_pixel": ("rwp_wgan_gp_cifar10", {"h": 0.1 * 784}),
+    "rwp_standard_h_per_pixel": ("rwp_standard_cifar10", {"h": 0.2 * 784}),
+    "rwp_dragan_h_per_pixel": ("rwp_dragan_cifar10", {"h": 0.2 * 784}),
     "sbe_wgan_gp": ("sbe_wgan_gp_cifar10", {}),
     "wwgan": ("wwgan_cifar10", {}),
 }
 EXPERIMENTS = {
     "rwp": ["wgan_gp", "rwp_wgan_gp", "wgan_gp_10_generator_steps", "standard", "rwp_standard",
             "dragan", "rwp_dragan"],
+    "rwp_h_per_pixel": ["wgan_gp", "rwp_wgan_gp_h_per_pixel", "standard",
+                        "rwp_standard_h_per_pixel", "dragan", "rwp_dragan_h_per_pixel"],
     "sbe": ["wgan_gp", "sbe_wgan_gp"],
     "wwgan": ["wgan_gp", "wwgan"],
 }
