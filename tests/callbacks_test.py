@@ -72,9 +72,12 @@ class FIDCallbackTest(tf.test.TestCase):
         fid.on_train_batch_end(0)
     self.assertEqual(fid.results, {3: 12.0, 5: 20.0, 8: 32.0})
 
-  def test_exactly_one_schedule(self):
+  def test_exactly_one_valid_schedule(self):
     for schedule in ({}, {"every": 2, "every_seconds": 5.0}):
       with self.assertRaisesRegex(ValueError, "every_seconds"):
+        callbacks.FIDCallback(None, None, None, num_samples=1, **schedule)
+    for schedule, name in (({"every": 0}, "every=0"), ({"every_seconds": -1.0}, "every_seconds")):
+      with self.assertRaisesRegex(ValueError, name):
         callbacks.FIDCallback(None, None, None, num_samples=1, **schedule)
 
 

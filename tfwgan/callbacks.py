@@ -14,6 +14,8 @@ import tensorflow as tf
 from tfwgan import plots
 from tfwgan.evaluation import emd
 from tfwgan.evaluation import scoring
+from tfwgan.validation import integer_at_least
+from tfwgan.validation import positive_number
 
 
 def _step(model):
@@ -169,6 +171,10 @@ class FIDCallback(keras.callbacks.Callback):
     super().__init__()
     if (every is None) == (every_seconds is None):
       raise ValueError(f"every={every!r}, every_seconds={every_seconds!r}: give exactly one.")
+    if every is not None:
+      integer_at_least("every", every)
+    else:
+      positive_number("every_seconds", every_seconds)
     self.writer, self.classifier, self.real = writer, classifier, real
     self.every, self.every_seconds = every, every_seconds
     self.num_samples, self.batch_size = num_samples, batch_size
