@@ -173,8 +173,7 @@ def train():
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
   tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
-  index, count = (int(part) for part in FLAGS.shard.split("/"))
-  pending = pending_runs(FLAGS.runs_dir)[index::count]
+  pending = records.shard(pending_runs(FLAGS.runs_dir), FLAGS.shard)
   npz_path = digits_npz(FLAGS.work_dir, FLAGS.source)
   os.makedirs(FLAGS.runs_dir, exist_ok=True)
   for name, seed, path in pending:

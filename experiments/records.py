@@ -21,3 +21,13 @@ def write(path, record):
   with open(path + ".tmp", "w") as handle:
     json.dump(_rounded(record), handle)
   os.replace(path + ".tmp", path)
+
+
+def shard(items, spec):
+  """The items of shard `spec` = 'i/n': every n-th item from the i-th (0 <= i < n)."""
+  parts = spec.split("/")
+  if (len(parts) != 2 or not all(part.isdigit() for part in parts)
+      or not int(parts[0]) < int(parts[1])):
+    raise ValueError(f"--shard={spec!r}: must be 'i/n' with integers 0 <= i < n, e.g. '0/2'.")
+  index, count = int(parts[0]), int(parts[1])
+  return items[index::count]

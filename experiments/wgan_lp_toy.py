@@ -149,11 +149,10 @@ def pending_runs(runs_dir):
 
 
 def train(runs_dir):
-  index, count = (int(part) for part in FLAGS.shard.split("/"))
   os.makedirs(runs_dir, exist_ok=True)
   first_seed = int(FLAGS.seeds[0])
   level_set_iterations = {int(i) for i in FLAGS.level_set_iterations}
-  for dataset, method, weight, seed, path in pending_runs(runs_dir)[index::count]:
+  for dataset, method, weight, seed, path in records.shard(pending_runs(runs_dir), FLAGS.shard):
     record = train_one(dataset, method, weight, seed,
                        generator_iterations=FLAGS.generator_iterations,
                        eval_every=FLAGS.eval_every,
