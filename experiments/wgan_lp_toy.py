@@ -86,8 +86,11 @@ def train_one(dataset, method, weight, seed, *, generator_iterations, eval_every
   from tfwgan import training  # pylint: disable=g-import-not-at-top
   from tfwgan.evaluation import emd  # pylint: disable=g-import-not-at-top
 
+  # XLA off, as when the committed records were made ('auto' then left the 100-step warm-up
+  # uncompiled): XLA draws other noise values, so the records would not be re-made exactly.
   config = config_lib.RunConfig.from_preset(
-      f"{method}_{dataset}", penalty_weight=weight, seed=seed, train_steps=generator_iterations)
+      f"{method}_{dataset}", penalty_weight=weight, seed=seed, train_steps=generator_iterations,
+      jit_compile="off")
   keras.utils.set_random_seed(seed)
   gan = training.build_gan(config, (2,))
   record = {"dataset": dataset, "method": method, "penalty_weight": weight, "seed": seed,

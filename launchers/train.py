@@ -85,9 +85,9 @@ flags.DEFINE_enum("precision", None, precision.PRECISIONS, "Network compute prec
                   "without AMX it is slower, see bench/README.md.")
 flags.DEFINE_enum("jit_compile", None, config_lib.JIT_COMPILE, "XLA for the train step: "
                   "'auto' uses it for MLP networks on one replica without --deterministic "
-                  "and with at most 10 critic steps per phase (1.24x faster toy step on "
-                  "CPU; longer unrolled steps compile for minutes), not for DCGANs (8.5x "
-                  "slower on CPU); see bench/README.md.")
+                  "(toy step up to 2.5x faster on CPU), under a tf.distribute strategy only "
+                  "with at most 10 critic steps per phase (longer unrolled steps compile "
+                  "for minutes), not for DCGANs (8.5x slower on CPU); see bench/README.md.")
 flags.DEFINE_enum("on_nan", None, config_lib.ON_NAN, "On a NaN/Inf loss: 'stop' with a "
                   "message naming the step and term, or 'skip_batch' (revert that update).")
 flags.DEFINE_string("logdir", None, "Checkpoints and TensorBoard summaries "

@@ -1,4 +1,5 @@
 import collections
+import gc
 import glob
 import os
 
@@ -58,10 +59,17 @@ class XLAChoiceTest(tf.test.TestCase):
     auto = lambda **fields: training.uses_xla(config_lib.RunConfig(**fields))
     self.assertTrue(auto(dataset="8gaussians"))
     self.assertFalse(auto(dataset="8gaussians", deterministic=True))
-    self.assertTrue(auto(dataset="8gaussians", critic_steps=training.XLA_MAX_CRITIC_STEPS))
-    self.assertFalse(auto(dataset="8gaussians", critic_steps=training.XLA_MAX_CRITIC_STEPS + 1))
-    self.assertFalse(auto(dataset="8gaussians", warmup_critic_steps=100,
-                          warmup_generator_iterations=25))
+    # Looped critic updates (no strategy): any number of steps.
+    self.assertTrue(auto(dataset="8gaussians", critic_steps=100))
+    self.assertTrue(auto(dataset="8gaussians", warmup_critic_steps=100,
+                         warmup_generator_iterations=25))
+    # Unrolled (under a strategy): up to XLA_MAX_UNROLLED_CRITIC_STEPS in every phase.
+    cap = training.XLA_MAX_UNROLLED_CRITIC_STEPS
+    with tf.distribute.OneDeviceStrategy("/cpu:0").scope():
+      self.assertTrue(auto(dataset="8gaussians", critic_steps=cap))
+      self.assertFalse(auto(dataset="8gaussians", critic_steps=cap + 1))
+      self.assertFalse(auto(dataset="8gaussians", warmup_critic_steps=100,
+                            warmup_generator_iterations=25))
     self.assertFalse(auto(dataset="cifar10"))
     self.assertTrue(auto(dataset="cifar10", jit_compile="on"))
     self.assertFalse(auto(dataset="8gaussians", jit_compile="off"))
@@ -109,6 +117,19 @@ class ReliabilityTest(tf.test.TestCase):
                                      learning_rate=3e-3))
     self.assertAllClose(result.gan.critic_optimizer.learning_rate.numpy(), 3e-3)
     self.assertEqual(result.resumed_from_step, 4)
+
+  def test_each_phases_data_iterator_is_released_when_its_phase_ends(self):
+    # fit leaves its iterator in a reference cycle; with the cyclic collector off, only
+    # run's own collection releases it (else its prefetch threads live on to exit).
+    live_iterators = lambda: sum(isinstance(o, tf.data.Iterator) for o in gc.get_objects())
+    gc.collect()
+    gc.disable()
+    try:
+      training.run(toy_config(self.logdir, self.export_dir, warmup_critic_steps=3,
+                              warmup_generator_iterations=2))
+      self.assertEqual(live_iterators(), 0)
+    finally:
+      gc.enable()
 
   def test_unprepared_tfds_data_fails_before_anything_is_written(self):
     empty = self.create_tempdir().full_path

@@ -21,6 +21,12 @@ from tfwgan.validation import integer_at_least
 from tfwgan.validation import number_at_least
 
 
+def loops_critic_updates(critic_steps):
+  """Whether a critic phase of `critic_steps` updates runs as a `tf.while_loop` (one device,
+  no tf.distribute strategy) rather than unrolled in Python (see `GAN._critic_phase`)."""
+  return critic_steps > 1 and not tf.distribute.has_strategy()
+
+
 def _check_optimizer(name, optimizer):
   if not isinstance(optimizer, keras.optimizers.Optimizer):
     raise ValueError(f"{name}={optimizer!r}: must be a keras.optimizers.Optimizer instance.")
@@ -272,7 +278,7 @@ class GAN(keras.Model):
       with self._random.substream(index):
         self._critic_update(real)
 
-    if tf.distribute.has_strategy() or self.critic_steps == 1:
+    if not loops_critic_updates(self.critic_steps):
       for index in range(self.critic_steps):
         update(index, real_batches[:, index])
       return

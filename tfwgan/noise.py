@@ -4,6 +4,10 @@ Each draw is made for the *global* batch from a stateless seed keyed by (seed, o
 iteration, draw number), and every replica keeps its own slice. So N replicas draw
 what one device would, replicas draw different values, and a resumed run redraws
 exactly what the interrupted one would have (the key is checkpointed state).
+
+An XLA-compiled step draws from XLA's own generator: for the same key it gives other
+values than TF's kernels (measured on CPU, even with alg="philox"), with the same
+distributions. So runs are bit-comparable only at the same `jit_compile`.
 """
 
 import contextlib

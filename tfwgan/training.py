@@ -1,6 +1,7 @@
 """`run(config)`: build the GAN a `RunConfig` describes, train it with fit, checkpoint, export."""
 
 import dataclasses
+import gc
 import hashlib
 import json
 import math
@@ -22,6 +23,7 @@ from tfwgan import precision
 from tfwgan import presets
 from tfwgan import proximal as proximal_lib
 from tfwgan.gan import GAN
+from tfwgan.gan import loops_critic_updates
 
 CHECKPOINT_SUBDIR = "checkpoints"
 
@@ -87,26 +89,28 @@ def build_gan(config, sample_shape):
   return gan
 
 
-# Measured while the critic updates were unrolled: XLA compile cost +4.5 s at 5 critic steps
-# (toy step 213 -> 146 ms) but +127 s at 100 (step only 1.09x faster). On one device they are
-# now a while_loop, and 100 steps compiled in 5.3 s (one measurement, 24.4 -> 18.9 ms per
-# critic update); the cap stays until bench/train_step.py re-measures the looped step.
-XLA_MAX_CRITIC_STEPS = 10
+# Unrolled critic updates (under a tf.distribute strategy): XLA compile cost +4.5 s at 5
+# critic steps (toy step 213 -> 146 ms) but +127 s at 100 (step only 1.09x faster). Looped
+# (one device, no strategy) the compile does not grow with the steps: bench/xla_critic_steps.py.
+XLA_MAX_UNROLLED_CRITIC_STEPS = 10
 
 
 def uses_xla(config):
   """Whether the train step is XLA-compiled: `config.jit_compile`, or 'auto'.
 
-  'auto': XLA for MLP networks on one replica when no phase unrolls more than
-  XLA_MAX_CRITIC_STEPS critic steps (toy WGAN-GP step 1.24x faster on CPU). Not for
-  DCGANs (8.5x slower on CPU), not across replicas (the cross-replica sums are
-  merge_calls) and not with `deterministic` (bit-exact resume is tested without XLA).
+  'auto': XLA for MLP networks on one replica (toy step up to 2.5x faster on CPU), at any
+  number of critic steps when the critic updates are looped, and up to
+  XLA_MAX_UNROLLED_CRITIC_STEPS per phase when a strategy unrolls them. Not for DCGANs
+  (8.5x slower on CPU), not across replicas (the cross-replica sums are merge_calls) and
+  not with `deterministic` (bit-exact resume is tested without XLA).
   """
   if config.jit_compile != "auto":
     return config.jit_compile == "on"
+  most_critic_steps = max(config.critic_steps, config.warmup_critic_steps)
   return (config.resolved_network == "mlp" and not config.deterministic
-          and max(config.critic_steps, config.warmup_critic_steps) <= XLA_MAX_CRITIC_STEPS
-          and tf.distribute.get_strategy().num_replicas_in_sync == 1)
+          and tf.distribute.get_strategy().num_replicas_in_sync == 1
+          and (loops_critic_updates(most_critic_steps)
+               or most_critic_steps <= XLA_MAX_UNROLLED_CRITIC_STEPS))
 
 
 def _phases(config):
@@ -275,6 +279,11 @@ def run(config, strategy=None):
             callbacks=[callbacks_lib.StopAtStep(end), callbacks_lib.NonFiniteGuard(),
                        callbacks_lib.Checkpointing(manager, clock, config.checkpoint_every),
                        *summaries])
+    # fit leaves its tf.data iterator in a reference cycle, prefetch threads running.
+    # Collected here, not at interpreter exit (where its teardown stalled 36 s in 2 of
+    # 10 measured runs).
+    del dataset
+    gc.collect()
   writer.close()
   final_step = int(gan.outer_iterations.numpy())
   callbacks_lib.check_finite_weights({"generator": gan.generator})
