@@ -14,8 +14,10 @@ FID uses --num_eval_samples generated vs as many real digits.
 Experiments (each a set of runs compared in the report):
   rwp     WGAN-GP, Standard GAN and DRAGAN each with and without RWP, plus the
           10-generator-steps-without-RWP control (the RWP paper's Fig. 2 and Fig. 4)
+          and WGAN-GP + RWP with one z batch per generator phase (App. D)
+  rwp_long  WGAN-GP, + RWP and the 10-step control with --seconds=600 (Fig. 4)
   sbe     SBE vs WGAN-GP, also against generator iterations (Fig. 5)
-  rwp_h_per_pixel  RWP with h × 784 (the squared distance averaged over pixels, not summed)
+  rwp_h_per_pixel  RWP with the squared distance averaged over the pixels (= h × 784)
   wwgan   WWGAN vs WGAN-GP, and the cost of a WWGAN outer iteration
 Each run is one JSON file in --runs_dir, written when it finishes.
 """
@@ -41,17 +43,22 @@ RUNS = {
     "rwp_standard": ("rwp_standard_cifar10", {}),
     "dragan": ("dragan_cifar10", {}),
     "rwp_dragan": ("rwp_dragan_cifar10", {}),
-    # The same with h × 784: eq. 4's squared distance averaged over the pixels instead of
-    # summed (what a mean-reduced MSE in code would compute).
-    "rwp_wgan_gp_h_per_pixel": ("rwp_wgan_gp_cifar10", {"h": 0.1 * 784}),
-    "rwp_standard_h_per_pixel": ("rwp_standard_cifar10", {"h": 0.2 * 784}),
-    "rwp_dragan_h_per_pixel": ("rwp_dragan_cifar10", {"h": 0.2 * 784}),
+    # App. D's reading: one z batch for the ℓ generator steps of an outer iteration.
+    "rwp_wgan_gp_per_phase_z": ("rwp_wgan_gp_cifar10", {"rwp_latents": "per_phase"}),
+    # The same with eq. 4's squared distance averaged over the 784 pixels instead of
+    # summed (what a mean-reduced MSE in code would compute): the papers' h × 784.
+    "rwp_wgan_gp_h_per_pixel": ("rwp_wgan_gp_cifar10", {"rwp_distance": "mean"}),
+    "rwp_standard_h_per_pixel": ("rwp_standard_cifar10", {"rwp_distance": "mean"}),
+    "rwp_dragan_h_per_pixel": ("rwp_dragan_cifar10", {"rwp_distance": "mean"}),
     "sbe_wgan_gp": ("sbe_wgan_gp_cifar10", {}),
     "wwgan": ("wwgan_cifar10", {}),
 }
 EXPERIMENTS = {
-    "rwp": ["wgan_gp", "rwp_wgan_gp", "wgan_gp_10_generator_steps", "standard", "rwp_standard",
-            "dragan", "rwp_dragan"],
+    "rwp": ["wgan_gp", "rwp_wgan_gp", "rwp_wgan_gp_per_phase_z", "wgan_gp_10_generator_steps",
+            "standard", "rwp_standard", "dragan", "rwp_dragan"],
+    # The same three WGAN-GP settings with --seconds=600 (its own --runs_dir): does the FID
+    # without RWP get noisier and rise late (RWP paper, Fig. 4)?
+    "rwp_long": ["wgan_gp", "rwp_wgan_gp", "wgan_gp_10_generator_steps"],
     "rwp_h_per_pixel": ["wgan_gp", "rwp_wgan_gp_h_per_pixel", "standard",
                         "rwp_standard_h_per_pixel", "dragan", "rwp_dragan_h_per_pixel"],
     "sbe": ["wgan_gp", "sbe_wgan_gp"],

@@ -19,6 +19,7 @@ from tfwgan import distribution
 from tfwgan import penalties
 from tfwgan import precision
 from tfwgan import presets
+from tfwgan import proximal
 
 flags.DEFINE_enum("preset", presets.DEFAULT_PRESET, sorted(presets.PRESETS),
                   "Paper setting to start from (tfwgan/presets.py).")
@@ -46,9 +47,19 @@ flags.DEFINE_float("gamma", None, "WWGAN: γ‖∇f‖²₂ added inside the roo
                    lower_bound=0.0)
 flags.DEFINE_bool("w2_one_sided", None, "WWGAN: penalise only W2 gradient norms above 1.")
 flags.DEFINE_float("clip_value", None, "c of WGAN weight clipping.")
-flags.DEFINE_enum("lp_sampling", None, penalties.LP_SAMPLINGS, "Where WGAN-LP penalises.")
+flags.DEFINE_enum("lp_sampling", None, penalties.LP_SAMPLINGS, "Where WGAN-LP penalises: "
+                  "interpolates (as WGAN-GP) or local perturbations of the real samples, or "
+                  "of real and generated samples (WGAN-LP paper, App. D.4).")
+flags.DEFINE_float("lp_perturbation_std", None, "σ of the N(0, σ²) local perturbation of "
+                   "--lp_sampling=perturb_*; App. D.4 gives no scale (default 0.5, see "
+                   "tfwgan/penalties.py).")
 flags.DEFINE_enum("proximal", None, presets.PROXIMALS, "Generator proximal: none, rwp or sbe.")
 flags.DEFINE_float("h", None, "Proximal step size h of RWP/SBE.")
+flags.DEFINE_enum("rwp_latents", None, proximal.LATENTS, "RWP: fresh z at each of the ℓ "
+                  "generator steps (per_step, Alg. 1) or one z batch per outer iteration "
+                  "(per_phase, App. D).")
+flags.DEFINE_enum("rwp_distance", None, proximal.DISTANCES, "RWP: ‖g_θ(z) − g_θk−1(z)‖² summed "
+                  "over the sample (sum, eq. 4) or averaged over its dimensions (mean).")
 flags.DEFINE_integer("potential_steps", None, "SBE potential updates per outer iteration.",
                      lower_bound=1)
 flags.DEFINE_enum("optimizer", None, presets.OPTIMIZERS, "Optimizer of every network.")

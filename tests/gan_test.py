@@ -172,7 +172,7 @@ class SBETest(tf.test.TestCase):
     gan = tfwgan.GAN(generator, test_utils.linear_critic([0.0]), 1, seed=0,
                      proximal=tfwgan.SBE(potential=potential, h=0.2, potential_steps=1))
     gan.compile(**_optimizers(0.05, count=3))
-    gan.generator_anchor.layers[0].bias.assign([anchor_shift])
+    gan.generator_anchor.weights[1].assign([anchor_shift])  # [kernel, bias]
     return gan, potential
 
   def test_potential_learns_the_displacement_when_the_generator_moved(self):

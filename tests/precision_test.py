@@ -84,9 +84,12 @@ class MixedTrainingTest(tf.test.TestCase):
       gan = self._gan(proximal)
       logs = {k: float(v) for k, v in gan.train_on_batch(real, return_dict=True).items()}
       self.assertTrue(all(np.isfinite(v) for v in logs.values()), logs)
-      self.assertEqual(gan.generator_anchor.layers[0].compute_dtype, "bfloat16")
-      for network in gan.checkpoint_networks().values():
-        self.assertTrue(all(v.dtype == "float32" for v in network.weights), network.name)
+      # The anchor runs the generator's own bfloat16 layers: equal outputs at θ = θk−1.
+      gan.generator_anchor.refresh()
+      z = tf.random.stateless_normal([8, 4], seed=[0, 1])
+      self.assertAllEqual(gan.generator_anchor(z, training=True), gan.generator(z, training=True))
+      for name, network in gan.checkpoint_networks().items():
+        self.assertTrue(all(v.dtype == "float32" for v in network.weights), name)
       self.assertEqual(gan.sample(3, seed=0).dtype, tf.float32)
 
   def test_wgan_lp_in_mixed_bfloat16_lowers_exact_emd(self):
@@ -100,7 +103,8 @@ class MixedTrainingTest(tf.test.TestCase):
                                   critic_steps=1, train_steps=1)
     gan = training.build_gan(config, (2,))
     self.assertEqual(gan.critic.layers[0].compute_dtype, "bfloat16")
-    self.assertEqual(gan.generator_anchor.layers[0].compute_dtype, "bfloat16")
+    self.assertEqual(gan.generator.layers[0].compute_dtype, "bfloat16")
+    self.assertIs(gan.generator_anchor.generator, gan.generator)
     self.assertEqual(keras.mixed_precision.global_policy().name, "float32")
 
 

@@ -9,6 +9,7 @@ from tfwgan import networks
 from tfwgan import penalties
 from tfwgan import precision
 from tfwgan import presets
+from tfwgan import proximal
 from tfwgan.validation import integer_at_least
 from tfwgan.validation import number_at_least
 from tfwgan.validation import one_of
@@ -45,8 +46,11 @@ class RunConfig:
   w2_one_sided: bool = False
   clip_value: float = 0.01
   lp_sampling: str = "interpolate"
+  lp_perturbation_std: float = penalties.DEFAULT_PERTURBATION_STD
   proximal: str = "rwp"
   h: float = 0.1
+  rwp_latents: str = "per_step"
+  rwp_distance: str = "sum"
   potential_steps: int = 5
   optimizer: str = "adam"
   learning_rate: float = 1e-4
@@ -83,6 +87,8 @@ class RunConfig:
         "gamma": preset.gamma,
         "clip_value": preset.clip_value, "proximal": preset.proximal,
         "h": preset.h if preset.proximal != "none" else cls.h,
+        "rwp_latents": preset.rwp_latents, "rwp_distance": preset.rwp_distance,
+        "lp_sampling": preset.lp_sampling, "lp_perturbation_std": preset.lp_perturbation_std,
         "potential_steps": preset.potential_steps or cls.potential_steps,
         "optimizer": preset.optimizer.name, "learning_rate": preset.optimizer.learning_rate,
         "beta1": preset.optimizer.beta_1, "beta2": preset.optimizer.beta_2,
@@ -123,6 +129,8 @@ class RunConfig:
     one_of("proximal", self.proximal, presets.PROXIMALS)
     one_of("optimizer", self.optimizer, presets.OPTIMIZERS)
     one_of("lp_sampling", self.lp_sampling, penalties.LP_SAMPLINGS)
+    one_of("rwp_latents", self.rwp_latents, proximal.LATENTS)
+    one_of("rwp_distance", self.rwp_distance, proximal.DISTANCES)
     one_of("on_nan", self.on_nan, ON_NAN)
     one_of("jit_compile", self.jit_compile, JIT_COMPILE)
     one_of("precision", self.precision, precision.PRECISIONS)
@@ -135,7 +143,7 @@ class RunConfig:
       integer_at_least(name, getattr(self, name), 0)
     number_at_least("penalty_weight", self.penalty_weight)
     number_at_least("gamma", self.gamma)
-    for name in ("learning_rate", "clip_value"):
+    for name in ("learning_rate", "clip_value", "lp_perturbation_std"):
       positive_number(name, getattr(self, name))
     if self.proximal != "none" and not self.h > 0:
       raise ValueError(f"h={self.h!r}: must be a number > 0 with proximal={self.proximal!r}.")

@@ -2,7 +2,7 @@
 
 `train_step` is one outer iteration of the RWP paper's Alg. 1 / Alg. 2:
 critic phase (a fresh real batch per critic step), potential phase (SBE only),
-generator phase (ℓ steps, fresh z per step, against a frozen copy g_θk−1).
+generator phase (ℓ steps, fresh z per step by default, against the anchor g_θk−1).
 """
 
 import random
@@ -72,7 +72,8 @@ class GAN(keras.Model):
     self.sample_shape = self._check_networks()
     self.seed = integer_at_least("seed", seed if seed is not None else random.randrange(2**31), 0)
     self._random = noise.ReplicaNoise(self.seed)
-    self.generator_anchor = self._frozen_copy() if self.proximal is not None else None
+    self.generator_anchor = (proximal_lib.GeneratorAnchor(generator)
+                             if self.proximal is not None else None)
     self.potential = self._potential() if isinstance(self.proximal, proximal_lib.SBE) else None
     self._trackers = {name: keras.metrics.Mean(name=name) for name in self._metric_names()}
     # Outer iterations done: the training step of checkpoints and summaries.
@@ -117,20 +118,6 @@ class GAN(keras.Model):
                          "to update (set trainable=True; to hold a network fixed, give its "
                          "optimizer learning_rate=0).")
     return tuple(samples.shape[1:])
-
-  def _frozen_copy(self):
-    """g_θk−1: a non-trainable clone of the generator holding the anchor weights."""
-    try:
-      anchor = keras.models.clone_model(self.generator)
-    except Exception as error:  # pylint: disable=broad-except
-      raise ValueError("proximal: the generator must be clonable with "
-                       f"keras.models.clone_model (Sequential/functional, or with "
-                       f"get_config/from_config): {error}") from error
-    anchor(tf.zeros([2, self.latent_dim]), training=False)
-    anchor.trainable = False
-    for target, source in zip(anchor.weights, self.generator.weights):
-      target.assign(source)
-    return anchor
 
   def _potential(self):
     potential = self.proximal.potential or networks.potential_mlp(self.sample_shape)
@@ -189,7 +176,7 @@ class GAN(keras.Model):
     self.train_function = None
 
   def checkpoint_networks(self):
-    """name → every network whose weights a checkpoint holds."""
+    """name → every network (or the anchor) whose weights a checkpoint holds."""
     return {name: getattr(self, name) for name in
             ("generator", "critic", "generator_anchor", "potential")
             if getattr(self, name, None) is not None}
@@ -198,10 +185,11 @@ class GAN(keras.Model):
     """Everything a resumed run needs: networks, optimizers, anchor, RNG state, step."""
     items = {"generator": self.generator, "critic": self.critic,
              "outer_iterations": self.outer_iterations}
-    for name in ("generator_optimizer", "critic_optimizer", "potential_optimizer",
-                 "generator_anchor", "potential"):
+    for name in ("generator_optimizer", "critic_optimizer", "potential_optimizer", "potential"):
       if getattr(self, name, None) is not None:
         items[name] = getattr(self, name)
+    if self.generator_anchor is not None:
+      items["generator_anchor"] = self.generator_anchor.weights
     return items
 
   @property
@@ -233,8 +221,9 @@ class GAN(keras.Model):
       for _ in range(self.proximal.potential_steps):
         self._potential_update(batch_size)
     baseline = self._start_generator_phase(batch_size)  # θk−1 ← θ
-    for _ in range(self.generator_steps):              # ℓ generator steps, fresh z each
-      self._generator_update(batch_size, baseline)
+    z = self._latents(batch_size) if self._latents_per_phase else None
+    for _ in range(self.generator_steps):              # ℓ generator steps
+      self._generator_update(batch_size, baseline, z)
     self.outer_iterations.assign_add(1)
     logs = {name: tracker.result() for name, tracker in self._trackers.items()}
     if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
@@ -292,6 +281,11 @@ class GAN(keras.Model):
   def _latents(self, batch_size):
     return self._random.normal([batch_size, self.latent_dim])
 
+  @property
+  def _latents_per_phase(self):
+    """RWP App. D: one z batch for the ℓ generator steps (Alg. 1: fresh z per step)."""
+    return isinstance(self.proximal, proximal_lib.RWP) and self.proximal.latents == "per_phase"
+
   def _apply(self, optimizer, objective, tape, variables):
     """One optimizer step; with skip_nonfinite_updates, reverted when anything is non-finite.
 
@@ -344,11 +338,12 @@ class GAN(keras.Model):
     g_θk−1 is the generator as it was *before the previous generator phase*: the
     anchor copy is refreshed at the start of each generator phase, so here it still
     holds the weights from before the last one. With the current weights instead,
-    the objective would degenerate to −½‖∇Φ‖².
+    the objective would degenerate to −½‖∇Φ‖². The anchor runs first, so a dropout
+    layer draws the same mask for both.
     """
     z = self._latents(batch_size)
-    generated = self.generator(z, training=True)
     anchor_generated = self.generator_anchor(z, training=True)
+    generated = self.generator(z, training=True)
     with tf.GradientTape() as tape:
       objective = proximal_lib.sbe_potential_objective(
           self.potential, generated, anchor_generated, reduction="none")
@@ -363,12 +358,14 @@ class GAN(keras.Model):
       anchor_generated = self.generator_anchor(self._latents(batch_size), training=True)
       baseline = proximal_lib.sbe_anchor_baseline(self.potential, anchor_generated)
     if self.generator_anchor is not None:
-      for target, source in zip(self.generator_anchor.weights, self.generator.weights):
-        target.assign(source)
+      self.generator_anchor.refresh()
     return baseline
 
-  def _generator_update(self, batch_size, sbe_baseline):
-    z = self._latents(batch_size)
+  def _generator_update(self, batch_size, sbe_baseline, z=None):
+    """One generator step on F(g_θ(z)) + the proximal term; z: the phase's batch (RWP
+    `latents="per_phase"`) or None for a fresh draw (Alg. 1)."""
+    if z is None:
+      z = self._latents(batch_size)
     if isinstance(self.proximal, proximal_lib.RWP):
       anchor_generated = self.generator_anchor(z, training=True)
     with tf.GradientTape() as tape:

@@ -31,7 +31,8 @@ class WGANLP(GAN):
   """
 
   def __init__(self, generator, critic, latent_dim, *, penalty_weight=10.0,
-               sampling="interpolate", perturbation_std=0.5, critic_steps=5, **kwargs):
+               sampling="interpolate", perturbation_std=penalties.DEFAULT_PERTURBATION_STD,
+               critic_steps=5, **kwargs):
     super().__init__(generator, critic, latent_dim, loss="wasserstein",
                      penalty=penalties.LipschitzPenalty(sampling, perturbation_std),
                      penalty_weight=penalty_weight, critic_steps=critic_steps, **kwargs)

@@ -15,6 +15,11 @@ from tfwgan.validation import positive_number
 
 NORM_EPSILON = 1e-12
 LP_SAMPLINGS = ("interpolate", "perturb_real", "perturb_both")
+# σ of WGAN-LP's local perturbation N(0, σ²). App. D.4 says only "adding random noise",
+# and contrasts it with DRAGAN's "asymmetric" noise, so a symmetric Gaussian. No scale is
+# given: 0.5 is half the per-coordinate std of the toy sets (1.0 for 8 and 25 Gaussians),
+# the size DRAGAN's default perturbation has relative to its data (0.5 · std).
+DEFAULT_PERTURBATION_STD = 0.5
 # Finite differences along rows and along columns, one channel at a time.
 _ROW_DIFFERENCE = ((-1.0,), (1.0,))
 _ROW_MEAN = ((0.5,), (0.5,))
@@ -133,7 +138,8 @@ def gradient_penalty(critic, real, fake, *, rng=None, reduction="mean", norm=l2_
   return penalty_at(critic, interpolates(real, fake, rng=rng), norm=norm, reduction=reduction)
 
 
-def lipschitz_penalty(critic, real, fake, *, sampling="interpolate", perturbation_std=0.5,
+def lipschitz_penalty(critic, real, fake, *, sampling="interpolate",
+                      perturbation_std=DEFAULT_PERTURBATION_STD,
                       rng=None, reduction="mean", norm=l2_norm):
   """WGAN-LP: E[max(0, ‖∇f(x̂)‖ − 1)²] (Petzka et al. 2018, eq. 8).
 
@@ -225,7 +231,7 @@ class LipschitzPenalty(Regularizer):
   name = "lp"
   penalised = True
 
-  def __init__(self, sampling="interpolate", perturbation_std=0.5):
+  def __init__(self, sampling="interpolate", perturbation_std=DEFAULT_PERTURBATION_STD):
     self.sampling = one_of("sampling", sampling, LP_SAMPLINGS)
     self.perturbation_std = positive_number("perturbation_std", perturbation_std)
 

@@ -4,6 +4,7 @@ import dataclasses
 
 import keras
 
+from tfwgan import penalties
 from tfwgan import validation
 
 METHODS = ("wgan_clip", "wgan_gp", "wgan_lp", "wwgan", "dragan", "standard")
@@ -48,6 +49,10 @@ class Preset:
   clip_value: float = 0.01
   proximal: str = "none"
   h: float = 0.0
+  rwp_latents: str = "per_step"
+  rwp_distance: str = "sum"
+  lp_sampling: str = "interpolate"
+  lp_perturbation_std: float = penalties.DEFAULT_PERTURBATION_STD
   potential_steps: int = 0
   warmup_critic_steps: int = 0
   warmup_generator_iterations: int = 0

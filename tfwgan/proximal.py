@@ -4,30 +4,52 @@ RWP (Alg. 1, eq. 4): ℓ generator steps on F(θ) + 1/(2h)·E_z‖g_θ(z) − g_
 SBE (Alg. 2, App. G): a potential Φ ascends
     E_z[Φ(g_θ(z)) − Φ(g_θk−1(z)) − ½‖∇ₓΦ(g_θk−1(z))‖²]
 and the generator descends F(θ) + (1/h)·(that), whose gradient in θ flows only
-through Φ(g_θ(z)). The functions below hold the math; `tfwgan.gan.GAN` keeps the
-frozen generator copy g_θk−1 and runs the phases.
+through Φ(g_θ(z)). The functions below hold the math, `GeneratorAnchor` is g_θk−1,
+and `tfwgan.gan.GAN` runs the phases.
+
+Where the paper reads two ways (journal version, `../shared/papers/rwp_journal.txt`):
+- The coefficient: Alg. 1 writes 1/h, eq. 4 and App. D write 1/(2h). We use eq. 4's
+  1/(2h) (the proximal operator's definition); Alg. 1's reading is h/2 here.
+- App. D (4) prints a minus sign before the distance term; eq. 4 is an argmin of
+  F + distance, so the term is added (a minus would push g_θ away from g_θk−1).
+- When z is drawn: Alg. 1 samples fresh z at each of the ℓ generator steps
+  (`latents="per_step"`, the default); App. D samples z once, then takes ℓ Adam steps
+  (`latents="per_phase"`).
+- The distance: eq. 4's squared norm over the whole sample (`distance="sum"`, the
+  default); `distance="mean"` averages over the sample's dimensions, which equals
+  h × (number of dimensions) with "sum" (what a mean-reduced MSE in code computes).
 """
 
 import math
 
+import keras
 import tensorflow as tf
 
 from tfwgan import reduction as reductions
 from tfwgan.validation import integer_at_least
+from tfwgan.validation import one_of
 
 
-def _squared_distance(a, b):
+LATENTS = ("per_step", "per_phase")
+DISTANCES = ("sum", "mean")
+
+
+def _squared_distance(a, b, distance="sum"):
+  """‖a − b‖² per example: summed over the sample's dimensions, or their mean."""
   axes = list(range(1, a.shape.rank))
-  return tf.reduce_sum(tf.square(a - b), axis=axes)
+  reduce = tf.reduce_sum if one_of("distance", distance, DISTANCES) == "sum" else tf.reduce_mean
+  return reduce(tf.square(a - b), axis=axes)
 
 
-def rwp_proximal_term(generated, anchor_generated, h, *, reduction="mean"):
-  """1/(2h)·‖g_θ(z) − g_θk−1(z)‖², squared over the whole sample (RWP eq. 4).
+def rwp_proximal_term(generated, anchor_generated, h, *, distance="sum", reduction="mean"):
+  """1/(2h)·‖g_θ(z) − g_θk−1(z)‖² (RWP eq. 4), summed over the whole sample.
 
-  `h = math.inf` gives exactly 0, the unregularised update.
+  `distance="mean"` averages the squared difference over the sample's dimensions
+  instead (equal to "sum" with h × dimensions). `h = math.inf` gives exactly 0,
+  the unregularised update.
   """
   anchor_generated = tf.stop_gradient(anchor_generated)
-  per_example = _squared_distance(generated, anchor_generated) * (0.5 / h)
+  per_example = _squared_distance(generated, anchor_generated, distance) * (0.5 / h)
   return reductions.reduce_per_example(per_example, reduction)
 
 
@@ -73,24 +95,32 @@ def _positive_step_size(value, *, allow_inf):
 
 
 class RWP:
-  """Relaxed Wasserstein Proximal (RWP paper, Alg. 1): a drop-in generator regulariser.
+  """Relaxed Wasserstein Proximal (RWP paper, Alg. 1, eq. 4): a drop-in generator regulariser.
 
   Args:
-    h: proximal step size; the term is 1/(2h)·E‖g_θ(z) − g_θk−1(z)‖².
+    h: proximal step size; the term is 1/(2h)·E‖g_θ(z) − g_θk−1(z)‖² (eq. 4).
     generator_steps: ℓ, generator updates per outer iteration.
+    latents: 'per_step' (Alg. 1: fresh z for each of the ℓ steps) or 'per_phase'
+      (App. D: one z batch for all ℓ steps of an outer iteration).
+    distance: 'sum' (eq. 4: squared norm over the whole sample) or 'mean' (averaged
+      over the sample's dimensions).
   """
 
   name = "rwp"
 
-  def __init__(self, h, generator_steps):
+  def __init__(self, h, generator_steps, *, latents="per_step", distance="sum"):
     self.h = _positive_step_size(h, allow_inf=True)
     self.generator_steps = integer_at_least("generator_steps", generator_steps)
+    self.latents = one_of("latents", latents, LATENTS)
+    self.distance = one_of("distance", distance, DISTANCES)
 
   def generator_term(self, generated, anchor_generated):
-    return rwp_proximal_term(generated, anchor_generated, self.h, reduction="none")
+    return rwp_proximal_term(generated, anchor_generated, self.h, distance=self.distance,
+                             reduction="none")
 
   def get_config(self):
-    return {"name": self.name, "h": self.h, "generator_steps": self.generator_steps}
+    return {"name": self.name, "h": self.h, "generator_steps": self.generator_steps,
+            "latents": self.latents, "distance": self.distance}
 
 
 class SBE:
@@ -115,6 +145,39 @@ class SBE:
   def get_config(self):
     return {"name": self.name, "h": self.h, "potential_steps": self.potential_steps,
             "generator_steps": self.generator_steps}
+
+
+class GeneratorAnchor:
+  """g_θk−1 (RWP eq. 4, SBE Alg. 2): the generator's own layers run on stored weights θk−1.
+
+  Only the trainable weights θ are stored. A call runs `generator.stateless_call` with
+  them and the live generator's non-trainable state, without side effects. So at
+  θ = θk−1 the anchor computes exactly what the generator computes, in either mode:
+  batch norm in training mode uses the same batch statistics (a non-trainable clone
+  would use its moving statistics, Keras 3 `if training and self.trainable`), and a
+  layer with its own randomness (dropout) draws the same values as the generator's
+  next call, since the anchor reads the seed state without advancing it. The anchor
+  never moves batch norm's moving statistics.
+  """
+
+  def __init__(self, generator):
+    self.generator = generator
+    # A copy of each value: `variable.value` would hand Keras the live tf.Variable itself.
+    self.weights = [
+        keras.Variable(tf.identity(variable), trainable=False, dtype=variable.dtype,
+                       aggregation="only_first_replica",  # every replica holds the same θ
+                       name=f"anchor_{index}")
+        for index, variable in enumerate(generator.trainable_variables)]
+
+  def refresh(self):
+    """θk−1 ← θ."""
+    for anchor, variable in zip(self.weights, self.generator.trainable_variables):
+      anchor.assign(variable)
+
+  def __call__(self, z, *, training):
+    outputs, _ = self.generator.stateless_call(
+        self.weights, self.generator.non_trainable_variables, z, training=training)
+    return tf.stop_gradient(outputs)
 
 
 def check(proximal):

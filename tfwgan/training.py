@@ -41,7 +41,8 @@ def _regularizer(config):
   return {
       "wgan_clip": ("wasserstein", lambda: penalties.WeightClipping(config.clip_value)),
       "wgan_gp": ("wasserstein", penalties.GradientPenalty),
-      "wgan_lp": ("wasserstein", lambda: penalties.LipschitzPenalty(config.lp_sampling)),
+      "wgan_lp": ("wasserstein", lambda: penalties.LipschitzPenalty(
+          config.lp_sampling, config.lp_perturbation_std)),
       "wwgan": ("wasserstein",
                 lambda: penalties.Wasserstein2Penalty(config.gamma, config.w2_one_sided)),
       "dragan": ("non_saturating", penalties.DraganPenalty),
@@ -70,7 +71,9 @@ def build_gan(config, sample_shape):
   proximal = None
   generator_steps = config.generator_steps
   if config.proximal == "rwp":
-    proximal, generator_steps = proximal_lib.RWP(config.h, config.generator_steps), None
+    proximal = proximal_lib.RWP(config.h, config.generator_steps, latents=config.rwp_latents,
+                                distance=config.rwp_distance)
+    generator_steps = None
   elif config.proximal == "sbe":
     proximal = proximal_lib.SBE(h=config.h, potential_steps=config.potential_steps,
                                 generator_steps=config.generator_steps)
