@@ -22,6 +22,16 @@ class RunConfigTest(tf.test.TestCase, parameterized.TestCase):
     self.assertEqual(config.resolved_export_dir, os.path.join("saved_models",
                                                               "rwp_wgan_gp_cifar10"))
 
+  def test_presets_carry_the_paper_reading_options(self):
+    for name in presets.PRESETS:
+      config = RunConfig.from_preset(name)
+      self.assertEqual((config.rwp_latents, config.rwp_distance, config.lp_sampling,
+                        config.lp_perturbation_std), ("per_step", "sum", "interpolate", 0.5))
+    config = RunConfig.from_preset("rwp_wgan_gp_cifar10", rwp_latents="per_phase",
+                                   rwp_distance="mean", lp_perturbation_std=0.2)
+    self.assertEqual((config.rwp_latents, config.rwp_distance, config.lp_perturbation_std),
+                     ("per_phase", "mean", 0.2))
+
   def test_default_preset_is_the_toy_run(self):
     config = RunConfig.from_preset(presets.DEFAULT_PRESET)
     config.validate()
@@ -43,7 +53,11 @@ class RunConfigTest(tf.test.TestCase, parameterized.TestCase):
       ("dcgan_on_points", {"network": "dcgan"}, r"network='dcgan': cannot make samples of shape"),
       ("warmup", {"warmup_generator_iterations": 5}, r"warmup_critic_steps: must be >= 1"),
       ("wwgan_on_points", {"method": "wwgan"}, r"method='wwgan': its W2 norm lives on a pixel"),
-      ("gamma", {"gamma": -1.0}, r"gamma=-1.0: must be a number >= 0"))
+      ("gamma", {"gamma": -1.0}, r"gamma=-1.0: must be a number >= 0"),
+      ("rwp_latents", {"rwp_latents": "per_batch"}, r"rwp_latents='per_batch': allowed values"),
+      ("rwp_distance", {"rwp_distance": "l1"}, r"rwp_distance='l1': allowed values"),
+      ("lp_perturbation_std", {"lp_perturbation_std": 0.0},
+       r"lp_perturbation_std=0.0: must be a number > 0"))
   def test_bad_values(self, overrides, message):
     with self.assertRaisesRegex(ValueError, message):
       RunConfig(**overrides).validate()

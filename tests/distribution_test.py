@@ -48,14 +48,10 @@ def _weights(gan):
 
 
 class MirroredTest(tf.test.TestCase, parameterized.TestCase):
-  # One MirroredStrategy per process: a second one collides on collective keys in TF.
-  strategy = None
-
   @classmethod
   def setUpClass(cls):
     super().setUpClass()
-    if MirroredTest.strategy is None:
-      MirroredTest.strategy = tf.distribute.MirroredStrategy(test_utils.logical_cpus(2))
+    cls.strategy = test_utils.mirrored_strategy()
 
   @parameterized.named_parameters(*CASES.items())
   def test_two_replicas_follow_the_one_device_trajectory(self, make_gan):

@@ -8,6 +8,7 @@ from absl.testing import parameterized
 import tensorflow as tf
 
 import tfwgan
+from tfwgan import noise
 from tfwgan import proximal as proximal_lib
 
 
@@ -157,6 +158,239 @@ class RWPTest(tf.test.TestCase):
     # A finite h does change the trajectory (the comparison above can fail).
     self.assertFalse(all(np.array_equal(a, b)
                          for a, b in zip(weights["rwp_small_h"], weights["plain"])))
+
+
+class ConstantOutput(keras.layers.Layer):
+  """g_θ(z) = θ for every z: a generator whose output is one trainable vector."""
+
+  def __init__(self, initial, **kwargs):
+    super().__init__(**kwargs)
+    self.initial = [float(value) for value in initial]
+    self.bias = self.add_weight(shape=(len(self.initial),),
+                                initializer=keras.initializers.Constant(self.initial))
+
+  def call(self, z):
+    return tf.zeros([tf.shape(z)[0], 1]) + self.bias
+
+  def get_config(self):
+    return {**super().get_config(), "initial": self.initial}
+
+
+class RWPPhaseAnalyticTest(tf.test.TestCase, parameterized.TestCase):
+  """A whole RWP generator phase in closed form (RWP paper, Alg. 1 with eq. 4's 1/(2h)).
+
+  g_θ(z) = b ∈ ℝ³, fixed critic f(x) = w·x, Wasserstein generator loss −w·b, SGD(η), ℓ = 2.
+  Step 1: the term is 0 (θ = θk−1), so b1 = b0 + ηw. Step 2: the term is ‖b1 − b0‖²/(2h)
+  = η²‖w‖²/(2h), its gradient (b1 − b0)/h = ηw/h, so b2 = b0 + (2η − η²/h)·w. The logged
+  `proximal` is the mean over the two steps, η²‖w‖²/(4h). The next outer iteration starts
+  from θk−1 = b2 and moves by the same amount again.
+  Wrong versions and what they give for the coefficient of w (η = 0.1, h = 0.1: 0.1):
+  a flipped sign 0.3, 1/h for 1/(2h) 0.0, a mean over the 3 dimensions 0.1667, an anchor
+  refreshed every step 0.2; an anchor never refreshed changes the second phase.
+  """
+
+  ETA, H = 0.1, 0.1
+  W = np.array([1.0, -2.0, 0.5], np.float32)
+  B0 = np.array([0.3, -0.1, 0.2], np.float32)
+
+  def _gan(self, **rwp_options):
+    generator = keras.Sequential([keras.Input((2,)), ConstantOutput(self.B0)])
+    gan = tfwgan.GAN(generator, test_utils.linear_critic(self.W), 2, loss="wasserstein",
+                     critic_steps=1, seed=0,
+                     proximal=tfwgan.RWP(self.H, generator_steps=2, **rwp_options))
+    gan.compile(generator_optimizer=keras.optimizers.SGD(self.ETA),
+                critic_optimizer=keras.optimizers.SGD(0.0))
+    return gan
+
+  @parameterized.parameters("per_step", "per_phase")
+  def test_two_outer_iterations_match_the_closed_form(self, latents):
+    gan = self._gan(latents=latents)
+    data = tf.data.Dataset.from_tensors(tf.zeros([4, 3])).repeat()
+    shift = (2 * self.ETA - self.ETA**2 / self.H) * self.W
+    for iteration in (1, 2):
+      logs = gan.fit(data, epochs=1, steps_per_epoch=1, verbose=0).history
+      self.assertAllClose(gan.generator.layers[0].bias, self.B0 + iteration * shift, atol=1e-6)
+      self.assertAllClose(logs["proximal"][0],
+                          self.ETA**2 * np.dot(self.W, self.W) / (4 * self.H), rtol=1e-5)
+      self.assertAllClose(gan.generator_anchor.weights[0],
+                          self.B0 + (iteration - 1) * shift, atol=1e-6)
+
+  def test_mean_distance_divides_the_term_by_the_sample_size(self):
+    gan = self._gan(distance="mean")
+    logs = gan.fit(tf.data.Dataset.from_tensors(tf.zeros([4, 3])), verbose=0).history
+    shift = (2 * self.ETA - self.ETA**2 / (3 * self.H)) * self.W
+    self.assertAllClose(gan.generator.layers[0].bias, self.B0 + shift, atol=1e-6)
+    self.assertAllClose(logs["proximal"][0],
+                        self.ETA**2 * np.dot(self.W, self.W) / (4 * 3 * self.H), rtol=1e-5)
+
+
+class RWPLatentsTest(tf.test.TestCase):
+
+  def test_per_step_draws_fresh_z_and_per_phase_reuses_the_first(self):
+    # g(z) = zK with a fixed linear critic: the term at step 2 is ‖z(K1 − K0)‖²/(2h), so
+    # it tells which z step 2 used.
+    h, eta, w = 0.5, 0.1, np.array([1.0, -1.0], np.float32)
+    logged = {}
+    for latents in proximal_lib.LATENTS:
+      generator = _linear_generator([0.5, 0.5], [0.0, 0.0])
+      gan = tfwgan.GAN(generator, test_utils.linear_critic(w), 1, loss="wasserstein", seed=4,
+                       proximal=tfwgan.RWP(h, 2, latents=latents))
+      gan.compile(generator_optimizer=keras.optimizers.SGD(eta),
+                  critic_optimizer=keras.optimizers.SGD(0.0))
+      logged[latents] = gan.fit(tf.data.Dataset.from_tensors(tf.zeros([16, 2])),
+                                verbose=0).history["proximal"][0]
+      replay = noise.ReplicaNoise(4)
+      replay.start_step(0)
+      z1, z2 = replay.normal([16, 1]), replay.normal([16, 1])
+      # Step 1 (term 0): the loss −mean(zK + b)·w has gradients −mean(z1)·w in K and −w
+      # in b, so g_θ1(z) − g_θ0(z) = η(mean(z1)·z + 1)·w.
+      z = z2 if latents == "per_step" else z1
+      moved = eta * (tf.reduce_mean(z1) * z + 1.0) * w
+      expected = tf.reduce_mean(tf.reduce_sum(tf.square(moved), axis=1)) / (2 * h) / 2
+      self.assertAllClose(logged[latents], expected, rtol=1e-5)
+    self.assertNotAllClose(logged["per_step"], logged["per_phase"])
+
+
+def _values(variables):
+  return [tf.identity(variable).numpy() for variable in variables]
+
+
+def _plain_copy(model):
+  """A trainable one-device clone of `model` with its current weights: the reference."""
+  copy = keras.models.clone_model(model)
+  copy.set_weights(model.get_weights())
+  return copy
+
+
+def _assign(model, values):
+  for variable, value in zip(model.trainable_variables, values):
+    variable.assign(value)
+
+
+def _outputs(generator, values, z):
+  """g_values(z) in training mode (batch norm on the batch's statistics)."""
+  _assign(generator, values)
+  return generator(z, training=True)
+
+
+def _squared_distance(a, b):
+  return tf.reduce_sum(tf.square(a - b), axis=list(range(1, a.shape.rank)))
+
+
+def _gradient_energy(potential, points):
+  with tf.GradientTape() as tape:
+    tape.watch(points)
+    values = potential(points, training=True)
+  return 0.5 * _squared_distance(tape.gradient(values, points), 0.0)
+
+
+def _sgd_generator_step(generator, theta, objective, learning_rate):
+  """θ − η·∇objective(θ); `objective()` calls the generator."""
+  _assign(generator, theta)
+  with tf.GradientTape() as tape:
+    value = objective()
+  gradients = tape.gradient(value, generator.trainable_variables)
+  return [t - learning_rate * g.numpy() for t, g in zip(theta, gradients)]
+
+
+class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
+  """RWP and SBE over every network family × {one device, 2 replicas}, against a plain
+  recomputation of one outer iteration (RWP Alg. 1 / SBE Alg. 2) with one-device Keras
+  clones in training mode. The generators with batch norm are where a g_θk−1 in the
+  wrong mode went unseen (../shared/TRAPS.md)."""
+
+  H, BATCH = 0.1, 8
+  # SGD steps large enough for a visible proximal term, small enough that the tiny DCGANs'
+  # tanh outputs do not saturate (at 0.05 they do, and the term falls to ~1e-7).
+  LEARNING_RATES = {"mlp": 0.05, "dcgan28": 0.003, "dcgan32": 0.003, "dcgan64": 0.003}
+
+  def _train(self, family, proximal, replicas):
+    strategy = test_utils.mirrored_strategy() if replicas == 2 else tf.distribute.get_strategy()
+    with strategy.scope():
+      keras.utils.set_random_seed(0)
+      generator, critic, latent_dim, shape = test_utils.network_family(family)
+      regulariser = (tfwgan.RWP(self.H, generator_steps=2) if proximal == "rwp"
+                     else tfwgan.SBE(h=self.H, potential_steps=1))
+      gan = tfwgan.WGANGP(generator, critic, latent_dim, critic_steps=1, seed=0,
+                          proximal=regulariser)
+      test_utils.compile_gan(gan, self.LEARNING_RATES[family], keras.optimizers.SGD)
+    real = np.random.default_rng(0).uniform(-1, 1, (self.BATCH,) + shape).astype(np.float32)
+    data = tf.data.Dataset.from_tensors(real).repeat()
+    gan.fit(data, epochs=1, steps_per_epoch=1, verbose=0)  # θ, θk−1, batch norm all move
+    before = {"theta": _values(generator.trainable_variables),
+              "anchor": _values(gan.generator_anchor.weights)}
+    if gan.potential is not None:
+      before["potential"] = gan.potential.get_weights()
+    logs = gan.fit(data, epochs=1, steps_per_epoch=1, verbose=0).history
+    replay = noise.ReplicaNoise(gan.seed)
+    replay.start_step(1)  # outer iteration 1 draws z in this order (critic: sub-streams)
+    latents = [replay.normal([self.BATCH, latent_dim]) for _ in range(3)]
+    return strategy, gan, before, {k: v[0] for k, v in logs.items()}, latents
+
+  def _rwp_reference(self, gan, before, latents, learning_rate):
+    generator, critic = _plain_copy(gan.generator), _plain_copy(gan.critic)
+    theta, terms, losses = before["theta"], [], []
+    for z in latents[:gan.generator_steps]:
+      anchor = _outputs(generator, before["theta"], z)  # θk−1: θ at the phase start
+
+      def objective(z=z, anchor=anchor):
+        generated = generator(z, training=True)
+        losses.append(-tf.reduce_mean(critic(generated, training=True)))
+        terms.append(tf.reduce_mean(_squared_distance(generated, anchor)) / (2 * self.H))
+        return losses[-1] + terms[-1]
+
+      theta = _sgd_generator_step(generator, theta, objective, learning_rate)
+    return theta, {"proximal": np.mean(terms), "generator_loss": np.mean(losses)}
+
+  def _sbe_reference(self, gan, before, latents, learning_rate):
+    generator, critic = _plain_copy(gan.generator), _plain_copy(gan.critic)
+    potential_before, potential = _plain_copy(gan.potential), _plain_copy(gan.potential)
+    potential_before.set_weights(before["potential"])
+    scores = lambda phi, x: tf.reshape(phi(x, training=True), [-1])
+    z_potential, z_baseline, z_generator = latents
+    anchor = _outputs(generator, before["anchor"], z_potential)
+    moved = _outputs(generator, before["theta"], z_potential)
+    potential_objective = tf.reduce_mean(
+        scores(potential_before, moved) - scores(potential_before, anchor)
+        - _gradient_energy(potential_before, anchor))
+    anchor = _outputs(generator, before["anchor"], z_baseline)
+    baseline = tf.reduce_mean(scores(potential, anchor) + _gradient_energy(potential, anchor))
+    logs = {"potential_objective": potential_objective}
+
+    def objective():
+      generated = generator(z_generator, training=True)
+      logs["generator_loss"] = -tf.reduce_mean(critic(generated, training=True))
+      logs["proximal"] = tf.reduce_mean(scores(potential, generated) - baseline) / self.H
+      return logs["generator_loss"] + logs["proximal"]
+
+    theta = _sgd_generator_step(generator, before["theta"], objective, learning_rate)
+    return theta, logs
+
+  @parameterized.named_parameters(
+      (f"{family}_{proximal}_{replicas}_replicas", family, proximal, replicas)
+      for family in test_utils.NETWORK_FAMILIES for proximal in ("rwp", "sbe")
+      for replicas in (1, 2))
+  def test_one_outer_iteration_matches_a_recomputation(self, family, proximal, replicas):
+    strategy, gan, before, logs, latents = self._train(family, proximal, replicas)
+    reference = self._rwp_reference if proximal == "rwp" else self._sbe_reference
+    theta, expected_logs = reference(gan, before, latents, self.LEARNING_RATES[family])
+    for name, value in expected_logs.items():
+      self.assertAllClose(logs[name], value, rtol=1e-3, atol=1e-5, msg=name)
+    if proximal == "rwp":
+      self.assertGreater(logs["proximal"], 1e-3)  # the comparison above is not 0 vs 0
+    for got, want in zip(_values(gan.generator.trainable_variables), theta):
+      self.assertAllClose(got, want, rtol=2e-4, atol=1e-5)
+
+    # θ = θk−1 at a phase's first step: the anchor computes exactly what g computes.
+    @tf.function
+    def anchor_gap(z):
+      gan.generator_anchor.refresh()
+      return tf.reduce_max(tf.abs(gan.generator_anchor(z, training=True)
+                                  - gan.generator(z, training=True)))
+
+    gaps = strategy.run(anchor_gap, args=(latents[0][:self.BATCH // replicas],))
+    self.assertEqual([float(gap) for gap in strategy.experimental_local_results(gaps)],
+                     [0.0] * replicas)
 
 
 class SBETest(tf.test.TestCase):

@@ -18,6 +18,7 @@ import tensorflow as tf
 
 import training_test
 from tfwgan import export
+from tfwgan import training
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "launchers"))
@@ -157,6 +158,18 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
       train.main(["train.py"])
     self.assertEqual(export.ExportedGenerator(export_dir).metadata["step"], 2)
 
+  def test_paper_reading_flags_reach_the_built_gan(self):
+    # The options where the papers read two ways (RWP App. D vs Alg. 1, WGAN-LP App. D.4).
+    with flagsaver.flagsaver(method="wgan_lp", rwp_latents="per_phase", rwp_distance="mean",
+                             lp_sampling="perturb_both", lp_perturbation_std=0.25,
+                             hidden_units=8):
+      config = train.config_from_flags()
+    config.validate()
+    gan = training.build_gan(config, (2,))
+    self.assertEqual((gan.proximal.latents, gan.proximal.distance), ("per_phase", "mean"))
+    self.assertEqual((gan.penalty.sampling, gan.penalty.perturbation_std),
+                     ("perturb_both", 0.25))
+
   @parameterized.named_parameters(
       ("preset", ["--preset=wgan"], "--preset"),
       ("strategy", ["--strategy=horovod"], "--strategy"),
@@ -166,6 +179,9 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
       ("train_steps", ["--train_steps=0"], "--train_steps"),
       ("missing_data_dir", ["--dataset=folder", "--image_size=32",
                             "--data_dir=/nonexistent/images"], "--data_dir='/nonexistent/images'"),
+      ("rwp_latents", ["--rwp_latents=per_batch"], "--rwp_latents"),
+      ("lp_perturbation_std", ["--lp_perturbation_std=0"],
+       "--lp_perturbation_std=0.0: must be a number > 0"),
       ("image_size", ["--dataset=folder", "--image_size=48", f"--data_dir={ROOT}"],
        "--image_size=48: allowed values are [28, 32, 64]"))
   def test_bad_flags_exit_before_building_anything(self, args, expected):

@@ -20,7 +20,7 @@ class ReplicaNoiseTest(tf.test.TestCase):
     self.assertTrue(np.all((b.numpy() >= 0) & (b.numpy() < 1)))
 
   def test_replicas_get_disjoint_slices_of_the_one_device_draw(self):
-    strategy = tf.distribute.MirroredStrategy(test_utils.logical_cpus(2))
+    strategy = test_utils.mirrored_strategy()
     source = noise.ReplicaNoise(11)
 
     def draw():

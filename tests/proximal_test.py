@@ -3,10 +3,12 @@ import math
 
 import test_utils
 
+import keras
 import numpy as np
 import tensorflow as tf
 from scipy import optimize
 
+from tfwgan import networks
 from tfwgan import proximal
 
 
@@ -20,6 +22,13 @@ class RWPTermTest(tf.test.TestCase):
                         [4.0 / (2 * h), 25.0 / (2 * h)])
     self.assertAllClose(proximal.rwp_proximal_term(generated, anchor, h), 29.0 / 2 / (2 * h))
 
+  def test_mean_distance_averages_over_the_sample(self):
+    generated = tf.constant([[[1.0, 2.0]], [[0.0, 0.0]]])
+    anchor = tf.constant([[[1.0, 0.0]], [[3.0, 4.0]]])
+    self.assertAllClose(
+        proximal.rwp_proximal_term(generated, anchor, 0.5, distance="mean", reduction="none"),
+        [4.0 / 2 / (2 * 0.5), 25.0 / 2 / (2 * 0.5)])
+
   def test_infinite_h_gives_exactly_zero(self):
     generated = tf.random.normal([8, 3])
     self.assertEqual(float(proximal.rwp_proximal_term(generated, generated + 5.0, math.inf)), 0.0)
@@ -30,10 +39,61 @@ class RWPTermTest(tf.test.TestCase):
         proximal.RWP(h=h, generator_steps=1)
     with self.assertRaisesRegex(ValueError, r"generator_steps=0: must be an integer >= 1"):
       proximal.RWP(h=0.1, generator_steps=0)
+    with self.assertRaisesRegex(ValueError, r"latents='per_batch': allowed values are "
+                                "\['per_step', 'per_phase'\]"):
+      proximal.RWP(h=0.1, generator_steps=2, latents="per_batch")
+    with self.assertRaisesRegex(ValueError, r"distance='l1': allowed values are"):
+      proximal.RWP(h=0.1, generator_steps=2, distance="l1")
     with self.assertRaisesRegex(ValueError, r"potential_steps=-1"):
       proximal.SBE(potential_steps=-1)
     with self.assertRaisesRegex(ValueError, r"h=inf: must be a finite number > 0"):
       proximal.SBE(h=math.inf)
+
+
+class GeneratorAnchorTest(tf.test.TestCase):
+  """g_θk−1 computes what the generator computes with weights θk−1, in the same mode."""
+
+  def test_batch_norm_generator_in_both_modes_and_moving_statistics_untouched(self):
+    generator = networks.dcgan_generator(4, (28, 28, 1), base_filters=2)
+    z = tf.random.stateless_normal([8, 4], seed=[0, 1])
+    for _ in range(3):  # moving statistics now differ from any batch's statistics
+      generator(2.0 * z + 1.0, training=True)
+    anchor = proximal.GeneratorAnchor(generator)
+    moving = [v.numpy() for v in generator.non_trainable_variables]
+    anchored = {training: anchor(z, training=training) for training in (True, False)}
+    for before, after in zip(moving, generator.non_trainable_variables):
+      self.assertAllEqual(before, after.numpy())  # the anchor calls had no side effect
+    self.assertAllEqual(anchored[False], generator(z, training=False))
+    self.assertAllEqual(anchored[True], generator(z, training=True))
+    self.assertNotAllClose(anchored[True], anchored[False])
+    previous = keras.models.clone_model(generator)   # trainable: training mode is batch stats
+    previous.set_weights(generator.get_weights())
+    for variable in generator.trainable_variables:    # θ moves; θk−1 stays
+      variable.assign(variable * 1.1)
+    self.assertNotAllClose(anchor(z, training=True), generator(z, training=True))
+    self.assertAllClose(anchor(z, training=True), previous(z, training=True), atol=1e-6)
+    anchor.refresh()
+    self.assertAllEqual(anchor(z, training=True), generator(z, training=True))
+
+  def test_dropout_draws_the_generators_next_mask_without_advancing_it(self):
+    generator = keras.Sequential([keras.Input((3,)), keras.layers.Dense(16),
+                                  keras.layers.Dropout(0.5), keras.layers.Dense(2)])
+    anchor = proximal.GeneratorAnchor(generator)
+    z = tf.random.stateless_normal([32, 3], seed=[2, 3])
+    anchored = anchor(z, training=True)
+    self.assertAllEqual(anchored, generator(z, training=True))
+    # Masks do change from call to call, so the equality above is not trivial.
+    self.assertNotAllClose(generator(z, training=True), generator(z, training=True))
+
+  def test_anchor_weights_are_copies(self):
+    generator = networks.mlp_generator(2, 2, hidden_units=4, hidden_layers=1)
+    anchor = proximal.GeneratorAnchor(generator)
+    z = tf.ones([3, 2])
+    before = anchor(z, training=True)
+    generator.trainable_variables[0].assign_add(tf.ones_like(generator.trainable_variables[0]))
+    self.assertAllEqual(anchor(z, training=True), before)
+    self.assertNotAllClose(generator(z, training=True), before)
+    self.assertFalse(any(w.trainable for w in anchor.weights))
 
 
 class Prop5TwoDeltaTest(tf.test.TestCase):

@@ -33,6 +33,15 @@ def logical_cpus(count):
 
 configure_logical_cpus()
 
+_MIRRORED = []
+
+
+def mirrored_strategy():
+  """The process's one 2-replica MirroredStrategy (a second one collides on collective keys)."""
+  if not _MIRRORED:
+    _MIRRORED.append(tf.distribute.MirroredStrategy(logical_cpus(LOGICAL_CPUS)))
+  return _MIRRORED[0]
+
 
 def linear_critic(weights):
   """f(x) = w·x as a Keras model: ∇f = w everywhere, so every penalty is analytic."""
@@ -52,6 +61,23 @@ def compile_gan(gan, learning_rate=1e-3, optimizer=None):
     optimizers["potential_optimizer"] = optimizer(learning_rate)
   gan.compile(**optimizers)
   return gan
+
+
+# Every generator family tfwgan.networks ships, tiny; a property of the training loop is
+# tested over all of them. Each entry: () → (generator, critic, latent_dim, sample_shape).
+NETWORK_FAMILIES = ("mlp", "dcgan28", "dcgan32", "dcgan64")
+
+
+def network_family(name):
+  """Tiny generator and critic of the family `name` (see NETWORK_FAMILIES)."""
+  from tfwgan import networks  # pylint: disable=g-import-not-at-top
+  if name == "mlp":
+    generator, critic = tiny_mlp_pair(latent_dim=3, data_dim=2, hidden_units=8)
+    return generator, critic, 3, (2,)
+  size = int(name[len("dcgan"):])
+  shape = (size, size, 3 if size == 32 else 1)
+  return (networks.dcgan_generator(4, shape, base_filters=2),
+          networks.dcgan_critic(shape, base_filters=2), 4, shape)
 
 
 def tiny_mlp_pair(latent_dim=2, data_dim=2, hidden_units=16):

@@ -1,0 +1,241 @@
+r"""Wrong versions of tfwgan's training math, applied one at a time: each must turn a test red.
+
+  python tools/mutants.py                     # every variant; a table at the end
+  python tools/mutants.py --only rwp_sign,gp_at_real
+  python tools/mutants.py --list
+
+Each variant names the plausible bug, the text of the library it replaces (which must occur
+exactly as many times as the variant says, so code that moved makes the script fail instead
+of testing nothing) and the tests that should catch it. The script copies tfwgan/ and tests/
+to a temporary directory, first runs every selected test on the unchanged copy (they must
+pass), then for each variant applies the change, runs its tests with pytest -x and reports
+`caught` (a test failed) or `SURVIVED`. A variant whose run errors (pytest exit code other
+than 0 or 1: an import or collection error) is reported as `ERROR`, not as caught.
+Exit status 1 if any variant survived, errored or no longer applies. Not part of CI: a full
+run takes about 20 minutes on 2 cores.
+"""
+
+import argparse
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+GAN_ANALYTIC = "tests/gan_test.py::RWPPhaseAnalyticTest"
+MATRIX = "tests/gan_test.py::ProximalOverNetworksTest"
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+  name: str
+  bug: str
+  path: str
+  original: str
+  wrong: str
+  tests: tuple
+  occurrences: int = 1
+  select: str = ""  # a pytest -k expression, "" for all of `tests`
+
+
+VARIANTS = [
+    # RWP (eq. 4): 1/(2h)·‖g_θ(z) − g_θk−1(z)‖², summed over the sample, added.
+    Variant("rwp_sign", "RWP term subtracted instead of added", "tfwgan/proximal.py",
+            "distance) * (0.5 / h)", "distance) * (-0.5 / h)", (GAN_ANALYTIC,)),
+    Variant("rwp_inverse_h", "RWP coefficient 1/h instead of 1/(2h)", "tfwgan/proximal.py",
+            "distance) * (0.5 / h)", "distance) * (1.0 / h)", (GAN_ANALYTIC,)),
+    Variant("rwp_mean", "RWP distance averaged over the sample's dimensions, not summed",
+            "tfwgan/proximal.py",
+            "_squared_distance(generated, anchor_generated, distance)",
+            "_squared_distance(generated, anchor_generated, \"mean\")", (GAN_ANALYTIC,)),
+    Variant("rwp_per_phase_ignored", "RWP latents='per_phase' draws fresh z anyway",
+            "tfwgan/gan.py",
+            "z = self._latents(batch_size) if self._latents_per_phase else None", "z = None",
+            ("tests/gan_test.py::RWPLatentsTest", GAN_ANALYTIC)),
+    # The anchor g_θk−1.
+    Variant("anchor_not_refreshed", "anchor θk−1 never refreshed (stays the initial θ)",
+            "tfwgan/gan.py", "      self.generator_anchor.refresh()\n", "      pass\n",
+            (GAN_ANALYTIC,)),
+    Variant("anchor_refreshed_every_step", "anchor refreshed before every generator step",
+            "tfwgan/gan.py",
+            "      anchor_generated = self.generator_anchor(z, training=True)\n"
+            "    with tf.GradientTape() as tape:",
+            "      self.generator_anchor.refresh()\n"
+            "      anchor_generated = self.generator_anchor(z, training=True)\n"
+            "    with tf.GradientTape() as tape:", (GAN_ANALYTIC,)),
+    Variant("anchor_inference_mode", "anchor run in inference mode (batch norm's moving "
+            "statistics: the bug of issue #19)", "tfwgan/proximal.py",
+            "self.generator.non_trainable_variables, z, training=training)",
+            "self.generator.non_trainable_variables, z, training=False)",
+            (MATRIX,), select="dcgan28_rwp_1 or dcgan28_sbe_1"),
+    Variant("anchor_aliases_generator", "anchor variables alias the live weights (a copy "
+            "made from `variable.value`)", "tfwgan/proximal.py",
+            "keras.Variable(tf.identity(variable),", "keras.Variable(variable.value,",
+            (GAN_ANALYTIC,)),
+    Variant("anchor_own_seed_state", "anchor drawn with a dropout mask of its own",
+            "tfwgan/proximal.py",
+            "self.generator.non_trainable_variables, z, training=training)",
+            "[v + 1 if 'seed' in v.path else v for v in "
+            "self.generator.non_trainable_variables], z, training=training)",
+            ("tests/proximal_test.py::GeneratorAnchorTest",)),
+    # SBE (Alg. 2).
+    Variant("sbe_gradient_through_anchor", "gradient flows through SBE's Φ(g_θk−1(z)) (its "
+            "θk−1 part evaluated on a θ-dependent sample)", "tfwgan/gan.py",
+            "self.potential, generated, self.proximal.h, baseline=sbe_baseline,",
+            "self.potential, generated, self.proximal.h, baseline=tf.reshape("
+            "self.potential(generated, training=False), [-1]),",
+            ("tests/gan_test.py::SBETest",)),
+    Variant("sbe_potential_descends", "SBE potential descends its objective",
+            "tfwgan/gan.py", "      loss = -global_batch_mean(objective)",
+            "      loss = global_batch_mean(objective)", ("tests/gan_test.py::SBETest",)),
+    Variant("sbe_half_inverse_h", "SBE generator term (1/(2h)) instead of (1/h)",
+            "tfwgan/proximal.py", "- baseline) / h", "- baseline) / (2 * h)",
+            ("tests/gan_test.py::SBETest",)),
+    # Critic regularisers.
+    Variant("gp_epsilon_per_entry", "GP interpolation ε drawn per entry, not per sample",
+            "tfwgan/penalties.py",
+            "epsilon = _rng(rng).uniform(_per_sample_shape(real), dtype=real.dtype)",
+            "epsilon = _rng(rng).uniform(tf.shape(real), dtype=real.dtype)",
+            ("tests/penalties_test.py",)),
+    Variant("gp_at_real", "gradient penalty taken at the real points", "tfwgan/penalties.py",
+            "return penalty_at(critic, interpolates(real, fake, rng=rng), norm=norm, "
+            "reduction=reduction)",
+            "return penalty_at(critic, real, norm=norm, reduction=reduction)",
+            ("tests/penalties_test.py",)),
+    Variant("gp_no_sqrt_epsilon", "no ε inside the norm's square root", "tfwgan/penalties.py",
+            "return tf.sqrt(_sum_per_example(tf.square(gradients)) + NORM_EPSILON)",
+            "return tf.sqrt(_sum_per_example(tf.square(gradients)))",
+            ("tests/penalties_test.py",)),
+    Variant("lp_two_sided", "WGAN-LP penalty two-sided", "tfwgan/penalties.py",
+            "penalty_at(critic, points, one_sided=True,",
+            "penalty_at(critic, points, one_sided=False,", ("tests/penalties_test.py",)),
+    Variant("dragan_fixed_scale", "DRAGAN perturbation scale fixed, not tied to the batch std",
+            "tfwgan/penalties.py",
+            "delta = scale * _batch_std(real) * generator.uniform(",
+            "delta = scale * generator.uniform(", ("tests/penalties_test.py",)),
+    Variant("clipping_skipped", "weight clipping never applied", "tfwgan/penalties.py",
+            "    clip_weights(critic, self.clip_value)\n", "    pass\n",
+            ("tests/gan_test.py::TrainStepTest", "tests/penalties_test.py")),
+    # The loop.
+    Variant("reused_real_batch", "one real batch reused for every critic update",
+            "tfwgan/gan.py", "update(index, real_batches[:, index])",
+            "update(index, real_batches[:, 0])", ("tests/gan_test.py::TrainStepTest",)),
+    Variant("reused_real_batch_looped", "one real batch reused (looped critic phase)",
+            "tfwgan/gan.py", "update(index, tf.gather(real_batches, index, axis=1))",
+            "update(index, real_batches[:, 0])", ("tests/gan_test.py::TrainStepTest",)),
+    Variant("wasserstein_generator_sign", "Wasserstein generator loss sign flipped",
+            "tfwgan/losses.py", "reduce_per_example(-_flat(fake_scores), reduction)",
+            "reduce_per_example(_flat(fake_scores), reduction)", ("tests/losses_test.py",)),
+    Variant("non_saturating_generator_sign", "non-saturating generator loss sign flipped",
+            "tfwgan/losses.py", "tf.nn.softplus(-_flat(fake_logits))",
+            "tf.nn.softplus(_flat(fake_logits))", ("tests/losses_test.py",)),
+    Variant("logged_critic_loss_with_penalty", "logged critic loss includes the penalty",
+            "tfwgan/gan.py", "self._track(\"critic_loss\", tf.reduce_mean(critic_loss), kept)",
+            "self._track(\"critic_loss\", tf.reduce_mean(objective), kept)",
+            ("tests/gan_test.py::TrainStepTest",)),
+    # tf.distribute.
+    Variant("per_replica_mean", "per-replica reduce_mean instead of the global-batch mean "
+            "(2x gradients on 2 replicas)", "tfwgan/reduction.py",
+            "  return tf.nn.compute_average_loss(values)", "  return tf.reduce_mean(values)",
+            (MATRIX,), select="mlp_rwp_2"),
+    Variant("unsynchronized_batch_norm", "generator batch norm not synchronized over replicas",
+            "tfwgan/networks.py", "keras.layers.BatchNormalization(synchronized=True), "
+            "keras.layers.ReLU()", "keras.layers.BatchNormalization(), keras.layers.ReLU()",
+            (MATRIX,), occurrences=2, select="dcgan28_rwp_2"),
+]
+
+
+def _copy_tree(destination):
+  for name in ("tfwgan", "tests"):
+    shutil.copytree(os.path.join(ROOT, name), os.path.join(destination, name),
+                    ignore=shutil.ignore_patterns("__pycache__"))
+  shutil.copy(os.path.join(ROOT, "pytest.ini"), destination)
+
+
+def _pytest(directory, tests, select):
+  command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+  if select:
+    command += ["-k", select]
+  # The copy's tfwgan comes before the installed (editable) one.
+  env = dict(os.environ, PYTHONPATH=directory, TF_CPP_MIN_LOG_LEVEL="3")
+  result = subprocess.run(command, cwd=directory, env=env, capture_output=True, text=True)
+  return result.returncode, (result.stdout + result.stderr)
+
+
+def _failed_test(output):
+  for line in output.splitlines():
+    if line.startswith("FAILED "):
+      return line.split()[1].split(" - ")[0]
+  return "?"
+
+
+def _apply(directory, variant):
+  path = os.path.join(directory, variant.path)
+  with open(path) as handle:
+    text = handle.read()
+  count = text.count(variant.original)
+  if count != variant.occurrences:
+    return (f"expected {variant.occurrences} occurrence(s) of the original text in "
+            f"{variant.path}, found {count}")
+  with open(path, "w") as handle:
+    handle.write(text.replace(variant.original, variant.wrong))
+  return None
+
+
+def run(variants):
+  rows, bad = [], 0
+  with tempfile.TemporaryDirectory(prefix="tfwgan-mutants-") as directory:
+    _copy_tree(directory)
+    # The unchanged code passes every selected test (else every variant looks caught).
+    for tests, select in dict.fromkeys((v.tests, v.select) for v in variants):
+      code, output = _pytest(directory, tests, select)
+      if code != 0:
+        sys.exit(f"the unchanged code fails {' '.join(tests)} -k {select!r} (exit {code}):\n"
+                 f"{output[-3000:]}")
+    for variant in variants:
+      start = time.perf_counter()
+      pristine = os.path.join(directory, variant.path)
+      with open(pristine) as handle:
+        saved = handle.read()
+      problem = _apply(directory, variant)
+      if problem:
+        verdict, evidence = "NOT APPLIED", problem
+      else:
+        code, output = _pytest(directory, variant.tests, variant.select)
+        verdict = {0: "SURVIVED", 1: "caught"}.get(code, "ERROR")
+        evidence = _failed_test(output) if code == 1 else output.strip().splitlines()[-1:]
+      with open(pristine, "w") as handle:
+        handle.write(saved)
+      bad += verdict != "caught"
+      rows.append((variant.name, variant.bug, verdict, str(evidence)))
+      print(f"{variant.name}: {verdict} ({time.perf_counter() - start:.0f} s) {evidence}",
+            flush=True)
+  print("\n| variant | plausible bug | verdict | first failing test |\n|---|---|---|---|")
+  for row in rows:
+    print("| " + " | ".join(row) + " |")
+  return bad
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument("--only", default="", help="comma-separated variant names")
+  parser.add_argument("--list", action="store_true", help="list the variants and exit")
+  args = parser.parse_args()
+  by_name = {variant.name: variant for variant in VARIANTS}
+  if args.list:
+    for variant in VARIANTS:
+      print(f"{variant.name}: {variant.bug} [{variant.path}; {' '.join(variant.tests)}]")
+    return 0
+  names = [name for name in args.only.split(",") if name] or list(by_name)
+  unknown = sorted(set(names) - set(by_name))
+  if unknown:
+    parser.error(f"--only: unknown variants {unknown}; allowed: {sorted(by_name)}")
+  return 1 if run([by_name[name] for name in names]) else 0
+
+
+if __name__ == "__main__":
+  sys.exit(main())
