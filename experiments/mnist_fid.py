@@ -79,6 +79,8 @@ flags.DEFINE_string("work_dir", "/tmp/tfwgan_mnist_fid",
 flags.DEFINE_string("runs_dir", "experiments/results/mnist_fid_runs",
                     "One JSON file per finished run.")
 flags.DEFINE_string("output_dir", "experiments/results", "Where the report goes.")
+flags.DEFINE_string("long_runs_dir", "experiments/results/mnist_fid_runs_600s",
+                    "--report: also report the rwp_long experiment's runs found here.")
 flags.DEFINE_string("shard", "0/1", "i/n: train only every n-th missing run, from the i-th.")
 flags.DEFINE_bool("report", False, "Write tables and plots from --runs_dir instead of training.")
 FLAGS = flags.FLAGS
@@ -196,7 +198,11 @@ def main(argv):
   del argv
   if FLAGS.report:
     import mnist_fid_report  # pylint: disable=g-import-not-at-top  (next to this script)
-    mnist_fid_report.write(FLAGS.runs_dir, FLAGS.output_dir, EXPERIMENTS)
+    short = {name: runs for name, runs in EXPERIMENTS.items() if name != "rwp_long"}
+    mnist_fid_report.write(FLAGS.runs_dir, FLAGS.output_dir, short)
+    if os.path.isdir(FLAGS.long_runs_dir):
+      mnist_fid_report.write(FLAGS.long_runs_dir, FLAGS.output_dir,
+                             {"rwp_long": EXPERIMENTS["rwp_long"]}, name="mnist_fid_600s")
   else:
     train()
 

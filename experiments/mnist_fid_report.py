@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
 import numpy as np
 
 BASELINES = {"rwp_wgan_gp": "wgan_gp", "wgan_gp_10_generator_steps": "wgan_gp",
+             "rwp_wgan_gp_per_phase_z": "wgan_gp",
              "rwp_standard": "standard", "rwp_dragan": "dragan", "sbe_wgan_gp": "wgan_gp",
              "wwgan": "wgan_gp", "rwp_wgan_gp_h_per_pixel": "wgan_gp",
              "rwp_standard_h_per_pixel": "standard", "rwp_dragan_h_per_pixel": "dragan"}
@@ -129,12 +130,14 @@ def samples_figure(runs, path):
   plt.close(fig)
 
 
-def write(runs_dir, output_dir, experiments):
+def write(runs_dir, output_dir, experiments, name="mnist_fid"):
+  """Writes <name>.md and <name>_<experiment>.png for the runs in `runs_dir`."""
   runs = load(runs_dir)
   sections = []
   panels = {
-      "rwp": [["wgan_gp", "rwp_wgan_gp", "wgan_gp_10_generator_steps"],
+      "rwp": [["wgan_gp", "rwp_wgan_gp", "rwp_wgan_gp_per_phase_z", "wgan_gp_10_generator_steps"],
               ["standard", "rwp_standard"], ["dragan", "rwp_dragan"]],
+      "rwp_long": [["wgan_gp", "rwp_wgan_gp", "wgan_gp_10_generator_steps"]],
       "rwp_h_per_pixel": [["wgan_gp", "rwp_wgan_gp", "rwp_wgan_gp_h_per_pixel"],
                           ["standard", "rwp_standard", "rwp_standard_h_per_pixel"],
                           ["dragan", "rwp_dragan", "rwp_dragan_h_per_pixel"]],
@@ -142,13 +145,14 @@ def write(runs_dir, output_dir, experiments):
       "wwgan": [["wgan_gp", "wwgan"]],
   }
   for experiment, names in experiments.items():
-    figure(runs, panels[experiment], os.path.join(output_dir, f"mnist_fid_{experiment}.png"))
+    figure(runs, panels[experiment], os.path.join(output_dir, f"{name}_{experiment}.png"))
     sections.append(f"### {experiment}\n\n{table(runs, names)}\n")
-  figure(runs, panels["sbe"], os.path.join(output_dir, "mnist_fid_sbe_generator_updates.png"),
-         axis="generator_updates")
+  if "sbe" in experiments:
+    figure(runs, panels["sbe"], os.path.join(output_dir, f"{name}_sbe_generator_updates.png"),
+           axis="generator_updates")
   if runs:
-    samples_figure(runs, os.path.join(output_dir, "mnist_fid_samples.png"))
-  with open(os.path.join(output_dir, "mnist_fid.md"), "w") as handle:
+    samples_figure(runs, os.path.join(output_dir, f"{name}_samples.png"))
+  with open(os.path.join(output_dir, f"{name}.md"), "w") as handle:
     handle.write("Median over seeds [min, max]. FID at the end of the training-time budget; "
                  "'s to reach': training seconds until the first evaluation at or below the "
                  "baseline's median final FID, per seed (the baseline's own in parentheses).\n\n" + "\n".join(sections))

@@ -42,6 +42,19 @@ class AnalyticPenaltyTest(tf.test.TestCase, parameterized.TestCase):
     self.assertAllClose(penalties.penalty_at(critic, points, one_sided=True, reduction="none"),
                         [16.0, 0.0, 1.0])
 
+  def test_gradient_penalty_is_taken_at_the_interpolates(self):
+    # f(x) = ½‖x‖², real (2, 0), fake 0: x̂ = (2ε, 0), so the penalty is (2ε − 1)² with the
+    # same ε the interpolation draws (at the real points it would be 1, at the fake ones 1).
+    critic = keras.Sequential([keras.Input((2,)), keras.layers.Lambda(
+        lambda x: 0.5 * tf.reduce_sum(tf.square(x), axis=1, keepdims=True))])
+    real = tf.tile([[2.0, 0.0]], [256, 1])
+    fake = tf.zeros([256, 2])
+    value = penalties.gradient_penalty(critic, real, fake, rng=tf.random.Generator.from_seed(4),
+                                       reduction="none")
+    epsilon = tf.random.Generator.from_seed(4).uniform([256, 1])
+    self.assertAllClose(value, tf.square(2.0 * epsilon[:, 0] - 1.0), atol=1e-5)
+    self.assertAllClose(tf.reduce_mean(value), 1.0 / 3.0, atol=0.05)  # E(2ε − 1)², ε ~ U[0, 1]
+
   def test_epsilon_keeps_gradient_finite_at_zero_critic_gradient(self):
     critic = test_utils.linear_critic([0.0, 0.0, 0.0])
     real, fake = _batch(1)

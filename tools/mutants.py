@@ -173,6 +173,13 @@ def _failed_test(output):
   return "?"
 
 
+def _summary_line(output):
+  """pytest's closing line ('3 passed in 5.1s', an error count, ...)."""
+  lines = [line for line in output.splitlines()
+           if any(word in line for word in (" passed", " failed", " error", "no tests ran"))]
+  return lines[-1].strip("= ") if lines else output.strip().splitlines()[-1:]
+
+
 def _apply(directory, variant):
   path = os.path.join(directory, variant.path)
   with open(path) as handle:
@@ -207,7 +214,7 @@ def run(variants):
       else:
         code, output = _pytest(directory, variant.tests, variant.select)
         verdict = {0: "SURVIVED", 1: "caught"}.get(code, "ERROR")
-        evidence = _failed_test(output) if code == 1 else output.strip().splitlines()[-1:]
+        evidence = _failed_test(output) if code == 1 else _summary_line(output)
       with open(pristine, "w") as handle:
         handle.write(saved)
       bad += verdict != "caught"
