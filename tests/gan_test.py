@@ -378,8 +378,12 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
       self.assertAllClose(logs[name], value, rtol=1e-3, atol=1e-5, msg=name)
     if proximal == "rwp":
       self.assertGreater(logs["proximal"], 1e-3)  # the comparison above is not 0 vs 0
+    # Synchronized batch norm takes the variance as E[x²] − E[x]² of all-reduced sums; its
+    # float32 rounding differs from the one-device moments by up to 2.8e-4 in the weights
+    # after one step (DCGAN-32); an unsynchronized or wrongly scaled update is far off.
+    weight_atol = 1e-5 if replicas == 1 else 1e-3
     for got, want in zip(_values(gan.generator.trainable_variables), theta):
-      self.assertAllClose(got, want, rtol=2e-4, atol=1e-5)
+      self.assertAllClose(got, want, rtol=2e-4, atol=weight_atol)
 
     # θ = θk−1 at a phase's first step: the anchor computes exactly what g computes.
     @tf.function
