@@ -227,8 +227,8 @@ class RWPPhaseAnalyticTest(tf.test.TestCase, parameterized.TestCase):
 class RWPLatentsTest(tf.test.TestCase):
 
   def test_per_step_draws_fresh_z_and_per_phase_reuses_the_first(self):
-    # g(z) = zK with a fixed linear critic: the term at step 2 is ‖z(K1 − K0)‖²/(2h), so
-    # it tells which z step 2 used.
+    # g(z) = zK + b with a fixed linear critic: the term at step 2 is
+    # ‖g_θ1(z) − g_θ0(z)‖²/(2h) for the z that step used, so it tells which z that was.
     h, eta, w = 0.5, 0.1, np.array([1.0, -1.0], np.float32)
     logged = {}
     for latents in proximal_lib.LATENTS:

@@ -15,6 +15,12 @@ def _batch(seed, n=64, dim=3):
           rng.normal(loc=2.0, size=(n, dim)).astype(np.float32))
 
 
+def _quadratic_critic():
+  """f(x) = ½‖x‖² on 2-D points: ∇f(x) = x, so the penalty at x is (‖x‖ − 1)²."""
+  return keras.Sequential([keras.Input((2,)), keras.layers.Lambda(
+      lambda x: 0.5 * tf.reduce_sum(tf.square(x), axis=1, keepdims=True))])
+
+
 class AnalyticPenaltyTest(tf.test.TestCase, parameterized.TestCase):
   """f(x) = w·x has ∇f = w at every point, whatever the sampling."""
 
@@ -34,8 +40,7 @@ class AnalyticPenaltyTest(tf.test.TestCase, parameterized.TestCase):
 
   def test_quadratic_critic_penalty_at_known_points(self):
     # f(x) = ½‖x‖² has ∇f(x) = x: the penalty at x is (‖x‖ − 1)².
-    critic = keras.Sequential([keras.Input((2,)), keras.layers.Lambda(
-        lambda x: 0.5 * tf.reduce_sum(tf.square(x), axis=1, keepdims=True))])
+    critic = _quadratic_critic()
     points = tf.constant([[3.0, 4.0], [0.3, 0.4], [0.0, 2.0]])
     self.assertAllClose(penalties.penalty_at(critic, points, reduction="none"),
                         [16.0, 0.25, 1.0])
@@ -45,8 +50,7 @@ class AnalyticPenaltyTest(tf.test.TestCase, parameterized.TestCase):
   def test_gradient_penalty_is_taken_at_the_interpolates(self):
     # f(x) = ½‖x‖², real (2, 0), fake 0: x̂ = (2ε, 0), so the penalty is (2ε − 1)² with the
     # same ε the interpolation draws (at the real points it would be 1, at the fake ones 1).
-    critic = keras.Sequential([keras.Input((2,)), keras.layers.Lambda(
-        lambda x: 0.5 * tf.reduce_sum(tf.square(x), axis=1, keepdims=True))])
+    critic = _quadratic_critic()
     real = tf.tile([[2.0, 0.0]], [256, 1])
     fake = tf.zeros([256, 2])
     value = penalties.gradient_penalty(critic, real, fake, rng=tf.random.Generator.from_seed(4),
@@ -94,8 +98,7 @@ class SamplingTest(tf.test.TestCase):
     self.assertAllClose(offsets[1], 10.0 * offsets[0], rtol=1e-4, atol=1e-5)
 
   def test_perturb_both_averages_real_and_fake_penalties(self):
-    critic = keras.Sequential([keras.Input((2,)), keras.layers.Lambda(
-        lambda x: 0.5 * tf.reduce_sum(tf.square(x), axis=1, keepdims=True))])
+    critic = _quadratic_critic()
     real = tf.constant([[3.0, 0.0]])
     fake = tf.constant([[0.0, 0.0]])
     value = penalties.lipschitz_penalty(critic, real, fake, sampling="perturb_both",
