@@ -90,6 +90,21 @@ class ImageDataTest(tf.test.TestCase):
     self.assertAllClose(samples, np.ones((5, 8, 8, 1)))
     self.assertEqual(data.sample_shape("npz", data_dir=path), (8, 8, 1))
 
+  def test_npz_stream_replays_exactly_from_any_step_and_each_epoch_is_a_permutation(self):
+    path = os.path.join(self.create_tempdir().full_path, "x.npz")
+    np.savez(path, x=np.arange(37, dtype=np.uint8).reshape(37, 1, 1, 1))
+    stream = lambda start, count: list(data.training_dataset(
+        "npz", batch_size=3, critic_steps=2, seed=5, start=start, data_dir=path
+    ).take(count).as_numpy_iterator())
+    whole = stream(0, 20)
+    for start in (1, 6, 13):   # 13 steps = 78 samples: inside the third epoch
+      for a, b in zip(whole[start:], stream(start, 20 - start)):
+        self.assertAllEqual(a, b)
+    pixels = np.round((np.concatenate(whole).ravel() + 1.0) * 127.5).astype(int)
+    for epoch in range(3):
+      self.assertCountEqual(pixels[37 * epoch:37 * (epoch + 1)], range(37))
+    self.assertNotAllEqual(pixels[:37], pixels[37:74])     # reshuffled every epoch
+
   def test_folder_mixing_grayscale_and_rgb_is_converted_and_other_files_ignored(self):
     root = self.create_tempdir().full_path
     Image.new("L", (32, 32), 255).save(os.path.join(root, "grey.png"))

@@ -51,6 +51,24 @@ class ExportTest(tf.test.TestCase):
     self.assertEqual(export.ExportedGenerator(self.export_dir).metadata["step"], 1)
     self.assertEqual(os.listdir(os.path.dirname(self.export_dir)), ["gen"])
 
+  def test_leftovers_of_a_killed_export_are_cleaned_up_by_the_next_export(self):
+    export.export_generator(self.generator, self.export_dir, latent_dim=3, metadata={"step": 1})
+    parent = os.path.dirname(self.export_dir)
+    os.makedirs(os.path.join(parent, ".export-gen-dead0001", "saved_model"))   # killed staging
+    os.makedirs(os.path.join(parent, ".export-other-dead0002"))   # another target's: kept
+    export.export_generator(self.generator, self.export_dir, latent_dim=3, metadata={"step": 2})
+    self.assertEqual(sorted(os.listdir(parent)), [".export-other-dead0002", "gen"])
+
+  def test_a_kill_between_the_two_renames_puts_the_previous_export_back(self):
+    export.export_generator(self.generator, self.export_dir, latent_dim=3, metadata={"step": 1})
+    parent = os.path.dirname(self.export_dir)
+    retired = os.path.join(parent, ".retired-gen-dead0001")
+    os.makedirs(retired)
+    os.rename(self.export_dir, os.path.join(retired, "old"))   # killed right here
+    self.assertEqual(export.recover_interrupted_export(self.export_dir), [retired])
+    self.assertEqual(export.ExportedGenerator(self.export_dir).metadata["step"], 1)
+    self.assertEqual(os.listdir(parent), ["gen"])
+
   def test_not_an_export(self):
     with self.assertRaisesRegex(ValueError, r"export_dir=.*not a tfwgan export"):
       export.ExportedGenerator(self.create_tempdir().full_path)

@@ -13,6 +13,7 @@ import test_utils  # pylint: disable=unused-import
 
 from absl.testing import flagsaver
 from absl.testing import parameterized
+import numpy as np
 from PIL import Image
 import tensorflow as tf
 
@@ -42,77 +43,151 @@ def _all_tensors(checkpoint_dir):
                                                 "_CHECKPOINTABLE_OBJECT_GRAPH"))}
 
 
-class KillAndResumeTest(tf.test.TestCase):
-  """SIGKILL at random moments, during checkpoint writing and during export; then resume."""
+def _clock(checkpoint_dir):
+  """The training clock (seconds) of the latest checkpoint in `checkpoint_dir`, or None."""
+  if tf.train.latest_checkpoint(checkpoint_dir) is None:
+    return None
+  return float(tf.train.load_checkpoint(checkpoint_dir).get_tensor(
+      "elapsed_seconds/.ATTRIBUTES/VARIABLE_VALUE"))
 
-  ARGS = ["--train_steps=60", "--log_every=3", "--checkpoint_every=3", "--hidden_units=32",
-          "--batch_size=64", "--verbose=0", "--deterministic", "--seed=3"]
 
-  def _start(self, logdir, export_dir):
+def _digits_npz(path, count=96):
+  """`count` MNIST-like 28×28 uint8 images (smooth random blobs), as an .npz file."""
+  rng = np.random.default_rng(0)
+  coarse = rng.uniform(0, 255, (count, 7, 7)).astype(np.float32)
+  images = np.kron(coarse, np.ones((4, 4), np.float32)).astype(np.uint8)[..., None]
+  np.savez(path, images=images)
+  return path
+
+
+class KillAndResumeTest(tf.test.TestCase, parameterized.TestCase):
+  """SIGKILL during the first checkpoint, at a random moment, during a later checkpoint and
+  during the export; each time the same command resumes, and the run ends bit for bit where
+  an uninterrupted run ends."""
+
+  COMMON = ["--verbose=0", "--deterministic", "--seed=3", "--jit_compile=off"]
+  CONFIGS = {
+      # Toy RWP (the default preset), a warm-up → main boundary at step 6, skip_batch.
+      "toy_rwp_warmup_skip_batch": [
+          "--train_steps=30", "--log_every=3", "--checkpoint_every=3", "--hidden_units=32",
+          "--batch_size=64", "--warmup_generator_iterations=6", "--warmup_critic_steps=3",
+          "--on_nan=skip_batch"],
+      # Images from an .npz file, SBE (potential and its optimizer), a warm-up boundary.
+      "npz_images_sbe_warmup": [
+          "--dataset=npz", "--method=wgan_gp", "--proximal=sbe", "--potential_steps=2",
+          "--base_filters=2", "--latent_dim=4", "--batch_size=8", "--critic_steps=2",
+          "--warmup_generator_iterations=4", "--warmup_critic_steps=3", "--train_steps=16",
+          "--log_every=2", "--checkpoint_every=2"],
+  }
+
+  def _start(self, args):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
     return subprocess.Popen([sys.executable, os.path.join(ROOT, "launchers", "train.py"),
-                             *self.ARGS, f"--logdir={logdir}", f"--export_dir={export_dir}"],
-                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                             *args], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
 
-  def _run_until(self, logdir, export_dir, trigger):
-    """Runs the launcher, SIGKILLs it the moment `trigger()` is true; True if it was killed."""
-    process = self._start(logdir, export_dir)
+  def _run_until(self, args, trigger):
+    """Runs the launcher, SIGKILLs it the moment `trigger()` is true.
+
+    Returns (killed, stderr of a run that was not killed)."""
+    process = self._start(args)
     deadline = time.time() + 300
     while process.poll() is None and time.time() < deadline:
       if trigger():
         process.send_signal(signal.SIGKILL)
         process.wait()
-        return True
+        return True, ""
       time.sleep(0.001)
     _, stderr = process.communicate()
     self.assertEqual(process.returncode, 0, stderr[-2000:])
-    return False
+    return False, stderr
 
-  def test_killed_runs_resume_to_the_uninterrupted_weights_bit_for_bit(self):
-    reference_log = self.create_tempdir().full_path
-    reference_export = os.path.join(self.create_tempdir().full_path, "export")
-    self.assertFalse(self._run_until(reference_log, reference_export, lambda: False))
+  def _kill_until(self, args, trigger, left_partial, attempts=4):
+    """Kills at `trigger` until `left_partial()` confirms the kill hit mid-write (a fast
+    write can finish between two polls); returns the attempts used."""
+    for attempt in range(1, attempts + 1):
+      killed, _ = self._run_until(args, trigger)
+      self.assertTrue(killed, "the run finished before the kill moment")
+      if left_partial():
+        return attempt
+    self.fail(f"no kill out of {attempts} left a partial write behind")
 
-    logdir = self.create_tempdir().full_path
-    export_parent = self.create_tempdir().full_path
-    export_dir = os.path.join(export_parent, "export")
-    checkpoints = os.path.join(logdir, "checkpoints")
+  @parameterized.named_parameters(*CONFIGS.items())
+  def test_killed_runs_resume_to_the_uninterrupted_weights_bit_for_bit(self, config_args):
+    root = self.create_tempdir().full_path
+    config_args = [arg.replace("--dataset=npz", f"--dataset=npz "
+                               f"--data_dir={_digits_npz(os.path.join(root, 'd.npz'))}")
+                   for arg in config_args]
+    config_args = [part for arg in config_args for part in arg.split(" ")]
+    paths = lambda name: [f"--logdir={root}/{name}/log", f"--export_dir={root}/{name}/export"]
+    started = time.time()
+    self.assertFalse(self._run_until(self.COMMON + config_args + paths("reference"),
+                                     lambda: False)[0])
+    reference_seconds = time.time() - started
+
+    args = self.COMMON + config_args + paths("killed")
+    checkpoints, export_dir = f"{root}/killed/log/checkpoints", f"{root}/killed/export"
     count = lambda pattern: len(glob.glob(os.path.join(checkpoints, pattern)))
-    rng = random.Random(7)
+    state_file = os.path.join(checkpoints, "checkpoint")
+    clocks, killed_started = [], time.time()
 
-    def after_random_delay():
-      if not count("ckpt-*.index"):
-        return False
-      after_random_delay.start = getattr(after_random_delay, "start", None) or time.time()
-      return time.time() - after_random_delay.start > rng.uniform(0.0, 1.0)
+    # 1. During the first checkpoint of a new logdir: files written, no state file yet.
+    first_save_started = lambda: count("ckpt-*") > 0 and not os.path.exists(state_file)
+    self._kill_until(args, first_save_started, first_save_started)
+    leftover = sorted(os.listdir(checkpoints))
+    killed, stderr = self._run_until(args, lambda: count("ckpt-*.index") > 0 and
+                                     os.path.exists(state_file))
+    # The rerun set the half-written checkpoint aside with one line and started over.
+    # (Killed again once its own first checkpoint is complete: the rest continues below.)
+    self.assertTrue(killed)
+    aside = glob.glob(os.path.join(root, "killed", "log", "incomplete-checkpoints-*"))
+    self.assertLen(aside, 1)
+    self.assertEqual(sorted(os.listdir(aside[0])), leftover)
+    clocks.append(_clock(checkpoints))
 
-    def during_checkpoint_writing():
-      if not hasattr(during_checkpoint_writing, "seen"):
-        during_checkpoint_writing.seen = count("ckpt-*.index")
-      return count("*_temp*") > 0 or count("ckpt-*.index") > during_checkpoint_writing.seen
+    # 2. At a random moment, drawn once for this run.
+    delay = random.Random(7).uniform(0.0, 0.8 * reference_seconds)
+    start = time.time()
+    self.assertTrue(self._run_until(args, lambda: time.time() - start > delay)[0])
+    clocks.append(_clock(checkpoints))
 
-    def during_export():
-      return bool(glob.glob(os.path.join(export_parent, ".export-*")))
+    # 3. During a later checkpoint: its files exist, the state file does not list it yet.
+    def later_save_in_progress():
+      latest = tf.train.latest_checkpoint(checkpoints) or ""
+      newest = max(glob.glob(os.path.join(checkpoints, "ckpt-*.index")),
+                   key=lambda name: int(name.rsplit("-", 1)[1].split(".")[0]), default="")
+      return count("*_temp*") > 0 or newest.removesuffix(".index") != latest
+    self._kill_until(args, later_save_in_progress, later_save_in_progress)
+    clocks.append(_clock(checkpoints))
 
-    killed = [self._run_until(logdir, export_dir, trigger)
-              for trigger in (after_random_delay, during_checkpoint_writing, during_export)]
-    self.assertEqual(killed, [True, True, True])
-    # A reader never sees a partial export: either none yet, or a complete one.
-    if os.path.exists(export_dir):
-      self.assertTrue(os.path.isfile(os.path.join(export_dir, export.METADATA)))
-    self.assertFalse(self._run_until(logdir, export_dir, lambda: False))
+    # 4. During the export: a staging directory, and no export yet.
+    staging = lambda: glob.glob(os.path.join(root, "killed", ".export-*"))
+    self.assertTrue(self._run_until(args, lambda: bool(staging()))[0])
+    self.assertNotEmpty(staging())
+    self.assertFalse(os.path.exists(export_dir))   # a reader never sees a partial export
+    clocks.append(_clock(checkpoints))
 
-    expected, resumed = _all_tensors(os.path.join(reference_log, "checkpoints")), _all_tensors(
-        checkpoints)
+    self.assertFalse(self._run_until(args, lambda: False)[0])
+    self.assertEqual(staging(), [])                 # the killed export's leftovers are gone
+    clocks.append(_clock(checkpoints))
+
+    expected = _all_tensors(f"{root}/reference/log/checkpoints")
+    resumed = _all_tensors(checkpoints)
     self.assertEqual(sorted(expected), sorted(resumed))
-    self.assertGreater(len(expected), 30)      # networks, anchor, Adam slots, step counter
+    self.assertGreater(len(expected), 30)      # networks, anchor/potential, Adam slots, step
     for name, value in expected.items():
       self.assertAllEqual(value, resumed[name], msg=name)
-    self.assertEqual(int(resumed["outer_iterations/.ATTRIBUTES/VARIABLE_VALUE"]), 60)
-    for a, b in zip(export.ExportedGenerator(reference_export).sample(50).numpy(),
-                    export.ExportedGenerator(export_dir).sample(50).numpy()):
+    for a, b in zip(export.ExportedGenerator(f"{root}/reference/export").sample(20).numpy(),
+                    export.ExportedGenerator(export_dir).sample(20).numpy()):
       self.assertAllEqual(a, b)
+    # The training clock continues across every resume: never reset, never ahead of time.
+    clocks = [clock for clock in clocks if clock is not None]
+    self.assertEqual(clocks, sorted(clocks))
+    self.assertGreater(clocks[-1], 0.0)
+    self.assertLess(clocks[-1], time.time() - killed_started)
+    wallclock = training_test.last_values_by_step(f"{root}/killed/log",
+                                                  "time/wallclock_seconds")
+    self.assertEqual(list(wallclock.values()), sorted(wallclock.values()))
 
 
 class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):

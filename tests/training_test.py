@@ -2,6 +2,7 @@ import collections
 import gc
 import glob
 import os
+import shutil
 
 import test_utils  # pylint: disable=unused-import
 
@@ -27,6 +28,18 @@ def event_values(logdir, tag):
         if value.tag == tag:
           values.append(float(tf.make_ndarray(value.tensor)))
   return values
+
+
+def last_values_by_step(logdir, tag):
+  """step → the value of scalar `tag` written last at that step (a resumed run rewrites
+  the steps after its checkpoint), in step order."""
+  values = {}
+  for path in sorted(glob.glob(f"{logdir}/events.out.tfevents.*"), key=os.path.getmtime):
+    for event in tf.compat.v1.train.summary_iterator(path):
+      for value in event.summary.value:
+        if value.tag == tag:
+          values[event.step] = float(tf.make_ndarray(value.tensor))
+  return dict(sorted(values.items()))
 
 
 def event_steps(logdir):
@@ -157,6 +170,40 @@ class ReliabilityTest(tf.test.TestCase):
     os.remove(os.path.join(directory, "checkpoint"))                # state file lost
     with self.assertRaisesRegex(ValueError, r"has checkpoint files but no readable checkpoint"):
       training.run(toy_config(self.logdir, self.export_dir, train_steps=6))
+
+
+  def test_a_first_checkpoint_killed_mid_save_is_set_aside_with_one_line(self):
+    # What a kill during the first save of a new logdir leaves: the checkpoint's files,
+    # no state file (CheckpointManager writes it only after the files are complete).
+    other = self.create_tempdir().full_path
+    training.run(toy_config(other, self.export_dir, train_steps=2))
+    directory = os.path.join(self.logdir, training.CHECKPOINT_SUBDIR)
+    os.makedirs(os.path.join(directory, "ckpt-2_temp"))
+    for name in os.listdir(os.path.join(other, training.CHECKPOINT_SUBDIR)):
+      if name.startswith("ckpt-2.index"):
+        shutil.copy(os.path.join(other, training.CHECKPOINT_SUBDIR, name), directory)
+    with self.assertLogs(level="WARNING") as logs:
+      result = training.run(toy_config(self.logdir, self.export_dir))
+    self.assertEqual((result.resumed_from_step, result.final_step), (0, 4))
+    lines = [line for line in logs.output if "never completed" in line]
+    self.assertLen(lines, 1)
+    self.assertLen(lines[0].splitlines(), 1)
+    self.assertIn("ckpt-2.index, ckpt-2_temp", lines[0])
+    aside = glob.glob(os.path.join(self.logdir, "incomplete-checkpoints-*"))
+    self.assertLen(aside, 1)
+    self.assertIn(aside[0], lines[0])
+    self.assertEqual(sorted(os.listdir(aside[0])), ["ckpt-2.index", "ckpt-2_temp"])
+
+  def test_checkpoint_files_of_two_saves_without_state_are_not_set_aside(self):
+    # Not a first save (two numbers): the state file was lost, nothing proves the files
+    # incomplete, so they are left alone and the run refuses to start over.
+    directory = os.path.join(self.logdir, training.CHECKPOINT_SUBDIR)
+    os.makedirs(os.path.join(directory, "ckpt-2_temp"))
+    with open(os.path.join(directory, "ckpt-4.index"), "w") as handle:
+      handle.write("x")
+    with self.assertRaisesRegex(ValueError, r"has checkpoint files but no readable checkpoint"):
+      training.run(toy_config(self.logdir, self.export_dir))
+    self.assertEqual(sorted(os.listdir(directory)), ["ckpt-2_temp", "ckpt-4.index"])
 
 
 class ImageRunTest(tf.test.TestCase):

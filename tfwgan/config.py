@@ -4,6 +4,8 @@ import dataclasses
 import os
 import tempfile
 
+import tensorflow as tf
+
 from tfwgan import data
 from tfwgan import networks
 from tfwgan import penalties
@@ -153,12 +155,12 @@ class RunConfig:
     if self.dataset in ("folder", "npz"):
       if not self.data_dir:
         raise ValueError(f"data_dir: required with dataset={self.dataset!r}.")
-      exists = os.path.isdir if self.dataset == "folder" else os.path.isfile
-      if not exists(self.data_dir):
+      is_folder = tf.io.gfile.isdir(self.data_dir)
+      if is_folder != (self.dataset == "folder") or not tf.io.gfile.exists(self.data_dir):
         kind = "a directory of images" if self.dataset == "folder" else "an .npz file"
         raise ValueError(f"data_dir={self.data_dir!r}: not found; dataset={self.dataset!r} "
                          f"needs {kind}.")
-    elif self.data_dir is not None and not os.path.isdir(self.data_dir):
+    elif self.data_dir is not None and not tf.io.gfile.isdir(self.data_dir):
       raise ValueError(f"data_dir={self.data_dir!r}: not a directory (tfds data_dir).")
     if self.dataset == "folder":
       one_of("image_size", self.image_size, networks.DCGAN_SIZES)

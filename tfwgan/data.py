@@ -6,13 +6,15 @@ tf.distribute strategy Keras splits that step batch over the replicas.
 """
 
 import math
-import os
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from tfwgan import files
 from tfwgan.validation import integer_at_least
+
+gfile = tf.io.gfile
 
 TOY_DATASETS = ("8gaussians", "25gaussians", "swissroll")
 # name → image shape produced (CelebA and LSUN at 64×64, as in the RWP and WGAN papers).
@@ -140,17 +142,17 @@ def check_image_files(path):
   Files with other extensions are ignored, as Keras ignores them.
   """
   from PIL import Image  # pylint: disable=g-import-not-at-top
-  files = [os.path.join(directory, name) for directory, _, names in os.walk(path)
-           for name in sorted(names) if name.lower().endswith(IMAGE_EXTENSIONS)]
-  if not files:
+  images = [f"{directory.rstrip('/')}/{name}" for directory, _, names in gfile.walk(path)
+            for name in sorted(names) if name.lower().endswith(IMAGE_EXTENSIONS)]
+  if not images:
     raise ValueError(f"data_dir={path!r}: no image files {IMAGE_EXTENSIONS} found.")
-  for name in files:
+  for name in images:
     try:
-      with Image.open(name) as image:
+      with gfile.GFile(name, "rb") as handle, Image.open(handle) as image:
         image.verify()
     except Exception as error:  # pylint: disable=broad-except  (PIL raises many kinds)
       raise ValueError(f"data_dir={path!r}: {name} is not a readable image ({error}).") from error
-  return len(files)
+  return len(images)
 
 
 def image_folder(path, *, image_size, channels=3):
@@ -160,7 +162,7 @@ def image_folder(path, *, image_size, channels=3):
   mixing grayscale and colour images is read consistently; non-image files are ignored
   and an unreadable image file is a ValueError before training starts.
   """
-  if not os.path.isdir(path):
+  if not gfile.isdir(path):
     raise ValueError(f"data_dir={path!r}: not a directory of images.")
   check_image_files(path)
   dataset = keras.utils.image_dataset_from_directory(
@@ -172,13 +174,17 @@ def image_folder(path, *, image_size, channels=3):
 
 def npz_array(path, *, key=None):
   """An unbatched dataset from an array in an .npz file (uint8 → [−1, 1]; floats as they are)."""
-  if not os.path.isfile(path):
+  return tf.data.Dataset.from_tensor_slices(npz_array_values(path, key=key))
+
+
+def npz_array_values(path, *, key=None):
+  """The float32 samples of an .npz file (uint8 → [−1, 1]; floats as they are), checked."""
+  if not gfile.exists(path) or gfile.isdir(path):
     raise ValueError(f"data_dir={path!r}: no such .npz file.")
-  with np.load(path, allow_pickle=False) as archive:
-    names = list(archive.keys())
-    if key is None and len(names) != 1:
-      raise ValueError(f"data_dir={path!r}: holds arrays {names}; name one with key=.")
-    array = archive[key or names[0]]
+  arrays = files.load_npz(path)
+  if key is None and len(arrays) != 1:
+    raise ValueError(f"data_dir={path!r}: holds arrays {list(arrays)}; name one with key=.")
+  array = arrays[key or next(iter(arrays))]
   if array.dtype == np.uint8:
     array = array.astype(np.float32) / 127.5 - 1.0
   elif not np.issubdtype(array.dtype, np.floating):
@@ -187,25 +193,45 @@ def npz_array(path, *, key=None):
   elif array.size and (array.min() < -1.0 or array.max() > 1.0):
     raise ValueError(f"data_dir={path!r}: float values span [{array.min():g}, {array.max():g}]"
                      "; float arrays must already be in [−1, 1] (uint8 pixels are scaled).")
-  return tf.data.Dataset.from_tensor_slices(array.astype(np.float32))
+  return array.astype(np.float32)
 
 
-def training_dataset(name, *, batch_size, critic_steps, seed=0, data_dir=None, download=False,
-                     image_size=None, channels=3, shuffle_buffer=10_000):
-  """The endless training pipeline of fit steps of critic_steps × batch_size samples."""
+def replayable_order(num_samples, *, seed, start=0):
+  """Endless sample indices, one permutation per epoch keyed by (seed, epoch), from
+  position `start`: a resumed run continues exactly where it stopped, in O(1)."""
+  first_epoch, offset = divmod(start, num_samples)
+  permutation = lambda epoch: tf.data.Dataset.from_tensor_slices(
+      tf.random.experimental.stateless_shuffle(tf.range(num_samples, dtype=tf.int64),
+                                               seed=tf.stack([tf.cast(seed, tf.int64), epoch])))
+  return tf.data.Dataset.range(first_epoch, 2**62).flat_map(permutation).skip(offset)
+
+
+def training_dataset(name, *, batch_size, critic_steps, seed=0, start=0, data_dir=None,
+                     download=False, image_size=None, channels=3, shuffle_buffer=10_000):
+  """The endless training pipeline of fit steps of critic_steps × batch_size samples.
+
+  `start` fit steps are skipped. Toy sets and .npz arrays replay exactly, so a resumed
+  run sees the data an uninterrupted one would have seen; tfds sets and image folders
+  are reshuffled with a seed derived from (seed, start) instead.
+  """
   if name not in DATASETS:
     raise ValueError(f"dataset={name!r}: allowed values are {list(DATASETS)}.")
   if name in TOY_DATASETS:
-    return toy_dataset(name, batch_size=batch_size, critic_steps=critic_steps, seed=seed)
+    return toy_dataset(name, batch_size=batch_size, critic_steps=critic_steps,
+                       seed=seed).skip(start)
+  if name == "npz":
+    array = tf.constant(npz_array_values(data_dir))
+    order = replayable_order(len(array), seed=seed, start=start * batch_size * critic_steps)
+    return critic_batches(order, batch_size=batch_size, critic_steps=critic_steps).map(
+        lambda indices: tf.gather(array, indices))
   if name in TFDS_DATASETS:
     samples = load_tfds(name, data_dir=data_dir, download=download)
     if name in _CACHED:
       samples = samples.cache()
-  elif name == "folder":
-    samples = image_folder(data_dir, image_size=image_size, channels=channels)
   else:
-    samples = npz_array(data_dir)
-  samples = samples.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True).repeat()
+    samples = image_folder(data_dir, image_size=image_size, channels=channels)
+  samples = samples.shuffle(shuffle_buffer, seed=seed + 1_000_003 * start,
+                            reshuffle_each_iteration=True).repeat()
   return critic_batches(samples, batch_size=batch_size, critic_steps=critic_steps)
 
 
@@ -233,6 +259,5 @@ def sample_shape(name, *, data_dir=None, image_size=None, channels=3):
   if name == "folder":
     return (image_size, image_size, channels)
   if name == "npz":
-    with np.load(data_dir, allow_pickle=False) as archive:
-      return tuple(archive[list(archive.keys())[0]].shape[1:])
+    return files.npz_first_shape(data_dir)[1:]
   raise ValueError(f"dataset={name!r}: allowed values are {list(DATASETS)}.")

@@ -5,36 +5,68 @@ Layout of an export directory:
   generator.keras   keras.models.load_model(..., safe_mode=True)
   metadata.json     latent_dim, sample_shape and how the generator was made
 The directory is written under a temporary name and renamed into place, so a
-reader never sees a partial export.
+reader never sees a partial export (on filesystems without directory renames, such as
+gs://, metadata.json arrives last). A killed export's leftovers are cleaned up by the
+next export to the same directory.
 """
 
 import contextlib
 import json
 import os
-import shutil
-import tempfile
 
 import keras
 import tensorflow as tf
+
+from tfwgan import files
 
 SAVED_MODEL = "saved_model"
 KERAS_FILE = "generator.keras"
 METADATA = "metadata.json"
 
 
+STAGING_PREFIX = ".export-"
+RETIRED_PREFIX = ".retired-"
+
+
+def _leftovers(target, prefix):
+  """`prefix` siblings of `target` left by a killed export of the same target."""
+  return sorted(files.gfile.glob(f"{files.parent(target)}/{prefix}"
+                                 f"{os.path.basename(target)}-*"))
+
+
+def recover_interrupted_export(target):
+  """Cleans up after an export killed mid-way: removes staging directories of `target`;
+  puts back a retired previous export if the kill came between the two renames, else
+  removes it. Returns the paths removed or restored."""
+  target = files.absolute(target)
+  touched = []
+  for retired in _leftovers(target, RETIRED_PREFIX):
+    old = f"{retired}/old"
+    if not files.gfile.exists(target) and files.gfile.exists(f"{old}/{METADATA}"):
+      files.move_tree(old, target, last=METADATA)
+    files.remove_tree(retired)
+    touched.append(retired)
+  for staging in _leftovers(target, STAGING_PREFIX):
+    files.remove_tree(staging)
+    touched.append(staging)
+  return touched
+
+
 @contextlib.contextmanager
 def atomic_directory(target):
-  """Yields a staging directory beside `target`, renamed onto `target` if the block succeeds."""
-  target = os.path.abspath(target)
-  parent = os.path.dirname(target)
-  os.makedirs(parent, exist_ok=True)
-  staging = tempfile.mkdtemp(prefix=".export-", dir=parent)
-  os.chmod(staging, 0o755)  # mkdtemp makes it private; an export is meant to be shared
+  """Yields a staging directory beside `target`, moved onto `target` if the block succeeds.
+
+  Leftovers of an earlier killed export of the same target are cleaned up first.
+  """
+  target = files.absolute(target)
+  recover_interrupted_export(target)
+  staging = files.unique_sibling(target, STAGING_PREFIX)
+  files.gfile.makedirs(staging)
   try:
     yield staging
     _replace_directory(staging, target)
   except BaseException:
-    shutil.rmtree(staging, ignore_errors=True)
+    files.remove_tree(staging)
     raise
 
 
@@ -45,8 +77,8 @@ def write_model(model, directory, *, input_signature, serve, metadata, keras_fil
   archive.add_endpoint("serve", serve, input_signature=input_signature)
   archive.write_out(os.path.join(directory, SAVED_MODEL), verbose=False)
   model.save(os.path.join(directory, keras_file))
-  with open(os.path.join(directory, METADATA), "w") as handle:
-    json.dump(metadata, handle, indent=2, sort_keys=True)
+  with files.gfile.GFile(f"{directory}/{METADATA}", "w") as handle:
+    handle.write(json.dumps(metadata, indent=2, sort_keys=True))
 
 
 def export_generator(generator, export_dir, *, latent_dim, metadata=None):
@@ -58,29 +90,29 @@ def export_generator(generator, export_dir, *, latent_dim, metadata=None):
                 serve=lambda z: generator(z, training=False),
                 metadata={"latent_dim": latent_dim, "sample_shape": sample_shape,
                           **(metadata or {})})
-  return os.path.abspath(export_dir)
+  return files.absolute(export_dir)
 
 
 def _replace_directory(source, target):
-  """Moves `source` to `target`; an existing `target` is swapped out, then removed."""
-  if os.path.exists(target):
-    retired = tempfile.mkdtemp(prefix=".retired-", dir=os.path.dirname(target))
-    os.rename(target, os.path.join(retired, "old"))
-    os.rename(source, target)
-    shutil.rmtree(retired, ignore_errors=True)
+  """Moves `source` to `target`; an existing `target` is moved aside first, then removed."""
+  if files.gfile.exists(target):
+    retired = files.unique_sibling(target, RETIRED_PREFIX)
+    files.gfile.makedirs(retired)
+    files.move_tree(target, f"{retired}/old", last=METADATA)
+    files.move_tree(source, target, last=METADATA)
+    files.remove_tree(retired)
   else:
-    os.rename(source, target)
+    files.move_tree(source, target, last=METADATA)
 
 
 class ExportedGenerator:
   """A loaded export: `generate(z)` runs the SavedModel signature; no tfwgan code needed."""
 
   def __init__(self, export_dir):
-    metadata_path = os.path.join(export_dir, METADATA)
-    if not os.path.isfile(metadata_path):
+    metadata_path = f"{files.absolute(export_dir)}/{METADATA}"
+    if not files.gfile.exists(metadata_path):
       raise ValueError(f"export_dir={export_dir!r}: no {METADATA}; not a tfwgan export.")
-    with open(metadata_path) as handle:
-      self.metadata = json.load(handle)
+    self.metadata = files.read_json(metadata_path)
     self.latent_dim = int(self.metadata["latent_dim"])
     self._serve = tf.saved_model.load(os.path.join(export_dir, SAVED_MODEL)).signatures[
         "serving_default"]

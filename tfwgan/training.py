@@ -3,11 +3,11 @@
 import dataclasses
 import gc
 import hashlib
-import json
 import math
 import os
 import tempfile
 
+from absl import logging
 import keras
 import tensorflow as tf
 from tensorboard.plugins.hparams import api as hparams_api
@@ -17,6 +17,7 @@ from tfwgan import config as config_lib
 from tfwgan import data
 from tfwgan import distribution
 from tfwgan import export
+from tfwgan import files
 from tfwgan import networks
 from tfwgan import penalties
 from tfwgan import precision
@@ -127,15 +128,12 @@ def _phases(config):
 
 
 def _phase_dataset(config, phase_index, phase_start, step, critic_steps):
-  """The phase's data, continued at `step`: toy streams are replayed exactly; image data
-  is reshuffled with a step-dependent seed."""
-  common = dict(batch_size=config.batch_size, critic_steps=critic_steps,
-                data_dir=config.data_dir, download=config.download,
-                image_size=config.image_size, channels=config.channels)
-  if config.dataset in data.TOY_DATASETS:
-    dataset = data.training_dataset(config.dataset, seed=config.seed + phase_index, **common)
-    return dataset.skip(step - phase_start)
-  return data.training_dataset(config.dataset, seed=config.seed + step, **common)
+  """The phase's data, continued at `step` (see `data.training_dataset` for which sources
+  replay exactly)."""
+  return data.training_dataset(
+      config.dataset, batch_size=config.batch_size, critic_steps=critic_steps,
+      seed=config.seed + phase_index, start=step - phase_start, data_dir=config.data_dir,
+      download=config.download, image_size=config.image_size, channels=config.channels)
 
 
 def _write_config(writer, config):
@@ -153,7 +151,7 @@ def real_outputs_cache_name(config):
   classifier and sample count (a folder/.npz dataset is identified by its path)."""
   source = config.dataset.replace("/", "_")
   if config.dataset in data.FILE_DATASETS:
-    path = os.path.abspath(config.data_dir or "")
+    path = files.absolute(config.data_dir or "")
     source += "_" + hashlib.sha1(path.encode()).hexdigest()[:12]
   classifier = os.path.basename(os.path.normpath(config.classifier))
   size = f"{config.image_size or 'native'}x{config.channels}"
@@ -188,34 +186,73 @@ def _structure(config):
 
 
 def _record_run_config(config):
-  path = os.path.join(config.resolved_logdir, RUN_CONFIG)
-  if not os.path.exists(path):
-    os.makedirs(config.resolved_logdir, exist_ok=True)
-    with open(path + ".tmp", "w") as handle:
-      json.dump(dataclasses.asdict(config), handle, indent=2, sort_keys=True)
-    os.replace(path + ".tmp", path)
+  path = f"{files.absolute(config.resolved_logdir)}/{RUN_CONFIG}"
+  if not files.gfile.exists(path):
+    files.write_json_atomically(path, dataclasses.asdict(config))
+
+
+def _check_recorded_settings(config):
+  """A logdir recorded with other model-shaping settings is a clear error."""
+  logdir = config.resolved_logdir
+  recorded_path = f"{files.absolute(logdir)}/{RUN_CONFIG}"
+  if not files.gfile.exists(recorded_path):
+    return
+  recorded = files.read_json(recorded_path)
+  differing = {name: (recorded.get(name), value) for name, value in _structure(config).items()
+               if recorded.get(name) != value}
+  if differing:
+    raise ValueError(f"logdir={logdir!r}: holds a run with other settings "
+                     f"{ {k: v[0] for k, v in differing.items()} }, not "
+                     f"{ {k: v[1] for k, v in differing.items()} }; use another --logdir.")
+
+
+CHECKPOINT_STATE = "checkpoint"  # CheckpointManager's state file, written after each save
+
+
+def _checkpoint_number(name):
+  """ckpt-12.index, ckpt-12_temp, ckpt-12.data-… → 12."""
+  return name[len("ckpt-"):].split(".")[0].split("_")[0].rstrip("/")
+
+
+def _set_aside_incomplete_first_checkpoint(logdir, directory, leftovers):
+  """Moves the files of a first save that never finished out of the way; returns where.
+
+  CheckpointManager writes the state file (atomically) only after a save's files are
+  complete, so with no state file no save of this directory ever finished: the files
+  are provably incomplete. Moved, not deleted.
+  """
+  aside = files.unique_sibling(directory, "incomplete-")
+  files.gfile.makedirs(aside)
+  for name in leftovers:
+    source, target = f"{directory}/{name.rstrip('/')}", f"{aside}/{name.rstrip('/')}"
+    if files.gfile.isdir(source):
+      files.move_tree(source, target)
+    else:
+      files.gfile.rename(source, target)
+  logging.warning("logdir=%r: the first checkpoint (%s) was never completed (the run was "
+                  "stopped while saving it); moved it to %s and starting from step 0.",
+                  logdir, ", ".join(sorted(leftovers)), aside)
+  return aside
 
 
 def _restore_latest(checkpoint, config):
   """Restores the logdir's latest checkpoint (True if there was one); a foreign or
-  unreadable one is a clear error."""
+  unreadable one is a clear error. A first checkpoint whose save never finished is set
+  aside (see `_set_aside_incomplete_first_checkpoint`)."""
   logdir = config.resolved_logdir
-  directory = os.path.join(logdir, CHECKPOINT_SUBDIR)
-  recorded_path = os.path.join(logdir, RUN_CONFIG)
-  if os.path.exists(recorded_path):
-    with open(recorded_path) as handle:
-      recorded = json.load(handle)
-    differing = {name: (recorded.get(name), value) for name, value in _structure(config).items()
-                 if recorded.get(name) != value}
-    if differing:
-      raise ValueError(f"logdir={logdir!r}: holds a run with other settings "
-                       f"{ {k: v[0] for k, v in differing.items()} }, not "
-                       f"{ {k: v[1] for k, v in differing.items()} }; use another --logdir.")
+  _check_recorded_settings(config)
+  directory = f"{files.absolute(logdir)}/{CHECKPOINT_SUBDIR}"
   latest = tf.train.latest_checkpoint(directory)
   if latest is None:
-    if os.path.isdir(directory) and any(name.startswith("ckpt-") for name in os.listdir(directory)):
+    leftovers = ([name for name in files.gfile.listdir(directory) if name.startswith("ckpt-")]
+                 if files.gfile.isdir(directory) else [])
+    if not leftovers:
+      return False
+    numbers = {_checkpoint_number(name) for name in leftovers}
+    if files.gfile.exists(f"{directory}/{CHECKPOINT_STATE}") or len(numbers) != 1:
       raise ValueError(f"logdir={logdir!r}: has checkpoint files but no readable checkpoint "
                        "state; refusing to start over on top of them.")
+    _set_aside_incomplete_first_checkpoint(logdir, directory, leftovers)
     return False
   try:
     checkpoint.restore(latest).assert_existing_objects_matched()
@@ -241,6 +278,9 @@ def run(config, strategy=None):
   _phase_dataset(config, 0, 0, 0, config.critic_steps)
   chief = distribution.is_chief(strategy)
   logdir = config.resolved_logdir if chief else tempfile.mkdtemp(prefix="tfwgan-worker-")
+  if chief:
+    for path in export.recover_interrupted_export(config.resolved_export_dir):
+      logging.info("Removed the leftovers of an interrupted export: %s", path)
   keras.utils.set_random_seed(config.seed)
   if config.deterministic:
     tf.config.experimental.enable_op_determinism()

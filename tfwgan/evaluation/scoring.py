@@ -5,13 +5,11 @@ KID), logits (for IS) and running mean/covariance (for FID) are kept. Real-data
 outputs are computed once per (dataset, classifier, size) and cached to disk.
 """
 
-import json
-import os
-import tempfile
 
 import numpy as np
 import tensorflow as tf
 
+from tfwgan import files
 from tfwgan.evaluation import metrics
 from tfwgan.evaluation.emd import emd
 from tfwgan.validation import integer_at_least
@@ -43,25 +41,21 @@ class ClassifierOutputs:
 
   def save(self, path):
     """Writes an .npz atomically (temporary file, then rename)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    handle, staging = tempfile.mkstemp(suffix=".npz", dir=directory)
-    os.close(handle)
-    np.savez(staging, features=self.features, logits=self.logits,
-             mean=self.statistics.mean, covariance=self.statistics.covariance,
-             count=self.statistics.count)
-    os.replace(staging, path)
+    files.save_npz_atomically(path, features=self.features, logits=self.logits,
+                              mean=self.statistics.mean,
+                              covariance=self.statistics.covariance,
+                              count=self.statistics.count)
 
   @classmethod
   def load(cls, path):
-    with np.load(path, allow_pickle=False) as data:
-      statistics = metrics.Statistics.from_arrays(data["mean"], data["covariance"], data["count"])
-      return cls(data["features"], data["logits"], statistics)
+    data = files.load_npz(path)
+    statistics = metrics.Statistics.from_arrays(data["mean"], data["covariance"], data["count"])
+    return cls(data["features"], data["logits"], statistics)
 
 
 def real_outputs(real_images, classifier, *, num_samples, cache_path=None):
   """Classifier outputs of `num_samples` real images, from `cache_path` when it holds them."""
-  if cache_path and os.path.exists(cache_path):
+  if cache_path and files.gfile.exists(cache_path):
     cached = ClassifierOutputs.load(cache_path)
     if cached.statistics.count != num_samples:
       raise ValueError(f"cache_path={cache_path!r}: holds {cached.statistics.count} samples, "
@@ -148,5 +142,4 @@ def _take(batches, num_samples):
 
 
 def write_json(results, path):
-  with open(path, "w") as handle:
-    json.dump(results, handle, indent=2, sort_keys=True)
+  files.write_json_atomically(path, results)

@@ -1,0 +1,110 @@
+"""File operations on logdirs, exports, caches and data, all through `tf.io.gfile`.
+
+Local paths, gs:// and TensorFlow's other filesystems (its in-memory ram://, which the
+tests use) behave alike. Only a directory rename differs: it is atomic on a local disk
+and not offered elsewhere (GCS has no directories; ram:// renames the directory entry
+but not its files), so `move_tree` copies there.
+"""
+
+import io
+import json
+import os
+import uuid
+
+import numpy as np
+import tensorflow as tf
+
+gfile = tf.io.gfile
+
+
+def is_local(path):
+  """True for a path on the local disk (no `scheme://`)."""
+  return "://" not in os.fspath(path)
+
+
+def absolute(path):
+  """`path` made absolute if local; a URL as it is (`os.path.abspath` would mangle gs://)."""
+  path = os.fspath(path)
+  return os.path.abspath(path) if is_local(path) else path.rstrip("/")
+
+
+def parent(path):
+  """The directory that holds `path`."""
+  return absolute(path).rsplit("/", 1)[0] if not is_local(path) else os.path.dirname(
+      absolute(path))
+
+
+def unique_sibling(path, prefix):
+  """A fresh name beside `path`: <parent>/<prefix><basename>-<random>."""
+  return f"{parent(path)}/{prefix}{os.path.basename(absolute(path))}-{uuid.uuid4().hex[:8]}"
+
+
+def read_json(path):
+  with gfile.GFile(path, "r") as handle:
+    return json.load(handle)
+
+
+def write_json_atomically(path, value):
+  """Writes `value` as JSON to a temporary sibling, then renames it onto `path`."""
+  gfile.makedirs(parent(path))
+  staging = unique_sibling(path, ".tmp-")
+  with gfile.GFile(staging, "w") as handle:
+    handle.write(json.dumps(value, indent=2, sort_keys=True))
+  gfile.rename(staging, path, overwrite=True)
+
+
+def load_npz(path):
+  """{name: array} of an .npz file, read without pickle."""
+  with gfile.GFile(path, "rb") as handle:
+    with np.load(handle, allow_pickle=False) as archive:
+      return {name: archive[name] for name in archive.files}
+
+
+def npz_first_shape(path):
+  """Shape of the first array of an .npz file, reading only its header."""
+  with gfile.GFile(path, "rb") as handle:
+    with np.load(handle, allow_pickle=False) as archive:
+      with archive.zip.open(archive.files[0] + ".npy") as member:
+        version = np.lib.format.read_magic(member)
+        header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                  else np.lib.format.read_array_header_2_0)(member)
+        return tuple(header[0])
+
+
+def save_npz_atomically(path, **arrays):
+  """Writes an .npz (built in memory: gfile writers cannot seek) under a temporary name,
+  then renames it onto `path`."""
+  buffer = io.BytesIO()
+  np.savez(buffer, **arrays)
+  gfile.makedirs(parent(path))
+  staging = unique_sibling(path, ".tmp-")
+  with gfile.GFile(staging, "wb") as handle:
+    handle.write(buffer.getvalue())
+  gfile.rename(staging, path, overwrite=True)
+
+
+def move_tree(source, target, *, last=None):
+  """Moves directory `source` to the absent `target`.
+
+  Local: one atomic rename. Elsewhere: every file is copied (the file named `last`, if
+  given, after all others, so a reader that waits for it sees a whole tree), then
+  `source` is removed.
+  """
+  if is_local(source) and is_local(target):
+    os.rename(source, target)
+    return
+  source, target = source.rstrip("/"), target.rstrip("/")
+  files = []
+  for directory, _, names in gfile.walk(source):
+    gfile.makedirs(target + directory.rstrip("/")[len(source):])
+    files += [f"{directory.rstrip('/')}/{name}" for name in names]
+  files.sort(key=lambda name: os.path.basename(name) == last)
+  for name in files:
+    gfile.copy(name, target + name[len(source):], overwrite=True)
+  gfile.rmtree(source)
+
+
+def remove_tree(path):
+  """Removes `path` and everything under it, if it exists."""
+  if gfile.exists(path):
+    gfile.rmtree(path)
