@@ -108,6 +108,9 @@ flags.DEFINE_string("export_dir", None, "Where the generator is exported "
 flags.DEFINE_enum("strategy", "default", distribution.STRATEGIES,
                   "tf.distribute strategy: default, one_device, mirrored (all local GPUs), "
                   "multi_worker (cluster from TF_CONFIG) or tpu (see --tpu).")
+flags.DEFINE_integer("cpu_devices", 1, "Split the CPU into this many logical devices, for "
+                     "--strategy=mirrored on a machine without GPUs (tests, trying things).",
+                     lower_bound=1)
 flags.DEFINE_string("tpu", None, "TPU name or grpc:// address for --strategy=tpu "
                     "('local' on a TPU VM).")
 flags.DEFINE_integer("verbose", None, "Keras progress: 0 silent, 1 bar, 2 a line per epoch.",
@@ -132,6 +135,7 @@ def main(argv):
     if FLAGS.strategy == "tpu" and FLAGS.tpu is None:
       raise ValueError("tpu: required with --strategy=tpu (a TPU name, grpc:// address or "
                        "'local').")
+    distribution.split_cpu(FLAGS.cpu_devices)
     strategy = distribution.make_strategy(FLAGS.strategy, tpu=FLAGS.tpu)
     distribution.check_batch(config.batch_size, strategy)
   except ValueError as error:
@@ -143,7 +147,8 @@ def main(argv):
     sys.exit(f"train.py: error: --{error}")
   except callbacks.NonFiniteError as error:
     sys.exit(f"train.py: error: {error}")
-  print(f"trained to step {result.final_step}; generator exported to {result.export_dir}")
+  print(f"trained to step {result.final_step} on {strategy.num_replicas_in_sync} replica(s); "
+        f"generator exported to {result.export_dir}")
 
 
 if __name__ == "__main__":

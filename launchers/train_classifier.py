@@ -32,6 +32,8 @@ def main(argv):
   path = mnist_classifier.export_classifier(model, FLAGS.output_dir, metadata={
       "source": FLAGS.source, "samples": len(images), "epochs": FLAGS.epochs,
       "held_out_accuracy": accuracy, "seed": FLAGS.seed,
+      "held_out_indices": mnist_classifier.held_out_indices(len(images),
+                                                            seed=FLAGS.seed).tolist(),
       "command": "python launchers/train_classifier.py " + " ".join(
           f"--{name}={FLAGS[name].value}" for name in ("source", "epochs", "limit", "seed")
           if FLAGS[name].present)})

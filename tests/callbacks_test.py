@@ -51,8 +51,42 @@ class FIDCallbackTest(tf.test.TestCase):
       self.assertEqual(tags[name], [2, 4])
     self.assertLen(tags["eval/fid_by_wallclock"], 2)
     self.assertEqual(sorted(fid.results), [2, 4])
-    self.assertGreater(fid.results[2]["fid"], 0.0)
-    self.assertLessEqual(fid.results[2]["training_seconds"], fid.results[4]["training_seconds"])
+    # The scores are those of the generator at step 4, recomputed from scratch.
+    generated = scoring.ClassifierOutputs.collect(scoring.generated_batches(
+        lambda z: generator(z, training=False), 4, num_samples=60, batch_size=20, seed=0),
+        classifier, 60)
+    self.assertAllClose(fid.results[4]["fid"], tfwgan.evaluation.fid_from_activations(
+        generated.features, real.features), rtol=1e-6)
+    self.assertAllClose(fid.results[4]["inception_score"],
+                        tfwgan.evaluation.inception_score_from_logits(generated.logits),
+                        rtol=1e-6)
+    self.assertNotAllClose(fid.results[2]["fid"], fid.results[4]["fid"])   # it trained
+    fid_events = training_test.event_values(logdir, "eval/fid")
+    self.assertAllClose(fid_events, [fid.results[2]["fid"], fid.results[4]["fid"]])
+
+  def test_evaluation_time_is_not_training_time(self):
+    now = [0.0]
+    def slow_classifier(images):   # every call takes 10 s of wall-clock time
+      now[0] += 10.0
+      return evaluation_scoring_test.stand_in_classifier()(images)
+    generator = tfwgan.networks.mlp_generator(2, 16, hidden_units=4, hidden_layers=1)
+    model = types.SimpleNamespace(generator=lambda z, training: tf.reshape(
+        generator(z, training=training), [-1, 4, 4, 1]), latent_dim=2)
+    real = scoring.ClassifierOutputs.collect(
+        [np.tanh(np.random.default_rng(0).normal(size=(30, 4, 4, 1)))],
+        evaluation_scoring_test.stand_in_classifier(), 30)
+    with tf.compat.v1.test.mock.patch.object(callbacks.time, "perf_counter", lambda: now[0]):
+      clock = callbacks.Clock()
+      clock.start()
+      fid = callbacks.FIDCallback(
+          tf.summary.create_file_writer(self.create_tempdir().full_path), slow_classifier,
+          real, every=1, num_samples=30, batch_size=10, clock=clock)
+      fid.set_model(model)
+      now[0] += 3.0                         # 3 s of training
+      fid.evaluate(1)                       # 3 classifier calls: 30 s of evaluation
+      self.assertEqual(now[0], 33.0)
+      self.assertAllClose(clock.elapsed(), 3.0)
+      self.assertAllClose(fid.results[1]["training_seconds"], 3.0)
 
   def test_every_seconds_evaluates_after_each_multiple_of_training_time(self):
     # Steps end at training seconds 4, 8, ..., 32: the first to reach 10, 20 and 30 are

@@ -16,29 +16,68 @@ import tensorflow as tf
 import tfwgan
 from tfwgan import config as config_lib
 from tfwgan import distribution
+from tfwgan import reduction
 from tfwgan import training
 
+def _mlp_pair():
+  return test_utils.tiny_mlp_pair()
+
+
+def _dcgan_pair():
+  shape = (28, 28, 1)
+  return (tfwgan.networks.dcgan_generator(2, shape, base_filters=2),
+          tfwgan.networks.dcgan_critic(shape, base_filters=2, normalization="batch"))
+
+
+def _toy_data(batch_size=8, critic_steps=2):
+  return tfwgan.data.toy_dataset("8gaussians", batch_size=batch_size, critic_steps=critic_steps,
+                                 seed=1)
+
+
+def _toy_data_with_a_nan():
+  """Step 2's last sample is NaN: on 2 replicas it reaches only the second one."""
+  def poison(step, real):
+    last_row = tf.one_hot(tf.shape(real)[0] - 1, tf.shape(real)[0])[:, None] > 0
+    return tf.where(tf.logical_and(tf.equal(step, 1), last_row), np.nan, real)
+  return _toy_data().enumerate().map(poison)
+
+
+def _image_data(batch_size=4, critic_steps=2):
+  images = tf.random.stateless_uniform([6, batch_size * critic_steps, 28, 28, 1], [1, 2], -1, 1)
+  return tf.data.Dataset.from_tensor_slices(images).repeat()
+
+
+# name → (networks, GAN, data). Every case trains with SGD: its update is linear in the
+# gradient, so a gradient scaled by the replica count (a per-replica mean summed by the
+# optimizer) moves the weights visibly, where Adam would normalise it away.
 CASES = {
-    "wgan_gp_rwp": (lambda g, c: tfwgan.WGANGP(g, c, 2, critic_steps=2, seed=0,
-                                               proximal=tfwgan.RWP(0.1, 2))),
-    "wgan_gp_sbe": (lambda g, c: tfwgan.WGANGP(g, c, 2, critic_steps=2, seed=0,
-                                               proximal=tfwgan.SBE(potential_steps=2))),
-    "dragan_rwp": (lambda g, c: tfwgan.DRAGAN(g, c, 2, critic_steps=2, seed=0,
-                                              proximal=tfwgan.RWP(0.2, 2))),
-    "wgan_lp_perturb_both": (lambda g, c: tfwgan.WGANLP(g, c, 2, critic_steps=2, seed=0,
-                                                        sampling="perturb_both")),
+    "wgan_gp_rwp": (_mlp_pair, lambda g, c: tfwgan.WGANGP(
+        g, c, 2, critic_steps=2, seed=0, proximal=tfwgan.RWP(0.1, 2)), _toy_data),
+    "wgan_gp_sbe": (_mlp_pair, lambda g, c: tfwgan.WGANGP(
+        g, c, 2, critic_steps=2, seed=0, proximal=tfwgan.SBE(potential_steps=2)), _toy_data),
+    "dragan_rwp": (_mlp_pair, lambda g, c: tfwgan.DRAGAN(
+        g, c, 2, critic_steps=2, seed=0, proximal=tfwgan.RWP(0.2, 2)), _toy_data),
+    "wgan_lp_perturb_both": (_mlp_pair, lambda g, c: tfwgan.WGANLP(
+        g, c, 2, critic_steps=2, seed=0, sampling="perturb_both"), _toy_data),
+    # Batch norm in generator and critic: its statistics must be the global batch's.
+    "standard_dcgan_batch_norm_rwp": (_dcgan_pair, lambda g, c: tfwgan.StandardGAN(
+        g, c, 2, critic_steps=2, seed=0, proximal=tfwgan.RWP(0.1, 2)), _image_data),
+    # A NaN on one replica only: both replicas must revert the same update.
+    "wgan_gp_skip_nonfinite": (_mlp_pair, lambda g, c: tfwgan.WGANGP(
+        g, c, 2, critic_steps=2, seed=0, skip_nonfinite_updates=True), _toy_data_with_a_nan),
 }
+LEARNING_RATE = 0.05
 
 
-def _train(strategy, make_gan, steps=3):
+def _train(strategy, case, steps=3):
+  make_networks, make_gan, make_data = case
   with strategy.scope():
     keras.utils.set_random_seed(0)
-    generator, critic = test_utils.tiny_mlp_pair()
-    gan = test_utils.compile_gan(make_gan(generator, critic))
+    gan = test_utils.compile_gan(make_gan(*make_networks()), learning_rate=LEARNING_RATE,
+                                 optimizer=keras.optimizers.SGD)
   if not steps:  # fit(steps_per_epoch=0) on an endless dataset would never stop
     return gan, {}
-  history = gan.fit(tfwgan.data.toy_dataset("8gaussians", batch_size=8, critic_steps=2, seed=1),
-                    epochs=1, steps_per_epoch=steps, verbose=0).history
+  history = gan.fit(make_data(), epochs=1, steps_per_epoch=steps, verbose=0).history
   return gan, history
 
 
@@ -53,15 +92,38 @@ class MirroredTest(tf.test.TestCase, parameterized.TestCase):
     super().setUpClass()
     cls.strategy = test_utils.mirrored_strategy()
 
-  @parameterized.named_parameters(*CASES.items())
-  def test_two_replicas_follow_the_one_device_trajectory(self, make_gan):
-    one_device, one_history = _train(tf.distribute.get_strategy(), make_gan)
-    mirrored, mirrored_history = _train(self.strategy, make_gan)
+  @parameterized.named_parameters(*((name, *case) for name, case in CASES.items()))
+  def test_two_replicas_follow_the_one_device_trajectory(self, *case):
+    one_device, one_history = _train(tf.distribute.get_strategy(), case)
+    mirrored, mirrored_history = _train(self.strategy, case)
     self.assertEqual(self.strategy.num_replicas_in_sync, 2)
-    for a, b in zip(_weights(one_device), _weights(mirrored)):
-      self.assertAllClose(a, b, rtol=1e-4, atol=1e-5)
+    # Synchronized batch norm computes the variance as E[x²] − E[x]² over the replicas,
+    # which rounds differently from one device's direct variance (float32).
+    atol = 1e-3 if case[0] is _dcgan_pair else 1e-5
+    moved = 0.0
+    initial = _weights(_train(tf.distribute.get_strategy(), case, steps=0)[0])
+    for a, b, start in zip(_weights(one_device), _weights(mirrored), initial):
+      self.assertAllClose(a, b, rtol=1e-4, atol=atol)
+      moved = max(moved, float(np.max(np.abs(a - start))))
+    self.assertGreater(moved, 30 * atol)    # the steps moved the weights well past atol
     for name in one_history:
-      self.assertAllClose(one_history[name], mirrored_history[name], rtol=1e-4, atol=1e-5)
+      self.assertAllClose(one_history[name], mirrored_history[name], rtol=1e-4, atol=atol)
+    if "skipped_updates" in one_history:    # the NaN step's critic update was reverted
+      self.assertGreater(one_history["skipped_updates"][-1], 0.0)
+
+  def test_reductions_over_two_replicas(self):
+    def replica_values():
+      replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+      values = tf.cast(replica + 1, tf.float32) * tf.constant([1.0, 2.0, 3.0])  # [1,2,3], [2,4,6]
+      return (reduction.cross_replica_sum(tf.reduce_sum(values)),
+              reduction.global_batch_mean(values), reduction.cross_replica_mean(values))
+    sums, means, global_means = (self.strategy.experimental_local_results(result) for result in
+                                 self.strategy.run(tf.function(replica_values)))
+    self.assertAllEqual(sums, [18.0, 18.0])
+    # Each replica's share of the global mean (its sum over the global batch of 6);
+    # the optimizer's sum over replicas then gives the mean 18 / 6 = 3.
+    self.assertAllClose(means, [1.0, 2.0])
+    self.assertAllClose(global_means, [3.0, 3.0])
 
   def test_auto_xla_is_off_across_replicas(self):
     config = config_lib.RunConfig(network="mlp")
@@ -111,7 +173,7 @@ def _free_ports(count):
 
 class MultiWorkerTest(tf.test.TestCase):
 
-  def test_two_worker_processes_end_with_identical_weights(self):
+  def test_two_worker_processes_follow_the_one_device_trajectory(self):
     workers = [f"localhost:{port}" for port in _free_ports(2)]
     directory = self.create_tempdir().full_path
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "multi_worker_main.py")
@@ -122,16 +184,29 @@ class MultiWorkerTest(tf.test.TestCase):
       processes.append(subprocess.Popen(
           [sys.executable, script, os.path.join(directory, f"worker{index}.npz")], env=env,
           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
+    processes.append(subprocess.Popen(
+        [sys.executable, script, os.path.join(directory, "one_device.npz"), "default"],
+        env=dict(env, CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="3"),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
     for process in processes:
       output, _ = process.communicate(timeout=300)
       self.assertEqual(process.returncode, 0, output[-3000:])
-    results = [np.load(os.path.join(directory, f"worker{index}.npz")) for index in range(2)]
-    self.assertEqual([bool(r["chief"]) for r in results], [True, False])
-    self.assertEqual([int(r["steps"]) for r in results], [3, 3])
+    results = [np.load(os.path.join(directory, f"{name}.npz"))
+               for name in ("worker0", "worker1", "one_device")]
+    self.assertEqual([bool(r["chief"]) for r in results], [True, False, True])
+    self.assertEqual([int(r["steps"]) for r in results], [3, 3, 3])
     names = [name for name in results[0].files if name.startswith("w")]
     self.assertGreater(len(names), 4)
+    initial = np.load(os.path.join(directory, "one_device.npz"))
+    moved = 0.0
     for name in names:
-      self.assertAllEqual(results[0][name], results[1][name])
+      self.assertAllEqual(results[0][name], results[1][name])     # the workers agree
+      # ... and follow the one-device run on the same global batch.
+      self.assertAllClose(results[0][name], results[2][name], rtol=1e-4, atol=1e-5)
+      moved = max(moved, float(np.max(np.abs(results[2][name] - initial["i" + name[1:]]))))
+    self.assertGreater(moved, 1e-3)
+    self.assertAllClose(results[0]["critic_loss"], results[2]["critic_loss"], rtol=1e-4)
 
 
 if __name__ == "__main__":

@@ -80,6 +80,19 @@ class MetricsTest(tf.test.TestCase):
       logits = 200.0 * np.tile(np.eye(k), (7, 1)) - 100.0
       self.assertAllClose(metrics.inception_score_from_logits(logits), float(k), rtol=1e-4)
 
+  def test_inception_score_of_spread_logits_matches_a_numpy_reference(self):
+    # Soft, uneven predictions: exp(E_x KL(p(y|x) ‖ p(y))) differs here from exp(H(p(y)))
+    # (which also gives k on one-hot logits), and from exp(E_x H(p(y|x))).
+    logits = np.random.default_rng(3).normal(scale=2.0, size=(300, 6)) + np.arange(6) * 0.3
+    p_y_x = np.exp(logits - logits.max(1, keepdims=True))
+    p_y_x /= p_y_x.sum(1, keepdims=True)
+    p_y = p_y_x.mean(0)
+    reference = np.exp(np.mean(np.sum(p_y_x * (np.log(p_y_x) - np.log(p_y)), axis=1)))
+    self.assertAllClose(metrics.inception_score_from_logits(logits.astype(np.float32)),
+                        reference, rtol=1e-4)
+    marginal_entropy = np.exp(-np.sum(p_y * np.log(p_y)))
+    self.assertGreater(abs(reference - marginal_entropy), 0.5)
+
   def test_compat_imports_eval_modules_without_the_package_init(self):
     module = tfgan_compat.classifier_metrics()
     self.assertTrue(module.__file__.endswith("tensorflow_gan/python/eval/classifier_metrics.py"))

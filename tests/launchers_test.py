@@ -233,6 +233,25 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
       train.main(["train.py"])
     self.assertEqual(export.ExportedGenerator(export_dir).metadata["step"], 2)
 
+  def test_mirrored_on_two_logical_cpus_writes_one_logdir_that_resumes_on_one_device(self):
+    root = self.create_tempdir().full_path
+    logdir, export_dir = os.path.join(root, "run"), os.path.join(root, "export")
+    common = ["--train_steps=4", "--log_every=2", "--checkpoint_every=2", "--hidden_units=16",
+              "--batch_size=32", "--verbose=0", f"--logdir={logdir}",
+              f"--export_dir={export_dir}"]
+    completed = _launch("train.py", *common, "--strategy=mirrored", "--cpu_devices=2")
+    self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
+    self.assertIn("trained to step 4 on 2 replica(s)", completed.stdout)
+    self.assertEqual(sorted(os.listdir(root)), ["export", "run"])
+    self.assertLen(glob.glob(os.path.join(logdir, "events.out.tfevents.*")), 1)
+    completed = _launch("train.py", *common[1:], "--train_steps=6", "--strategy=one_device")
+    self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
+    self.assertIn("trained to step 6 on 1 replica(s)", completed.stdout)
+    reader = tf.train.load_checkpoint(os.path.join(logdir, "checkpoints"))
+    self.assertEqual(reader.get_tensor("critic_optimizer/_iterations/.ATTRIBUTES/VARIABLE_VALUE"),
+                     6 * 5)
+    self.assertEqual(training_test.event_steps(logdir)["train/critic_loss"], [2, 4, 6])
+
   def test_paper_reading_flags_reach_the_built_gan(self):
     # The options where the papers read two ways (RWP App. D vs Alg. 1, WGAN-LP App. D.4).
     with flagsaver.flagsaver(method="wgan_lp", rwp_latents="per_phase", rwp_distance="mean",

@@ -1,20 +1,29 @@
 import collections
+import dataclasses
 import gc
 import glob
+import io
 import os
 import shutil
 
 import test_utils  # pylint: disable=unused-import
 
+from absl.testing import parameterized
 import numpy as np
+from PIL import Image
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from tfwgan import callbacks
+from tfwgan import data
+from tfwgan import gan as gan_lib
 from tfwgan import config as config_lib
 from tfwgan import export
+from tfwgan import files
 from tfwgan import penalties
 from tfwgan import training
+from tfwgan.evaluation import classifiers
+from tfwgan.evaluation import scoring
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -130,6 +139,23 @@ class ReliabilityTest(tf.test.TestCase):
                                      learning_rate=3e-3))
     self.assertAllClose(result.gan.critic_optimizer.learning_rate.numpy(), 3e-3)
     self.assertEqual(result.resumed_from_step, 4)
+
+  def test_the_training_clock_continues_across_a_resume(self):
+    # The first run's clock is made to read 1000 s per call, so it ends far ahead of any
+    # real duration; the resumed run must continue from there, not from 0.
+    ticks = iter(range(0, 10**9, 1000))
+    with tf.compat.v1.test.mock.patch.object(callbacks.time, "perf_counter",
+                                             lambda: float(next(ticks))):
+      training.run(toy_config(self.logdir, self.export_dir))
+    directory = os.path.join(self.logdir, training.CHECKPOINT_SUBDIR)
+    clock_at = lambda: float(tf.train.load_checkpoint(directory).get_tensor(
+        "elapsed_seconds/.ATTRIBUTES/VARIABLE_VALUE"))
+    first = clock_at()
+    self.assertGreater(first, 1000.0)
+    training.run(toy_config(self.logdir, self.export_dir, train_steps=6))
+    self.assertBetween(clock_at() - first, 0.0, 600.0)
+    wallclock = last_values_by_step(self.logdir, "time/wallclock_seconds")
+    self.assertBetween(wallclock[6] - first, 0.0, 600.0)
 
   def test_each_phases_data_iterator_is_released_when_its_phase_ends(self):
     # fit leaves its iterator in a reference cycle; with the cyclic collector off, only
@@ -258,14 +284,230 @@ class ImageRunTest(tf.test.TestCase):
     config = config_lib.RunConfig.from_preset(
         "rwp_wwgan_cifar10", dataset="mnist", base_filters=4, latent_dim=8, batch_size=4,
         critic_steps=1, generator_steps=1, train_steps=2, log_every=1, checkpoint_every=2,
-        logdir=self.create_tempdir().full_path,
+        gamma=0.25, w2_one_sided=True, logdir=self.create_tempdir().full_path,
         export_dir=self.create_tempdir().full_path + "/export", verbose=0)
     with tfds.testing.mock_data(num_examples=16):
       result = training.run(config)
     self.assertIsInstance(result.gan.penalty, penalties.Wasserstein2Penalty)
-    self.assertEqual(result.gan.penalty.gamma, 1.0)
+    # Non-default values (the preset's γ is 1, two-sided): they reach the penalty.
+    self.assertEqual((result.gan.penalty.gamma, result.gan.penalty.one_sided), (0.25, True))
     self.assertEqual(tuple(export.ExportedGenerator(config.export_dir).sample(2).shape),
                      (2, 28, 28, 1))
+
+
+class NonLocalFilesystemTest(tf.test.TestCase):
+  """TensorFlow's in-memory ram:// filesystem stands in for gs://: every logdir, export,
+  cache and data file goes through tf.io.gfile, so a run there writes nothing locally."""
+
+  def test_run_resume_export_and_data_on_ram_filesystem(self):
+    root = "ram://tfwgan-" + self.id().rsplit(".", 1)[-1]
+    files.save_npz_atomically(root + "/data/d.npz",
+                              x=np.random.default_rng(0).integers(0, 255, (40, 28, 28, 1),
+                                                                  dtype=np.uint8))
+    cwd_before = sorted(os.listdir("."))
+    fields = dict(dataset="npz", data_dir=root + "/data/d.npz", base_filters=2, latent_dim=4,
+                  batch_size=4, critic_steps=2, train_steps=2, log_every=1, checkpoint_every=2,
+                  logdir=root + "/log", export_dir=root + "/export", verbose=0,
+                  deterministic=True, jit_compile="off")
+    first = training.run(config_lib.RunConfig(**fields))
+    resumed = training.run(config_lib.RunConfig(**{**fields, "train_steps": 4}))
+    self.assertEqual((first.final_step, resumed.resumed_from_step, resumed.final_step), (2, 2, 4))
+    self.assertEqual(tf.io.gfile.listdir(root + "/log/checkpoints")[:1], ["checkpoint"])
+    self.assertIn(training.RUN_CONFIG, tf.io.gfile.listdir(root + "/log"))
+    exported = export.ExportedGenerator(root + "/export")
+    self.assertEqual(exported.metadata["step"], 4)
+    self.assertAllClose(exported.generate(tf.ones([2, 4])),
+                        resumed.gan.generator(tf.ones([2, 4]), training=False), atol=1e-6)
+    self.assertEqual(sorted(tf.io.gfile.listdir(root)), ["data", "export", "log"])  # no staging left
+    # The same settings check as on a local disk.
+    with self.assertRaisesRegex(ValueError, r"holds a run with other settings"):
+      training.run(config_lib.RunConfig(**{**fields, "method": "wgan_gp", "train_steps": 6}))
+    self.assertEqual(sorted(os.listdir(".")), cwd_before)   # no local ./ram:/… directory
+
+  def test_image_folder_on_ram_filesystem(self):
+    root = "ram://tfwgan-folder-" + self.id().rsplit(".", 1)[-1]
+    for index in range(3):
+      buffer = io.BytesIO()
+      Image.new("RGB", (30, 30), (index * 80, 0, 0)).save(buffer, format="PNG")
+      with tf.io.gfile.GFile(f"{root}/images/{index}.png", "wb") as handle:
+        handle.write(buffer.getvalue())
+    config = config_lib.RunConfig(dataset="folder", data_dir=root + "/images", image_size=28,
+                                  channels=3)
+    config.validate()
+    self.assertEqual(data.check_image_files(root + "/images"), 3)
+    batch = next(iter(data.training_dataset("folder", batch_size=3, critic_steps=1,
+                                            data_dir=root + "/images", image_size=28)))
+    self.assertEqual(tuple(batch.shape), (3, 28, 28, 3))
+
+
+class _RunRecorder:
+  """Runs `training.run` with fit, the export, the classifier and op determinism replaced
+  by recorders: what each RunConfig field reached, without training."""
+
+  def __init__(self, config):
+    self.config, self.fits, self.datasets, self.exports = config, [], [], []
+    self.classifier, self.real_outputs, self.determinism = None, None, False
+    mock = tf.compat.v1.test.mock
+    real_dataset = data.training_dataset
+
+    def fit(gan, dataset, **kwargs):
+      self.gan = gan
+      self.fits.append(kwargs)
+      return None
+
+    def training_dataset(name, **kwargs):
+      self.datasets.append(dict(kwargs, name=name))
+      return real_dataset(name, **kwargs)
+
+    def load(identifier, **kwargs):
+      self.classifier = dict(kwargs, identifier=identifier)
+      return lambda images: (np.zeros([len(images), 2]), np.zeros([len(images), 3]))
+
+    def real_outputs(images, classifier, **kwargs):
+      self.real_outputs = kwargs
+
+    def enable_op_determinism():
+      self.determinism = True
+
+    with mock.patch.object(gan_lib.GAN, "fit", fit), \
+        mock.patch.object(data, "training_dataset", training_dataset), \
+        mock.patch.object(export, "export_generator",
+                          lambda generator, path, **kwargs: self.exports.append(path) or path), \
+        mock.patch.object(classifiers, "load", load), \
+        mock.patch.object(scoring, "real_outputs", real_outputs), \
+        mock.patch.object(tf.config.experimental, "enable_op_determinism",
+                          enable_op_determinism):
+      training.run(config)
+
+  def callback(self, kind, fit_index=-1):
+    matches = [c for c in self.fits[fit_index]["callbacks"] if isinstance(c, kind)]
+    return matches[0] if matches else None
+
+
+def _optimizers(record):
+  gan = record.gan
+  return [o for o in (gan.generator_optimizer, gan.critic_optimizer, gan.potential_optimizer)
+          if o is not None]
+
+
+# field → (the field's non-default value, other fields it needs, what reached the run, the
+# value that must be seen there). Every RunConfig field has a row (checked below).
+NPZ = {"dataset": "npz", "data_dir": "<npz>", "base_filters": 2, "latent_dim": 4}
+WIRING = {
+    "run_name": ("wired_run", {"logdir": None, "export_dir": None},
+                 lambda r: (os.path.basename(r.exports[0]),
+                            os.path.basename(r.config.resolved_logdir)),
+                 ("wired_run", "wired_run")),
+    "method": ("wgan_gp", {}, lambda r: type(r.gan.penalty).__name__, "GradientPenalty"),
+    "dataset": ("25gaussians", {}, lambda r: r.datasets[0]["name"], "25gaussians"),
+    "data_dir": ("<npz>", NPZ, lambda r: (r.datasets[0]["data_dir"], r.gan.sample_shape),
+                 ("<npz>", (28, 28, 1))),
+    "download": (True, {}, lambda r: r.datasets[0]["download"], True),
+    "image_size": (32, {"dataset": "folder", "data_dir": "<folder>", "base_filters": 2},
+                   lambda r: (r.datasets[0]["image_size"], r.gan.sample_shape),
+                   (32, (32, 32, 3))),
+    "channels": (1, {"dataset": "folder", "data_dir": "<folder>", "image_size": 28,
+                     "base_filters": 2},
+                 lambda r: (r.datasets[0]["channels"], r.gan.sample_shape), (1, (28, 28, 1))),
+    # 'auto' picks 'dcgan' for images and 'mlp' for points; the other pairings are rejected.
+    "network": ("dcgan", NPZ, lambda r: r.gan.generator.name, "dcgan_generator_28"),
+    "hidden_units": (8, {}, lambda r: r.gan.generator.layers[0].units, 8),
+    "base_filters": (3, {**NPZ, "base_filters": 3}, lambda r: r.gan.critic.layers[0].filters, 3),
+    "latent_dim": (5, {}, lambda r: (r.gan.latent_dim, r.gan.generator.input_shape[-1]), (5, 5)),
+    "batch_size": (24, {}, lambda r: r.datasets[0]["batch_size"], 24),
+    "critic_steps": (3, {}, lambda r: (r.gan.critic_steps, r.datasets[0]["critic_steps"]),
+                     (3, 3)),
+    "generator_steps": (3, {}, lambda r: r.gan.proximal.generator_steps, 3),
+    "penalty_weight": (2.5, {}, lambda r: r.gan.penalty_weight, 2.5),
+    "gamma": (0.25, {**NPZ, "method": "wwgan"}, lambda r: r.gan.penalty.gamma, 0.25),
+    "w2_one_sided": (True, {**NPZ, "method": "wwgan"}, lambda r: r.gan.penalty.one_sided, True),
+    "clip_value": (0.05, {"method": "wgan_clip"}, lambda r: r.gan.penalty.clip_value, 0.05),
+    "lp_sampling": ("perturb_real", {}, lambda r: r.gan.penalty.sampling, "perturb_real"),
+    "lp_perturbation_std": (0.3, {}, lambda r: r.gan.penalty.perturbation_std, 0.3),
+    "proximal": ("sbe", {}, lambda r: type(r.gan.proximal).__name__, "SBE"),
+    "h": (0.7, {}, lambda r: r.gan.proximal.h, 0.7),
+    "rwp_latents": ("per_phase", {}, lambda r: r.gan.proximal.latents, "per_phase"),
+    "rwp_distance": ("mean", {}, lambda r: r.gan.proximal.distance, "mean"),
+    "potential_steps": (2, {"proximal": "sbe"}, lambda r: r.gan.proximal.potential_steps, 2),
+    "optimizer": ("rmsprop", {"proximal": "sbe"},
+                  lambda r: [type(o).__name__ for o in _optimizers(r)], ["RMSprop"] * 3),
+    "learning_rate": (3e-3, {"proximal": "sbe"},
+                      lambda r: [round(float(o.learning_rate), 9) for o in _optimizers(r)],
+                      [3e-3] * 3),
+    "beta1": (0.1, {"proximal": "sbe"},
+              lambda r: [round(float(o.beta_1), 9) for o in _optimizers(r)], [0.1] * 3),
+    "beta2": (0.8, {"proximal": "sbe"},
+              lambda r: [round(float(o.beta_2), 9) for o in _optimizers(r)], [0.8] * 3),
+    "warmup_critic_steps": (7, {"warmup_generator_iterations": 2},
+                            lambda r: [d["critic_steps"] for d in r.datasets[1:]], [7, 5]),
+    "warmup_generator_iterations": (
+        3, {"warmup_critic_steps": 2},
+        lambda r: [r.callback(callbacks.StopAtStep, i).last_step for i in (0, 1)], [3, 4]),
+    "train_steps": (6, {}, lambda r: r.callback(callbacks.StopAtStep).last_step, 6),
+    "log_every": (1, {}, lambda r: r.fits[0]["steps_per_epoch"], 1),
+    "checkpoint_every": (1, {}, lambda r: r.callback(callbacks.Checkpointing).every, 1),
+    "num_eval_samples": (40, {}, lambda r: r.callback(callbacks.ToySummaries).num_samples, 40),
+    "eval_every": (3, NPZ, lambda r: r.callback(callbacks.FIDCallback).every, 3),
+    "classifier": ("/models/clf", {**NPZ, "eval_every": 1},
+                   lambda r: r.classifier["identifier"], "/models/clf"),
+    "inception_path": ("/models/inception", {**NPZ, "eval_every": 1},
+                       lambda r: r.classifier["inception_path"], "/models/inception"),
+    "feature_layer": ("pool", {**NPZ, "eval_every": 1},
+                      lambda r: r.classifier["feature_layer"], "pool"),
+    "eval_cache_dir": ("<tmp>/cache", {**NPZ, "eval_every": 1},
+                       lambda r: os.path.dirname(r.real_outputs["cache_path"]), "<tmp>/cache"),
+    "seed": (9, {}, lambda r: (r.gan.seed, r.datasets[-1]["seed"]), (9, 9)),
+    "deterministic": (True, {}, lambda r: r.determinism, True),
+    "precision": ("mixed_bfloat16", {},
+                  lambda r: r.gan.generator.layers[0].dtype_policy.name, "mixed_bfloat16"),
+    "jit_compile": ("on", {}, lambda r: r.gan.jit_compile, True),
+    "on_nan": ("skip_batch", {}, lambda r: r.gan.skip_nonfinite_updates, True),
+    "logdir": ("<tmp>/elsewhere", {},
+               lambda r: [r.callback(callbacks.Checkpointing).manager.directory,
+                          *sorted(os.listdir(r.config.logdir))],
+               ["<tmp>/elsewhere/checkpoints", "events", training.RUN_CONFIG]),
+    "export_dir": ("<tmp>/exported", {}, lambda r: r.exports, ["<tmp>/exported"]),
+    "verbose": (2, {}, lambda r: r.fits[0]["verbose"], 2),
+}
+
+
+class EveryFieldReachesTheRunTest(tf.test.TestCase, parameterized.TestCase):
+
+  def test_the_table_has_a_row_for_every_field(self):
+    self.assertCountEqual(WIRING, [f.name for f in dataclasses.fields(config_lib.RunConfig)])
+
+  def _substitute(self, value, tmp):
+    if not isinstance(value, str):
+      return value
+    return value.replace("<tmp>", tmp).replace("<npz>", tmp + "/d.npz").replace(
+        "<folder>", tmp + "/images")
+
+  @parameterized.named_parameters(*((name, name, *row) for name, row in WIRING.items()))
+  def test_a_non_default_value_reaches_the_run(self, field, value, context, probe, expected):
+    tmp = self.create_tempdir().full_path
+    np.savez(tmp + "/d.npz", x=np.zeros((64, 28, 28, 1), np.uint8))
+    os.makedirs(tmp + "/images")
+    Image.new("RGB", (40, 40)).save(tmp + "/images/a.png")
+    fields = dict(hidden_units=16, batch_size=16, train_steps=4, log_every=2,
+                  checkpoint_every=2, logdir=tmp + "/log", export_dir=tmp + "/export",
+                  verbose=0, jit_compile="off")
+    fields.update(context)
+    fields[field] = value
+    fields = {k: self._substitute(v, tmp) for k, v in fields.items()}
+    self.assertNotEqual(getattr(config_lib.RunConfig(), field), fields[field])
+    config = config_lib.RunConfig(**fields)
+    try:
+      record = _RunRecorder(config)
+      observed = probe(record)
+    finally:
+      if field == "run_name":
+        shutil.rmtree(config.resolved_logdir, ignore_errors=True)
+    if field == "logdir":
+      observed = ["events" if name.startswith("events.out") else name for name in observed]
+    if isinstance(expected, (tuple, list)):
+      expected = type(expected)(self._substitute(v, tmp) for v in expected)
+    expected = self._substitute(expected, tmp)
+    self.assertEqual(observed, expected)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ def make_strategy(name, *, tpu=None, devices=None):
   """A tf.distribute strategy.
 
   default: the current (no-op) strategy. one_device: the first GPU, else the CPU.
-  mirrored: all local GPUs (or `devices`). multi_worker: MultiWorkerMirroredStrategy
+  mirrored: `devices`, else all local GPUs, else every logical CPU device when the CPU
+  was split into several (`split_cpu`). multi_worker: MultiWorkerMirroredStrategy
   from the TF_CONFIG environment variable. tpu: TPUStrategy on `tpu` (a name or
   grpc:// address; '' or 'local' for a TPU VM).
   """
@@ -22,6 +23,10 @@ def make_strategy(name, *, tpu=None, devices=None):
     gpus = tf.config.list_logical_devices("GPU")
     return tf.distribute.OneDeviceStrategy((devices or [gpus[0].name if gpus else "/cpu:0"])[0])
   if name == "mirrored":
+    if devices is None:
+      gpus = [device.name for device in tf.config.list_logical_devices("GPU")]
+      cpus = [device.name for device in tf.config.list_logical_devices("CPU")]
+      devices = gpus or (cpus if len(cpus) > 1 else None)
     return tf.distribute.MirroredStrategy(devices)
   if name == "multi_worker":
     return tf.distribute.MultiWorkerMirroredStrategy()
@@ -32,6 +37,16 @@ def make_strategy(name, *, tpu=None, devices=None):
   tf.config.experimental_connect_to_cluster(resolver)
   tf.tpu.experimental.initialize_tpu_system(resolver)
   return tf.distribute.TPUStrategy(resolver)
+
+
+def split_cpu(count):
+  """Splits the CPU into `count` logical devices (before TensorFlow starts its runtime), so
+  --strategy=mirrored can be tried on a machine without accelerators."""
+  if count < 2:
+    return
+  cpu = tf.config.list_physical_devices("CPU")[0]
+  tf.config.set_logical_device_configuration(
+      cpu, [tf.config.LogicalDeviceConfiguration()] * count)
 
 
 def is_chief(strategy):

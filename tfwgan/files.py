@@ -54,7 +54,7 @@ def write_json_atomically(path, value):
 
 
 def load_npz(path):
-  """{name: array} of an .npz file, read without pickle."""
+  """{name: array} of an .npz file (object arrays refused: allow_pickle=False)."""
   with gfile.GFile(path, "rb") as handle:
     with np.load(handle, allow_pickle=False) as archive:
       return {name: archive[name] for name in archive.files}

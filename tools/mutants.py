@@ -3,6 +3,7 @@ r"""Wrong versions of tfwgan's training math, applied one at a time: each must t
   python tools/mutants.py                     # every variant; a table at the end
   python tools/mutants.py --only rwp_sign,gp_at_real
   python tools/mutants.py --list
+  python tools/mutants.py --only per_replica_mean --tests_from df8c254   # an older suite
 
 Each variant names the plausible bug, the text of the library it replaces (which must occur
 exactly as many times as the variant says, so code that moved makes the script fail instead
@@ -28,6 +29,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 GAN_ANALYTIC = "tests/gan_test.py::RWPPhaseAnalyticTest"
 MATRIX = "tests/gan_test.py::ProximalOverNetworksTest"
+MIRRORED = "tests/distribution_test.py::MirroredTest"
+KILL = "tests/launchers_test.py::KillAndResumeTest"
+WIRING = "tests/training_test.py::EveryFieldReachesTheRunTest"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,14 +150,101 @@ VARIANTS = [
             "tfwgan/networks.py", "keras.layers.BatchNormalization(synchronized=True), "
             "keras.layers.ReLU()", "keras.layers.BatchNormalization(), keras.layers.ReLU()",
             (MATRIX,), occurrences=2, select="dcgan28_rwp_2"),
+    # Issue #23: replica equivalence that can fail.
+    Variant("per_replica_mean_mirrored", "per-replica reduce_mean (2x gradients), against "
+            "the mirrored-vs-one-device cases", "tfwgan/reduction.py",
+            "  return tf.nn.compute_average_loss(values)", "  return tf.reduce_mean(values)",
+            (MIRRORED,), select="wgan_gp_rwp"),
+    Variant("per_replica_mean_multi_worker", "per-replica reduce_mean (2x gradients), against "
+            "the two-worker run", "tfwgan/reduction.py",
+            "  return tf.nn.compute_average_loss(values)", "  return tf.reduce_mean(values)",
+            ("tests/distribution_test.py::MultiWorkerTest",)),
+    Variant("unsynchronized_batch_norm_mirrored", "batch norm (generator and critic) not "
+            "synchronized, against the mirrored DCGAN case", "tfwgan/networks.py",
+            "BatchNormalization(synchronized=True)", "BatchNormalization()", (MIRRORED,),
+            occurrences=3, select="batch_norm"),
+    Variant("skip_verdict_per_replica", "skip_nonfinite_updates decided per replica (a NaN on "
+            "one replica only)", "tfwgan/gan.py",
+            "kept = tf.cast(tf.equal(cross_replica_sum(bad), 0.0), tf.float32)",
+            "kept = tf.cast(tf.equal(bad, 0.0), tf.float32)", (MIRRORED,),
+            select="skip_nonfinite"),
+    Variant("cross_replica_sum_local", "cross_replica_sum returns the local value",
+            "tfwgan/reduction.py",
+            "  if context is None or context.num_replicas_in_sync == 1:",
+            "  if True:", (MIRRORED,), select="reductions"),
+    # Issue #23: kill-safety.
+    Variant("first_checkpoint_not_set_aside", "a half-written first checkpoint blocks the "
+            "rerun (refusing to start over)", "tfwgan/training.py",
+            "    _set_aside_incomplete_first_checkpoint(logdir, directory, leftovers)\n"
+            "    return False",
+            "    raise ValueError('has checkpoint files but no readable checkpoint state')",
+            ("tests/training_test.py::ReliabilityTest", KILL), select="first_checkpoint or toy"),
+    Variant("export_staging_kept", "a killed export's staging directory is never removed",
+            "tfwgan/export.py", "  for staging in _leftovers(target, STAGING_PREFIX):",
+            "  for staging in []:", ("tests/export_test.py", KILL)),
+    Variant("clock_restarts_on_resume", "the training clock starts at 0 on every resume",
+            "tfwgan/callbacks.py",
+            "self._base, self._start = float(self.variable.numpy()), time.perf_counter()",
+            "self._base, self._start = 0.0, time.perf_counter()",
+            ("tests/training_test.py::ReliabilityTest", KILL), select="clock or toy"),
+    Variant("npz_reshuffled_on_resume", ".npz data reshuffled on resume instead of replayed",
+            "tfwgan/data.py",
+            "replayable_order(len(array), seed=seed, start=start * batch_size * critic_steps)",
+            "replayable_order(len(array), seed=seed + start, start=0)",
+            ("tests/data_test.py", KILL), select="npz"),
+    # Issue #23: every field reaches the run; tests that could not fail.
+    Variant("adam_betas_not_wired", "--beta1/--beta2 never reach Adam (the preset's kept)",
+            "tfwgan/training.py", "config.learning_rate, config.beta1,\n"
+            "                                    config.beta2)",
+            "config.learning_rate)", (WIRING,), select="beta"),
+    Variant("clip_value_not_wired", "--clip_value never reaches weight clipping",
+            "tfwgan/training.py", "penalties.WeightClipping(config.clip_value)",
+            "penalties.WeightClipping()", (WIRING,), select="clip_value"),
+    Variant("gamma_not_wired", "--gamma/--w2_one_sided never reach the WWGAN penalty",
+            "tfwgan/training.py",
+            "penalties.Wasserstein2Penalty(config.gamma, config.w2_one_sided)",
+            "penalties.Wasserstein2Penalty()", ("tests/training_test.py",),
+            select="wwgan or gamma or w2_one_sided"),
+    Variant("verbose_not_wired", "--verbose never reaches fit", "tfwgan/training.py",
+            "verbose=config.verbose,", "verbose=1,", (WIRING,), select="verbose"),
+    Variant("fid_clock_not_paused", "evaluation time charged to the training clock",
+            "tfwgan/callbacks.py", "    with self.clock.paused():",
+            "    with contextlib.nullcontext():", ("tests/callbacks_test.py",)),
+    Variant("inception_score_tempered", "Inception score on logits / 2 (a softmax "
+            "temperature: one-hot logits still give k)", "tfwgan/evaluation/metrics.py",
+            "classifier_score_from_logits(_tensor(logits))",
+            "classifier_score_from_logits(_tensor(logits) / 2)",
+            ("tests/evaluation_metrics_test.py",)),
+    Variant("fid_from_the_first_evaluation", "the FID callback reports a stale score (the "
+            "first evaluation's) at every step", "tfwgan/callbacks.py",
+            "      self.results[step] = {**results, \"training_seconds\": training_seconds}",
+            "      results = next(iter(self.results.values()), results)\n"
+            "      self.results[step] = {**results, \"training_seconds\": training_seconds}",
+            ("tests/callbacks_test.py",)),
+    Variant("classifier_trained_on_held_out", "the classifier's held-out digits are also "
+            "trained on", "tfwgan/evaluation/mnist_classifier.py",
+            "  return order[test_count:], order[:test_count]",
+            "  return order, order[:test_count]",
+            ("tests/evaluation_mnist_classifier_test.py",)),
 ]
 
 
-def _copy_tree(destination):
-  for name in ("tfwgan", "tests"):
+def _copy_tree(destination, tests_from=None):
+  for name in ("tfwgan", "tests", "launchers", "saved_models"):
     shutil.copytree(os.path.join(ROOT, name), os.path.join(destination, name),
                     ignore=shutil.ignore_patterns("__pycache__"))
   shutil.copy(os.path.join(ROOT, "pytest.ini"), destination)
+  if tests_from:  # the suite as it was at that commit, against today's library
+    shutil.rmtree(os.path.join(destination, "tests"))
+    archive = subprocess.run(["git", "archive", tests_from, "tests"], cwd=ROOT, check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", destination], input=archive, check=True)
+
+
+def _old_suite(variant):
+  """With --tests_from: the variant's test files as a whole (its test names may be new)."""
+  files = tuple(dict.fromkeys(test.split("::")[0] for test in variant.tests))
+  return dataclasses.replace(variant, tests=files, select="")
 
 
 def _pytest(directory, tests, select):
@@ -193,10 +284,12 @@ def _apply(directory, variant):
   return None
 
 
-def run(variants):
+def run(variants, tests_from=None):
   rows, bad = [], 0
+  if tests_from:
+    variants = [_old_suite(variant) for variant in variants]
   with tempfile.TemporaryDirectory(prefix="tfwgan-mutants-") as directory:
-    _copy_tree(directory)
+    _copy_tree(directory, tests_from)
     # The unchanged code passes every selected test (else every variant looks caught).
     for tests, select in dict.fromkeys((v.tests, v.select) for v in variants):
       code, output = _pytest(directory, tests, select)
@@ -231,6 +324,9 @@ def main():
   parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   parser.add_argument("--only", default="", help="comma-separated variant names")
   parser.add_argument("--list", action="store_true", help="list the variants and exit")
+  parser.add_argument("--tests_from", default=None, help="a git commit: run the variants "
+                      "against the test files as they were there (did the old suite catch "
+                      "them?)")
   args = parser.parse_args()
   by_name = {variant.name: variant for variant in VARIANTS}
   if args.list:
@@ -241,7 +337,7 @@ def main():
   unknown = sorted(set(names) - set(by_name))
   if unknown:
     parser.error(f"--only: unknown variants {unknown}; allowed: {sorted(by_name)}")
-  return 1 if run([by_name[name] for name in names]) else 0
+  return 1 if run([by_name[name] for name in names], args.tests_from) else 0
 
 
 if __name__ == "__main__":

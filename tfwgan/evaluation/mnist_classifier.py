@@ -42,12 +42,27 @@ def build_classifier(*, feature_units=128, classes=10):
       keras.layers.Dense(classes, name="logits")], name="mnist_classifier")
 
 
+def split(count, *, seed=0, test_fraction=0.1):
+  """(training indices, held-out indices) of `count` digits, as `train` splits them."""
+  order = np.random.default_rng(seed).permutation(count)
+  test_count = int(round(count * test_fraction))
+  return order[test_count:], order[:test_count]
+
+
+def held_out_indices(count, *, seed=0, test_fraction=0.1):
+  """Indices of the digits `train` holds out of `count` (the rest are its training split)."""
+  return split(count, seed=seed, test_fraction=test_fraction)[1]
+
+
 def train(images, labels, *, epochs=8, batch_size=64, test_fraction=0.1, seed=0, verbose=0):
-  """Trains on a shuffled split; returns (model, accuracy on the held-out part)."""
+  """Trains on a shuffled split; returns (model, accuracy on the held-out part).
+
+  The held-out digits are `held_out_indices(len(images), seed=seed,
+  test_fraction=test_fraction)`; the launcher records them in the export's metadata.
+  """
   keras.utils.set_random_seed(seed)
-  order = np.random.default_rng(seed).permutation(len(images))
-  test_count = int(round(len(images) * test_fraction))
-  test, training = order[:test_count], order[test_count:]
+  training, test = split(len(images), seed=seed, test_fraction=test_fraction)
+  test_count = len(test)
   model = build_classifier()
   model.compile(optimizer=keras.optimizers.Adam(1e-3),
                 loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
