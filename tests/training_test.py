@@ -9,6 +9,7 @@ import shutil
 import test_utils  # pylint: disable=unused-import
 
 from absl.testing import parameterized
+import keras
 import numpy as np
 from PIL import Image
 import tensorflow as tf
@@ -140,6 +141,29 @@ class ReliabilityTest(tf.test.TestCase):
     self.assertAllClose(result.gan.critic_optimizer.learning_rate.numpy(), 3e-3)
     self.assertEqual(result.resumed_from_step, 4)
 
+  def test_eval_every_sets_the_emd_cadence_for_2d_data(self):
+    result = training.run(toy_config(self.logdir, self.export_dir, eval_every=1,
+                                     num_eval_samples=50))
+    self.assertEqual(event_steps(self.logdir)["eval/emd"], [1, 2, 3, 4])
+    self.assertEqual(sorted(result.metrics), ["emd"])
+    self.assertAllClose(result.metrics["emd"], event_values(self.logdir, "eval/emd")[-1])
+
+  def test_your_own_networks_get_the_whole_run(self):
+    def make(config, sample_shape):
+      generator = keras.Sequential([keras.Input((config.latent_dim,)), keras.layers.Dense(7),
+                                    keras.layers.Dense(sample_shape[0])], name="my_generator")
+      critic = keras.Sequential([keras.Input(sample_shape), keras.layers.Dense(5),
+                                 keras.layers.Dense(1)], name="my_critic")
+      return generator, critic
+    result = training.run(toy_config(self.logdir, self.export_dir), networks=make)
+    self.assertEqual((result.gan.generator.name, result.gan.critic.name),
+                     ("my_generator", "my_critic"))
+    resumed = training.run(toy_config(self.logdir, self.export_dir, train_steps=6),
+                           networks=make)
+    self.assertEqual(resumed.resumed_from_step, 4)
+    self.assertEqual(export.ExportedGenerator(self.export_dir).generate(tf.ones([3, 2])).shape,
+                     (3, 2))
+
   def test_the_training_clock_continues_across_a_resume(self):
     # The first run's clock is made to read 1000 s per call, so it ends far ahead of any
     # real duration; the resumed run must continue from there, not from 0.
@@ -183,6 +207,15 @@ class ReliabilityTest(tf.test.TestCase):
     with self.assertRaisesRegex(ValueError, r"logdir=.*holds a run with other settings "
                                 r"\{'method': 'wgan_lp'\}, not \{'method': 'wgan_gp'\}"):
       training.run(toy_config(self.logdir, self.export_dir, method="wgan_gp"))
+    # Any identity field, not only the model-shaping ones (issue: λ silently changed).
+    with self.assertRaisesRegex(ValueError, r"\{'penalty_weight': 10.0, 'seed': 0\}, not "
+                                r"\{'penalty_weight': 5.0, 'seed': 1\}; only train_steps, "
+                                r"learning_rate"):
+      training.run(toy_config(self.logdir, self.export_dir, penalty_weight=5.0, seed=1))
+    # Resume-safe fields may change.
+    result = training.run(toy_config(self.logdir, self.export_dir, train_steps=6, log_every=3,
+                                     checkpoint_every=3, verbose=2))
+    self.assertEqual(result.final_step, 6)
 
   def test_damaged_checkpoint_is_a_clear_error_not_a_restart(self):
     training.run(toy_config(self.logdir, self.export_dir))
@@ -191,11 +224,19 @@ class ReliabilityTest(tf.test.TestCase):
     with open(os.path.join(directory, data_file), "r+b") as handle:
       handle.truncate(100)
     with self.assertRaisesRegex(ValueError, r"checkpoint ckpt-4 does not fit this run or is "
-                                r"damaged"):
+                                r"damaged .*Intact older checkpoints: ckpt-2; to continue from "
+                                r"one, run launchers/rewind.py --logdir=.* --checkpoint=ckpt-2"):
       training.run(toy_config(self.logdir, self.export_dir, train_steps=6))
+    before = sorted(os.listdir(directory))
+    aside = training.rewind(self.logdir, "ckpt-2")             # what the message proposes
+    self.assertEqual(sorted(os.listdir(aside)), [n for n in before if n.startswith("ckpt-4")])
+    result = training.run(toy_config(self.logdir, self.export_dir, train_steps=6))
+    self.assertEqual((result.resumed_from_step, result.final_step), (2, 6))
+    with self.assertRaisesRegex(ValueError, r"checkpoint='ckpt-9': not an intact checkpoint"):
+      training.rewind(self.logdir, "ckpt-9")
     os.remove(os.path.join(directory, "checkpoint"))                # state file lost
     with self.assertRaisesRegex(ValueError, r"has checkpoint files but no readable checkpoint"):
-      training.run(toy_config(self.logdir, self.export_dir, train_steps=6))
+      training.run(toy_config(self.logdir, self.export_dir, train_steps=8))
 
 
   def test_a_first_checkpoint_killed_mid_save_is_set_aside_with_one_line(self):
@@ -308,7 +349,7 @@ class NonLocalFilesystemTest(tf.test.TestCase):
     fields = dict(dataset="npz", data_dir=root + "/data/d.npz", base_filters=2, latent_dim=4,
                   batch_size=4, critic_steps=2, train_steps=2, log_every=1, checkpoint_every=2,
                   logdir=root + "/log", export_dir=root + "/export", verbose=0,
-                  deterministic=True, jit_compile="off")
+                  jit_compile="off")
     first = training.run(config_lib.RunConfig(**fields))
     resumed = training.run(config_lib.RunConfig(**{**fields, "train_steps": 4}))
     self.assertEqual((first.final_step, resumed.resumed_from_step, resumed.final_step), (2, 2, 4))
@@ -395,19 +436,20 @@ def _optimizers(record):
 NPZ = {"dataset": "npz", "data_dir": "<npz>", "base_filters": 2, "latent_dim": 4}
 WIRING = {
     "run_name": ("wired_run", {"logdir": None, "export_dir": None},
-                 lambda r: (os.path.basename(r.exports[0]),
+                 lambda r: (r.exports[0].split("/")[-2:],
                             os.path.basename(r.config.resolved_logdir)),
-                 ("wired_run", "wired_run")),
+                 (["wired_run", "export"], "wired_run")),
     "method": ("wgan_gp", {}, lambda r: type(r.gan.penalty).__name__, "GradientPenalty"),
     "dataset": ("25gaussians", {}, lambda r: r.datasets[0]["name"], "25gaussians"),
     "data_dir": ("<npz>", NPZ, lambda r: (r.datasets[0]["data_dir"], r.gan.sample_shape),
                  ("<npz>", (28, 28, 1))),
     "download": (True, {}, lambda r: r.datasets[0]["download"], True),
-    "image_size": (32, {"dataset": "folder", "data_dir": "<folder>", "base_filters": 2},
+    "image_size": (32, {"dataset": "folder", "data_dir": "<folder>", "base_filters": 2,
+                        "batch_size": 1},
                    lambda r: (r.datasets[0]["image_size"], r.gan.sample_shape),
                    (32, (32, 32, 3))),
     "channels": (1, {"dataset": "folder", "data_dir": "<folder>", "image_size": 28,
-                     "base_filters": 2},
+                     "base_filters": 2, "batch_size": 1},
                  lambda r: (r.datasets[0]["channels"], r.gan.sample_shape), (1, (28, 28, 1))),
     # 'auto' picks 'dcgan' for images and 'mlp' for points; the other pairings are rejected.
     "network": ("dcgan", NPZ, lambda r: r.gan.generator.name, "dcgan_generator_28"),
@@ -485,9 +527,10 @@ class EveryFieldReachesTheRunTest(tf.test.TestCase, parameterized.TestCase):
   @parameterized.named_parameters(*((name, name, *row) for name, row in WIRING.items()))
   def test_a_non_default_value_reaches_the_run(self, field, value, context, probe, expected):
     tmp = self.create_tempdir().full_path
-    np.savez(tmp + "/d.npz", x=np.zeros((64, 28, 28, 1), np.uint8))
+    np.savez(tmp + "/d.npz", x=np.zeros((100, 28, 28, 1), np.uint8))
     os.makedirs(tmp + "/images")
-    Image.new("RGB", (40, 40)).save(tmp + "/images/a.png")
+    for index in range(5):                      # one outer iteration at batch 1
+      Image.new("RGB", (40, 40)).save(f"{tmp}/images/{index}.png")
     fields = dict(hidden_units=16, batch_size=16, train_steps=4, log_every=2,
                   checkpoint_every=2, logdir=tmp + "/log", export_dir=tmp + "/export",
                   verbose=0, jit_compile="off")

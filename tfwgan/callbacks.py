@@ -7,6 +7,7 @@ resumed run continue where the previous one stopped.
 import contextlib
 import time
 
+from absl import logging
 import keras
 import numpy as np
 import tensorflow as tf
@@ -20,6 +21,13 @@ from tfwgan.validation import positive_number
 
 def _step(model):
   return int(model.outer_iterations.numpy())
+
+
+def log_evaluation(step, results):
+  """One console line per evaluation: the step and every score."""
+  logging.info("step %d: %s", step, ", ".join(
+      f"{name} {value:.4g}" for name, value in sorted(results.items())
+      if name != "training_seconds"))
 
 
 class NonFiniteError(RuntimeError):
@@ -136,23 +144,33 @@ class ScalarSummaries(keras.callbacks.Callback):
 
 
 class ToySummaries(keras.callbacks.Callback):
-  """For 2-D data: exact EMD to fresh real samples and the critic's level sets (WGAN-LP Fig. 3)."""
+  """For 2-D data, every `every` outer iterations: the exact EMD to fresh real samples and
+  the critic's level sets (WGAN-LP Fig. 3); one console line per evaluation."""
 
-  def __init__(self, writer, real_sampler, *, num_samples=500):
+  def __init__(self, writer, real_sampler, *, num_samples=500, every=100):
     super().__init__()
     self.writer, self.real_sampler, self.num_samples = writer, real_sampler, num_samples
+    self.every = integer_at_least("every", every)
+    self.results = {}
 
-  def on_epoch_end(self, epoch, logs=None):
+  def on_train_batch_end(self, batch, logs=None):
     step = _step(self.model)
+    if step % self.every == 0 and step not in self.results:
+      self.evaluate(step)
+
+  def evaluate(self, step):
     real = np.asarray(self.real_sampler(self.num_samples, step))
     generated = self.model.sample(self.num_samples, seed=step).numpy()
     critic = lambda x: self.model.critic(x, training=False).numpy()
     image = plots.figure_to_array(plots.level_set_figure(critic, real, generated,
                                                          title=f"step {step}"))
+    self.results[step] = {"emd": emd(generated, real)}
     with self.writer.as_default(step=step):
-      tf.summary.scalar("eval/emd", emd(generated, real))
+      tf.summary.scalar("eval/emd", self.results[step]["emd"])
       tf.summary.image("samples/critic_level_sets", image[None])
     self.writer.flush()
+    log_evaluation(step, self.results[step])
+    return self.results[step]
 
 
 class FIDCallback(keras.callbacks.Callback):
@@ -220,6 +238,7 @@ class FIDCallback(keras.callbacks.Callback):
           tf.summary.scalar(f"eval/{name}", value)
         tf.summary.scalar("eval/fid_by_wallclock", results["fid"], step=int(training_seconds))
       self.writer.flush()
+      log_evaluation(step, results)
     return self.results[step]
 
 

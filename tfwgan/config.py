@@ -1,6 +1,8 @@
 """The run configuration: a frozen dataclass that flags or code fill, checked before any work."""
 
 import dataclasses
+import hashlib
+import json
 import os
 import tempfile
 
@@ -20,9 +22,34 @@ from tfwgan.validation import positive_number
 NETWORKS = ("auto", "mlp", "dcgan")
 ON_NAN = ("stop", "skip_batch")
 JIT_COMPILE = ("auto", "on", "off")
-# Fields that shape the model: a checkpoint written with others is not this run's.
-STRUCTURAL_FIELDS = ("method", "dataset", "network", "hidden_units", "base_filters",
-                     "latent_dim", "proximal", "image_size", "channels", "optimizer")
+# Fields a resumed run may change: how long it runs, its learning rate (which applies
+# on resume), what a NaN does (the stop message proposes skip_batch), how often it logs,
+# checkpoints and evaluates, and where files go. Every other field is part of the run's
+# identity: resuming with another value is an error.
+RESUME_SAFE_FIELDS = ("train_steps", "learning_rate", "on_nan", "log_every",
+                      "checkpoint_every", "eval_every", "verbose", "run_name", "logdir",
+                      "export_dir", "eval_cache_dir", "download")
+PATH_FIELDS = ("data_dir", "logdir", "export_dir", "eval_cache_dir", "classifier",
+               "inception_path")
+_SUFFIX_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                               "._-=,")
+
+
+def run_name_with_overrides(base, overrides):
+  """`base`, plus a suffix naming the identity fields that `overrides` changed, so an
+  overridden preset never lands in (and resumes) the base run's logdir.
+
+  `wgan_lp_swissroll` + {penalty_weight: 5.0} → `wgan_lp_swissroll-penalty_weight=5.0`;
+  values with other characters (paths) or a suffix over 100 characters give a hash.
+  """
+  changed = {k: v for k, v in sorted(overrides.items()) if k not in RESUME_SAFE_FIELDS}
+  if not changed:
+    return base
+  suffix = ",".join(f"{k}={v}" for k, v in changed.items())
+  if len(suffix) > 100 or not set(suffix) <= _SUFFIX_CHARACTERS:
+    suffix = hashlib.sha1(json.dumps(changed, sort_keys=True, default=str).encode()).hexdigest()
+    suffix = "overrides_" + suffix[:10]
+  return f"{base}-{suffix}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +105,13 @@ class RunConfig:
   export_dir: str | None = None
   verbose: int = 1
 
+  def __post_init__(self):
+    # `~` in a path, which the shell does not expand after `--flag=`.
+    for name in PATH_FIELDS:
+      value = getattr(self, name)
+      if isinstance(value, str) and value.startswith("~"):
+        object.__setattr__(self, name, os.path.expanduser(value))
+
   @classmethod
   def from_preset(cls, name, **overrides):
     """The config of a paper preset, with `overrides` (None values are ignored)."""
@@ -96,8 +130,14 @@ class RunConfig:
         "beta1": preset.optimizer.beta_1, "beta2": preset.optimizer.beta_2,
         "warmup_critic_steps": preset.warmup_critic_steps,
         "warmup_generator_iterations": preset.warmup_generator_iterations,
+        "train_steps": preset.train_steps,
     }
-    fields.update({k: v for k, v in overrides.items() if v is not None})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    changed = {k: v for k, v in given.items()
+               if v != fields.get(k, cls.__dataclass_fields__[k].default)}
+    fields.update(given)
+    if "run_name" not in given:
+      fields["run_name"] = run_name_with_overrides(preset.name, changed)
     return cls(**fields)
 
   @property
@@ -121,7 +161,16 @@ class RunConfig:
 
   @property
   def resolved_export_dir(self):
-    return self.export_dir or os.path.join("saved_models", self.run_name)
+    """--export_dir, else <logdir>/export: a run writes nothing outside its logdir."""
+    return self.export_dir or f"{self.resolved_logdir.rstrip('/')}/export"
+
+  def identity_differences(self, recorded):
+    """{field: (recorded value, this value)} for the identity fields (all but
+    RESUME_SAFE_FIELDS) where `recorded` (a run's run_config.json) differs. Fields an
+    older record lacks are not compared."""
+    mine = dataclasses.asdict(self)
+    return {name: (recorded[name], value) for name, value in mine.items()
+            if name not in RESUME_SAFE_FIELDS and name in recorded and recorded[name] != value}
 
   def validate(self):
     """Raises ValueError naming the first bad field and what it allows. Reads no data."""
@@ -151,16 +200,27 @@ class RunConfig:
       raise ValueError(f"h={self.h!r}: must be a number > 0 with proximal={self.proximal!r}.")
     self._validate_data()
 
+  def _data_dir_kind(self):
+    """'folder', 'file' or None (absent), asked of the path's filesystem (gs:// too); an
+    unreachable filesystem is a one-line error naming the flag."""
+    try:
+      if not tf.io.gfile.exists(self.data_dir):
+        return None
+      return "folder" if tf.io.gfile.isdir(self.data_dir) else "file"
+    except tf.errors.OpError as error:
+      reason = (error.message.strip().splitlines() or [""])[0][:200]
+      raise ValueError(f"data_dir={self.data_dir!r}: cannot be read ({reason}).") from error
+
   def _validate_data(self):
     if self.dataset in ("folder", "npz"):
       if not self.data_dir:
         raise ValueError(f"data_dir: required with dataset={self.dataset!r}.")
-      is_folder = tf.io.gfile.isdir(self.data_dir)
-      if is_folder != (self.dataset == "folder") or not tf.io.gfile.exists(self.data_dir):
+      expected = "folder" if self.dataset == "folder" else "file"
+      if self._data_dir_kind() != expected:
         kind = "a directory of images" if self.dataset == "folder" else "an .npz file"
         raise ValueError(f"data_dir={self.data_dir!r}: not found; dataset={self.dataset!r} "
                          f"needs {kind}.")
-    elif self.data_dir is not None and not tf.io.gfile.isdir(self.data_dir):
+    elif self.data_dir is not None and self._data_dir_kind() != "folder":
       raise ValueError(f"data_dir={self.data_dir!r}: not a directory (tfds data_dir).")
     if self.dataset == "folder":
       one_of("image_size", self.image_size, networks.DCGAN_SIZES)

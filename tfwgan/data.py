@@ -131,8 +131,9 @@ def load_tfds(name, *, split="train", data_dir=None, download=False):
                         shuffle_files=True)
   except AssertionError as error:  # tfds raises AssertionError when the data is missing
     reason = (str(error).strip().splitlines() or [""])[0][:200]
-    raise ValueError(f"dataset={name!r}: no prepared data under data_dir={data_dir!r} and "
-                     f"download={download} ({reason}).") from error
+    hint = "add --download to let tfds download and prepare it" if not download else reason
+    raise ValueError(f"dataset={name!r}: no prepared data under data_dir={data_dir!r}; "
+                     f"{hint}.") from error
   return dataset.map(_tfds_preprocess(name), num_parallel_calls=tf.data.AUTOTUNE)
 
 
@@ -185,6 +186,13 @@ def npz_array_values(path, *, key=None):
   if key is None and len(arrays) != 1:
     raise ValueError(f"data_dir={path!r}: holds arrays {list(arrays)}; name one with key=.")
   array = arrays[key or next(iter(arrays))]
+  if array.ndim not in (2, 4) or (array.ndim == 4 and array.shape[-1] not in (1, 3)):
+    raise ValueError(f"data_dir={path!r}: array of shape {array.shape}; use [samples, height, "
+                     "width, channels] images with 1 or 3 channels, or [samples, features].")
+  if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+    bad = np.flatnonzero(~np.isfinite(array.reshape(len(array), -1)).all(axis=1))
+    raise ValueError(f"data_dir={path!r}: {len(bad)} samples hold NaN/Inf values (the first "
+                     f"is sample {bad[0]}).")
   if array.dtype == np.uint8:
     array = array.astype(np.float32) / 127.5 - 1.0
   elif not np.issubdtype(array.dtype, np.floating):
@@ -194,6 +202,20 @@ def npz_array_values(path, *, key=None):
     raise ValueError(f"data_dir={path!r}: float values span [{array.min():g}, {array.max():g}]"
                      "; float arrays must already be in [−1, 1] (uint8 pixels are scaled).")
   return array.astype(np.float32)
+
+
+def check_sample_count(name, *, data_dir, samples_needed):
+  """An .npz array or image folder with fewer samples than one outer iteration uses (with
+  drop_remainder, such a dataset would yield no batch at all) is a ValueError."""
+  if name == "npz":
+    count = files.npz_first_shape(data_dir)[0]
+  elif name == "folder":
+    count = check_image_files(data_dir)
+  else:
+    return
+  if count < samples_needed:
+    raise ValueError(f"data_dir={data_dir!r}: {count} samples, fewer than the "
+                     f"{samples_needed} (batch_size × critic_steps) of one outer iteration.")
 
 
 def replayable_order(num_samples, *, seed, start=0):

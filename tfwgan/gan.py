@@ -146,7 +146,9 @@ class GAN(keras.Model):
 
   def compile(self, *, generator_optimizer, critic_optimizer, potential_optimizer=None,
               jit_compile=False, **kwargs):
-    """Takes one optimizer per network; builds each on its variables (see TRAPS.md)."""
+    """Takes one optimizer per network; builds each on its variables up front (Keras 3
+    optimizers build lazily and cannot serve a second network, and under tf.distribute
+    they must be built inside the strategy scope)."""
     optimizers = {"generator_optimizer": generator_optimizer,
                   "critic_optimizer": critic_optimizer}
     if self.potential is not None:
@@ -182,7 +184,8 @@ class GAN(keras.Model):
             if getattr(self, name, None) is not None}
 
   def checkpoint_items(self):
-    """Everything a resumed run needs: networks, optimizers, anchor, RNG state, step."""
+    """Everything a resumed run needs: networks, optimizers, anchor, step (which, with the
+    seed, keys every random draw: the draws are stateless)."""
     items = {"generator": self.generator, "critic": self.critic,
              "outer_iterations": self.outer_iterations}
     for name in ("generator_optimizer", "critic_optimizer", "potential_optimizer", "potential"):

@@ -56,6 +56,8 @@ class Preset:
   potential_steps: int = 0
   warmup_critic_steps: int = 0
   warmup_generator_iterations: int = 0
+  train_steps: int = 2000
+  train_steps_source: str = "our choice"
   penalty_weights_studied: tuple = ()
   notes: str = ""
 
@@ -78,6 +80,14 @@ _ADAM_GP = OptimizerSpec("adam", 1e-4, 0.5, 0.9)
 _ADAM_CIFAR = OptimizerSpec("adam", 2e-4, 0.1, 0.999)
 _ADAM_CELEBA = OptimizerSpec("adam", 2e-4, 0.5, 0.999)
 _ONE_CRITIC_STEP = "critic_steps=1 is our choice: App. C gives none for Standard/DRAGAN."
+# Run lengths in outer iterations. The RWP paper gives none (App. C); it evaluates FID every
+# 1,000 (CIFAR-10) or 10,000 (CelebA) outer iterations (§3.1) and runs its Fig. 4 to 1,000,000.
+_LENGTH_CIFAR = dict(train_steps=200_000, train_steps_source=(
+    "WGAN-GP's reference DCGAN code (gan_cifar.py: ITERS = 200000), on which the RWP "
+    "experiments build; the RWP paper gives no length"))
+_LENGTH_CELEBA = dict(train_steps=200_000, train_steps_source=(
+    "our choice, as for CIFAR-10: the RWP paper gives no length (FID every 10,000 "
+    "outer iterations, §3.1)"))
 
 
 def _pair(name, *, h, generator_steps, **fields):
@@ -93,8 +103,9 @@ def _toy(method, dataset):
       name=f"{method}_{dataset}", source=_LP_PAPER, method=method, dataset=dataset,
       optimizer=_RMSPROP_5E5, batch_size=256, latent_dim=2, critic_steps=10,
       warmup_critic_steps=100, warmup_generator_iterations=25,
-      penalty_weights_studied=(1.0, 5.0, 10.0, 100.0),
-      notes="Networks: 3×512 LeakyReLU MLPs; 500 generator iterations in the paper.")
+      penalty_weights_studied=(1.0, 5.0, 10.0, 100.0), train_steps=500,
+      train_steps_source="WGAN-LP §6: EMD every 10th of 500 iterations",
+      notes="Networks: 3×512 LeakyReLU MLPs.")
 
 
 DEFAULT_PRESET = "toy_wgan_lp_rwp"
@@ -104,28 +115,37 @@ _ALL = [
            source="WGAN-GP toy recipe (gan_toy.py: Adam 1e-4, β (0.5, 0.9), batch 256, "
                   "5 critic steps) with WGAN-LP and RWP on top",
            optimizer=_ADAM_GP, batch_size=256, latent_dim=2, critic_steps=5,
-           proximal="rwp", h=0.1, generator_steps=5,
+           proximal="rwp", h=0.1, generator_steps=5, train_steps=2000,
+           train_steps_source="our choice: a few minutes on 2 CPU cores",
            notes="The launcher's embedded default; h and ℓ are our choice for the toy run."),
     Preset(name="wgan_clip_lsun", source=_WGAN_PAPER, method="wgan_clip", dataset="lsun/bedroom",
            optimizer=_RMSPROP_5E5, batch_size=64, latent_dim=100, critic_steps=5,
-           clip_value=0.01),
-    *_pair("wgan_gp_cifar10", source=_RWP_C, method="wgan_gp", dataset="cifar10",
+           clip_value=0.01, warmup_critic_steps=100, warmup_generator_iterations=25,
+           train_steps=100_000, train_steps_source=(
+               "our choice: the WGAN paper's text gives no length; the warm-up (100 critic "
+               "steps for the first 25 generator iterations) is its reference code's")),
+    *_pair("wgan_gp_cifar10", **_LENGTH_CIFAR, source=_RWP_C,
+           method="wgan_gp", dataset="cifar10",
            optimizer=_ADAM_GP, latent_dim=128, critic_steps=5, h=0.1, generator_steps=10),
-    *_pair("standard_cifar10", source=_RWP_C, method="standard", dataset="cifar10",
+    *_pair("standard_cifar10", **_LENGTH_CIFAR, source=_RWP_C,
+           method="standard", dataset="cifar10",
            optimizer=_ADAM_CIFAR, latent_dim=100, h=0.2, generator_steps=5,
            notes=_ONE_CRITIC_STEP),
-    *_pair("dragan_cifar10", source=_RWP_C, method="dragan", dataset="cifar10",
+    *_pair("dragan_cifar10", **_LENGTH_CIFAR, source=_RWP_C,
+           method="dragan", dataset="cifar10",
            optimizer=_ADAM_CIFAR, latent_dim=100, h=0.2, generator_steps=5,
            notes=_ONE_CRITIC_STEP),
-    *_pair("standard_celeba", source=_RWP_C, method="standard", dataset="celeb_a",
+    *_pair("standard_celeba", **_LENGTH_CELEBA, source=_RWP_C,
+           method="standard", dataset="celeb_a",
            optimizer=_ADAM_CELEBA, latent_dim=100, h=0.2, generator_steps=5,
            notes=_ONE_CRITIC_STEP),
-    *_pair("wwgan_cifar10", source=_WWGAN, method="wwgan", dataset="cifar10",
+    *_pair("wwgan_cifar10", **_LENGTH_CIFAR, source=_WWGAN,
+           method="wwgan", dataset="cifar10",
            optimizer=_ADAM_GP, latent_dim=128, critic_steps=5, gamma=1.0, h=0.1,
            generator_steps=10),
     Preset(name="sbe_wgan_gp_cifar10", source=_RWP_G, method="wgan_gp", dataset="cifar10",
            optimizer=_ADAM_CIFAR, latent_dim=100, critic_steps=5, generator_steps=1,
-           proximal="sbe", h=0.2, potential_steps=5,
+           proximal="sbe", h=0.2, potential_steps=5, **_LENGTH_CIFAR,
            notes="The same Adam setting trains generator, critic and potential."),
     *[_toy(method, dataset) for method in ("wgan_lp", "wgan_gp")
       for dataset in ("8gaussians", "25gaussians", "swissroll")],

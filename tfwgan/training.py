@@ -35,6 +35,17 @@ class RunResult:
   export_dir: str
   resumed_from_step: int
   final_step: int
+  training_seconds: float = 0.0
+  metrics: dict = dataclasses.field(default_factory=dict)   # the last evaluation's
+
+
+def summary_line(result, *, replicas=1):
+  """The one line a run ends with: steps, training time, final metrics, export path."""
+  metrics = ", ".join(f"{name} {value:.4g}" for name, value in sorted(result.metrics.items()))
+  resumed = f" (resumed at step {result.resumed_from_step})" if result.resumed_from_step else ""
+  return (f"trained to step {result.final_step}{resumed} in {result.training_seconds:.0f} s "
+          f"of training on {replicas} replica(s); {metrics or 'no evaluation'}; generator "
+          f"exported to {result.export_dir}")
 
 
 def _regularizer(config):
@@ -66,8 +77,12 @@ def build_networks(config, sample_shape):
                                 normalization=normalization))
 
 
-def build_gan(config, sample_shape):
-  """The compiled GAN of `config` (call inside a strategy scope to distribute it)."""
+def build_gan(config, sample_shape, networks=None):
+  """The compiled GAN of `config` (call inside a strategy scope to distribute it).
+
+  `networks`: (config, sample_shape) → (generator, critic), your own Keras networks;
+  default `build_networks` (tfwgan's MLP/DCGAN families).
+  """
   loss, regularizer = _regularizer(config)
   proximal = None
   generator_steps = config.generator_steps
@@ -80,7 +95,7 @@ def build_gan(config, sample_shape):
                                 generator_steps=config.generator_steps)
     generator_steps = None
   with precision.policy(config.precision):  # networks, anchor copy and potential
-    generator, critic = build_networks(config, sample_shape)
+    generator, critic = (networks or build_networks)(config, sample_shape)
     gan = GAN(generator, critic, config.latent_dim, loss=loss, penalty=regularizer(),
               penalty_weight=config.penalty_weight, proximal=proximal,
               critic_steps=config.critic_steps, generator_steps=generator_steps,
@@ -158,13 +173,28 @@ def real_outputs_cache_name(config):
   return "-".join([source, size, classifier, str(config.num_eval_samples)]) + ".npz"
 
 
-def fid_callback(config, writer, clock, *, every_seconds=None):
+def load_classifier(config):
+  """The FID/KID/IS classifier of `config`; a path that does not load is a one-line
+  ValueError naming the flag."""
+  from tfwgan.evaluation import classifiers  # pylint: disable=g-import-not-at-top
+  try:
+    return classifiers.load(config.classifier, feature_layer=config.feature_layer,
+                            inception_path=config.inception_path)
+  except Exception as error:  # pylint: disable=broad-except  (hub, SavedModel, Keras errors)
+    if isinstance(error, ValueError) and str(error).startswith("classifier="):
+      raise  # already names the flag
+    flag = ("inception_path", config.inception_path) if (
+        config.classifier == "inception" and config.inception_path) else (
+            "classifier", config.classifier)
+    reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+    raise ValueError(f"{flag[0]}={flag[1]!r}: cannot be loaded ({reason}).") from error
+
+
+def fid_callback(config, writer, clock, *, every_seconds=None, classifier=None):
   """FID/KID/IS every eval_every steps (or every_seconds of training) against real outputs
   cached per dataset/classifier/size."""
-  from tfwgan.evaluation import classifiers  # pylint: disable=g-import-not-at-top
   from tfwgan.evaluation import scoring  # pylint: disable=g-import-not-at-top
-  classifier = classifiers.load(config.classifier, feature_layer=config.feature_layer,
-                                inception_path=config.inception_path)
+  classifier = classifier or load_classifier(config)
   cache_path = os.path.join(config.resolved_eval_cache_dir, real_outputs_cache_name(config))
   images = data.evaluation_batches(config.dataset, num_samples=config.num_eval_samples,
                                    data_dir=config.data_dir, download=config.download,
@@ -181,10 +211,6 @@ def fid_callback(config, writer, clock, *, every_seconds=None):
 RUN_CONFIG = "run_config.json"
 
 
-def _structure(config):
-  return {name: getattr(config, name) for name in config_lib.STRUCTURAL_FIELDS}
-
-
 def _record_run_config(config):
   path = f"{files.absolute(config.resolved_logdir)}/{RUN_CONFIG}"
   if not files.gfile.exists(path):
@@ -197,13 +223,13 @@ def _check_recorded_settings(config):
   recorded_path = f"{files.absolute(logdir)}/{RUN_CONFIG}"
   if not files.gfile.exists(recorded_path):
     return
-  recorded = files.read_json(recorded_path)
-  differing = {name: (recorded.get(name), value) for name, value in _structure(config).items()
-               if recorded.get(name) != value}
+  differing = config.identity_differences(files.read_json(recorded_path))
   if differing:
     raise ValueError(f"logdir={logdir!r}: holds a run with other settings "
                      f"{ {k: v[0] for k, v in differing.items()} }, not "
-                     f"{ {k: v[1] for k, v in differing.items()} }; use another --logdir.")
+                     f"{ {k: v[1] for k, v in differing.items()} }; only "
+                     f"{', '.join(config_lib.RESUME_SAFE_FIELDS)} may change on resume. Use "
+                     "another --logdir or --run_name.")
 
 
 CHECKPOINT_STATE = "checkpoint"  # CheckpointManager's state file, written after each save
@@ -236,7 +262,7 @@ def _set_aside_incomplete_first_checkpoint(logdir, directory, leftovers):
 
 
 def _restore_latest(checkpoint, config):
-  """Restores the logdir's latest checkpoint (True if there was one); a foreign or
+  """Restores the logdir's latest checkpoint (its path, or None); a foreign or
   unreadable one is a clear error. A first checkpoint whose save never finished is set
   aside (see `_set_aside_incomplete_first_checkpoint`)."""
   logdir = config.resolved_logdir
@@ -247,24 +273,74 @@ def _restore_latest(checkpoint, config):
     leftovers = ([name for name in files.gfile.listdir(directory) if name.startswith("ckpt-")]
                  if files.gfile.isdir(directory) else [])
     if not leftovers:
-      return False
+      return None
     numbers = {_checkpoint_number(name) for name in leftovers}
     if files.gfile.exists(f"{directory}/{CHECKPOINT_STATE}") or len(numbers) != 1:
       raise ValueError(f"logdir={logdir!r}: has checkpoint files but no readable checkpoint "
                        "state; refusing to start over on top of them.")
     _set_aside_incomplete_first_checkpoint(logdir, directory, leftovers)
-    return False
+    return None
   try:
     checkpoint.restore(latest).assert_existing_objects_matched()
   except Exception as error:  # pylint: disable=broad-except  (TF raises many kinds here)
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    intact = intact_checkpoints(directory, exclude=latest)
+    how = (f" Intact older checkpoints: {', '.join(intact)}; to continue from one, run "
+           f"launchers/rewind.py --logdir={logdir} --checkpoint={intact[0]} (moves the newer "
+           "ones aside, deletes nothing), then rerun." if intact else
+           " No intact older checkpoint.")
     raise ValueError(f"logdir={logdir!r}: checkpoint {os.path.basename(latest)} does not fit "
-                     f"this run or is damaged ({first_line[:300]}).") from error
-  return True
+                     f"this run or is damaged ({first_line[:300]}).{how}") from error
+  return latest
 
 
-def run(config, strategy=None):
+def _readable(path):
+  """True if every tensor of the checkpoint at `path` reads back."""
+  try:
+    reader = tf.train.load_checkpoint(path)
+    for name in reader.get_variable_to_shape_map():
+      reader.get_tensor(name)
+    return True
+  except Exception:  # pylint: disable=broad-except  (truncated files raise many kinds)
+    return False
+
+
+def intact_checkpoints(directory, *, exclude=None):
+  """Names of the readable checkpoints the state file of `directory` lists, newest first."""
+  state = tf.train.get_checkpoint_state(directory)
+  paths = list(state.all_model_checkpoint_paths) if state else []
+  return [os.path.basename(path) for path in reversed(paths)
+          if path != exclude and os.path.basename(path) != os.path.basename(exclude or "")
+          and _readable(f"{directory}/{os.path.basename(path)}")]
+
+
+def rewind(logdir, checkpoint_name):
+  """Makes `checkpoint_name` (e.g. 'ckpt-8') the latest checkpoint of `logdir`: the newer
+  ones are moved into <logdir>/set-aside-checkpoints-*, nothing is deleted. Returns where."""
+  directory = f"{files.absolute(logdir)}/{CHECKPOINT_SUBDIR}"
+  state = tf.train.get_checkpoint_state(directory)
+  names = [os.path.basename(path) for path in (state.all_model_checkpoint_paths if state else [])]
+  if checkpoint_name not in names or not _readable(f"{directory}/{checkpoint_name}"):
+    raise ValueError(f"checkpoint={checkpoint_name!r}: not an intact checkpoint of "
+                     f"{directory}; intact: {intact_checkpoints(directory)}.")
+  keep = names[:names.index(checkpoint_name) + 1]
+  newer = {_checkpoint_number(name) for name in names[len(keep):]}
+  aside = files.unique_sibling(directory, "set-aside-")
+  files.gfile.makedirs(aside)
+  for name in files.gfile.listdir(directory):
+    if name.startswith("ckpt-") and _checkpoint_number(name) in newer:
+      files.gfile.rename(f"{directory}/{name.rstrip('/')}", f"{aside}/{name.rstrip('/')}")
+  tf.compat.v1.train.update_checkpoint_state(
+      directory, f"{directory}/{checkpoint_name}",
+      all_model_checkpoint_paths=[f"{directory}/{name}" for name in keep])
+  return aside
+
+
+def run(config, strategy=None, networks=None):
   """Trains (or resumes) the run of `config` in its logdir, then exports the generator.
+
+  `networks`: your own generator and critic, as in `build_gan`; everything else (data,
+  checkpoints, resume, summaries, evaluation, export) is the launcher's.
 
   Under `strategy` (default: the current one) the model and optimizers are built in
   its scope. Under MultiWorkerMirroredStrategy every task trains, but only the chief
@@ -274,8 +350,13 @@ def run(config, strategy=None):
   strategy = strategy or tf.distribute.get_strategy()
   distribution.check_batch(config.batch_size, strategy)
   # Opening the data (lazily: no sample is read) fails on missing or unprepared data
-  # before anything is built or written.
+  # before anything is built or written; so do too few samples and a bad classifier.
   _phase_dataset(config, 0, 0, 0, config.critic_steps)
+  most_critic_steps = max(config.critic_steps, config.warmup_critic_steps)
+  data.check_sample_count(config.dataset, data_dir=config.data_dir,
+                          samples_needed=config.batch_size * most_critic_steps)
+  evaluates_images = config.dataset not in data.TOY_DATASETS and config.eval_every
+  classifier = load_classifier(config) if evaluates_images else None
   chief = distribution.is_chief(strategy)
   logdir = config.resolved_logdir if chief else tempfile.mkdtemp(prefix="tfwgan-worker-")
   if chief:
@@ -286,12 +367,15 @@ def run(config, strategy=None):
     tf.config.experimental.enable_op_determinism()
   sample_shape = config.sample_shape
   with strategy.scope():
-    gan = build_gan(config, sample_shape)
+    gan = build_gan(config, sample_shape, networks)
     clock = callbacks_lib.Clock()
   checkpoint = tf.train.Checkpoint(**gan.checkpoint_items(), elapsed_seconds=clock.variable)
   manager = tf.train.CheckpointManager(checkpoint, os.path.join(logdir, CHECKPOINT_SUBDIR),
                                        max_to_keep=3)
-  if _restore_latest(checkpoint, config):
+  restored = _restore_latest(checkpoint, config)
+  if restored:
+    logging.info("Resuming %s at step %d from checkpoint %s.", config.resolved_logdir,
+                 int(gan.outer_iterations.numpy()), restored)
     # The learning rate is checkpointed optimizer state; the flags' value wins on resume.
     for optimizer in (gan.generator_optimizer, gan.critic_optimizer, gan.potential_optimizer):
       if optimizer is not None:
@@ -306,11 +390,11 @@ def run(config, strategy=None):
   if config.dataset in data.TOY_DATASETS:
     summaries.append(callbacks_lib.ToySummaries(
         writer, lambda n, step: data.sample_toy(config.dataset, n, [config.seed, step + 1]),
-        num_samples=config.num_eval_samples))
+        num_samples=config.num_eval_samples, every=config.eval_every or config.log_every))
   else:
     summaries.append(callbacks_lib.ImageSummaries(writer, config.latent_dim, seed=config.seed))
     if config.eval_every:
-      summaries.append(fid_callback(config, writer, clock))
+      summaries.append(fid_callback(config, writer, clock, classifier=classifier))
   for index, (start, end, critic_steps) in enumerate(_phases(config)):
     step = int(gan.outer_iterations.numpy())
     if step >= end:
@@ -334,4 +418,9 @@ def run(config, strategy=None):
       gan.generator, export_dir, latent_dim=config.latent_dim,
       metadata={"method": config.method, "dataset": config.dataset, "proximal": config.proximal,
                 "step": final_step, "config": dataclasses.asdict(config)})
-  return RunResult(gan, export_dir, resumed_from, final_step)
+  evaluations = [callback.results for callback in summaries
+                 if isinstance(callback, (callbacks_lib.ToySummaries, callbacks_lib.FIDCallback))]
+  last = evaluations[0][max(evaluations[0])] if evaluations and evaluations[0] else {}
+  return RunResult(gan, export_dir, resumed_from, final_step,
+                   training_seconds=float(clock.variable.numpy()),
+                   metrics={k: v for k, v in last.items() if k != "training_seconds"})

@@ -19,6 +19,7 @@ run takes about 20 minutes on 2 cores.
 import argparse
 import dataclasses
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,7 @@ MATRIX = "tests/gan_test.py::ProximalOverNetworksTest"
 MIRRORED = "tests/distribution_test.py::MirroredTest"
 KILL = "tests/launchers_test.py::KillAndResumeTest"
 WIRING = "tests/training_test.py::EveryFieldReachesTheRunTest"
+DAILY = "tests/launchers_test.py::DailyRunTest"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -226,6 +228,35 @@ VARIANTS = [
             "  return order[test_count:], order[:test_count]",
             "  return order, order[:test_count]",
             ("tests/evaluation_mnist_classifier_test.py",)),
+    # Issue #22: runs never silently reuse another run; inputs checked; console.
+    Variant("identity_only_model_fields", "a logdir's run compared on model-shaping fields "
+            "only (λ silently changed on resume)", "tfwgan/config.py",
+            "if name not in RESUME_SAFE_FIELDS and name in recorded",
+            "if name in ('method', 'dataset', 'latent_dim') and name in recorded",
+            ("tests/training_test.py::ReliabilityTest",), select="foreign"),
+    Variant("run_name_ignores_overrides", "an overridden preset lands in the base run's logdir",
+            "tfwgan/config.py",
+            "fields[\"run_name\"] = run_name_with_overrides(preset.name, changed)",
+            "fields[\"run_name\"] = preset.name", (DAILY,), select="overridden"),
+    Variant("export_into_saved_models", "the default export goes to saved_models/ (a tracked "
+            "directory), not under the logdir", "tfwgan/config.py",
+            "return self.export_dir or f\"{self.resolved_logdir.rstrip('/')}/export\"",
+            "return self.export_dir or os.path.join('saved_models', self.run_name)",
+            (DAILY,), select="nothing_outside"),
+    Variant("npz_nan_unchecked", "NaN samples in an .npz pass the input check",
+            "tfwgan/data.py",
+            "if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():",
+            "if False:", ("tests/data_test.py",), select="bad_training_data"),
+    Variant("sample_count_unchecked", "a data file smaller than one outer iteration passes",
+            "tfwgan/data.py", "  if count < samples_needed:", "  if False:",
+            ("tests/data_test.py",), select="bad_training_data"),
+    Variant("toy_eval_every_ignored", "--eval_every ignored for 2-D data", "tfwgan/training.py",
+            "every=config.eval_every or config.log_every", "every=config.log_every",
+            ("tests/training_test.py::ReliabilityTest",), select="cadence"),
+    Variant("resume_line_missing", "a rerun resumes silently", "tfwgan/training.py",
+            "    logging.info(\"Resuming %s at step %d from checkpoint %s.\", "
+            "config.resolved_logdir,", "    logging.debug(\"Resuming %s at step %d from "
+            "checkpoint %s.\", config.resolved_logdir,", (DAILY,), select="resume_and_summary"),
 ]
 
 
@@ -267,7 +298,7 @@ def _failed_test(output):
 def _summary_line(output):
   """pytest's closing line ('3 passed in 5.1s', an error count, ...)."""
   lines = [line for line in output.splitlines()
-           if any(word in line for word in (" passed", " failed", " error", "no tests ran"))]
+           if re.match(r"^=*\s*(\d+ (passed|failed|errors?|deselected)|no tests ran)", line)]
   return lines[-1].strip("= ") if lines else output.strip().splitlines()[-1:]
 
 
