@@ -41,7 +41,8 @@ def main(argv):
       "held_out_indices": mnist_classifier.held_out_indices(len(images),
                                                             seed=FLAGS.seed).tolist(),
       "command": "python launchers/train_classifier.py " + " ".join(
-          f"--{name}={FLAGS[name].value}" for name in ("source", "epochs", "limit", "seed")
+          f"--{name}={FLAGS[name].value}" for name in ("output_dir", "source", "epochs", "limit",
+                                                         "seed")
           if FLAGS[name].present)})
   print(f"held-out accuracy {accuracy:.4f}; exported to {path}")
 
