@@ -23,6 +23,7 @@ from tfwgan import penalties
 from tfwgan import precision
 from tfwgan import presets
 from tfwgan import proximal
+from tfwgan import schedules
 
 flags.DEFINE_enum("preset", presets.DEFAULT_PRESET, sorted(presets.PRESETS),
                   "Paper setting to start from (tfwgan/presets.py).")
@@ -35,12 +36,16 @@ flags.DEFINE_bool("download", None, "Let tfds download and prepare the data.")
 flags.DEFINE_integer("image_size", None, "Image size for --dataset=folder (28, 32 or 64).")
 flags.DEFINE_integer("channels", None, "Channels for --dataset=folder (1 or 3).")
 flags.DEFINE_enum("network", None, config_lib.NETWORKS,
-                  "'mlp' (toy), 'dcgan' (images) or 'auto' (by dataset).")
+                  "'mlp' (toy), 'dcgan' or 'resnet' (the WGAN-GP authors' residual networks; "
+                  "28×28 runs the 32×32 ones padded) for images, or 'auto' (by dataset).")
 flags.DEFINE_integer("hidden_units", None, "Width of the toy MLPs.", lower_bound=1)
-flags.DEFINE_integer("base_filters", None, "DCGAN filters of the first layer (DIM).",
-                     lower_bound=1)
+flags.DEFINE_integer("base_filters", None, "DCGAN filters of the first layer, or the "
+                     "ResNets' width d (the authors' DIM).", lower_bound=1)
 flags.DEFINE_integer("latent_dim", None, "Size of the latent z.", lower_bound=1)
 flags.DEFINE_integer("batch_size", None, "Global batch of one critic update.", lower_bound=1)
+flags.DEFINE_integer("generator_batch_size", None, "Global batch of a generator update "
+                     "(default: --batch_size; the WGAN-GP ResNet recipe uses twice it).",
+                     lower_bound=1)
 flags.DEFINE_integer("critic_steps", None, "Critic updates per outer iteration.",
                      lower_bound=1)
 flags.DEFINE_integer("generator_steps", None, "Generator updates per outer iteration (ℓ).",
@@ -69,6 +74,14 @@ flags.DEFINE_enum("optimizer", None, presets.OPTIMIZERS, "Optimizer of every net
 flags.DEFINE_float("learning_rate", None, "Learning rate of every network.")
 flags.DEFINE_float("beta1", None, "Adam β1.")
 flags.DEFINE_float("beta2", None, "Adam β2.")
+flags.DEFINE_enum("lr_decay", None, schedules.LR_DECAYS, "Learning rate of every network: "
+                  "constant ('none') or decayed linearly to 0 over --train_steps outer "
+                  "iterations ('linear', WGAN-GP's ResNet recipe).")
+flags.DEFINE_float("ema_decay", None, "Generator EMA: θ_ema ← d·θ_ema + (1 − d)·θ once per "
+                   "outer iteration (e.g. 0.9999); sampling, FID and the export then use it. "
+                   "Unset: no EMA.", lower_bound=0.0, upper_bound=0.999999999)
+flags.DEFINE_integer("ema_start_step", None, "Outer iterations before the EMA starts "
+                     "averaging (it copies θ until then).", lower_bound=0)
 flags.DEFINE_integer("warmup_critic_steps", None,
                      "Critic steps during the warm-up (WGAN: 100).", lower_bound=0)
 flags.DEFINE_integer("warmup_generator_iterations", None,

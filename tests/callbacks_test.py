@@ -64,6 +64,33 @@ class FIDCallbackTest(tf.test.TestCase):
     fid_events = training_test.event_values(logdir, "eval/fid")
     self.assertAllClose(fid_events, [fid.results[2]["fid"], fid.results[4]["fid"]])
 
+  def test_with_an_ema_the_average_is_scored_and_the_live_generator_too(self):
+    logdir = self.create_tempdir().full_path
+    generator = tfwgan.networks.dcgan_generator(4, (28, 28, 1), base_filters=4)
+    critic = tfwgan.networks.dcgan_critic((28, 28, 1), base_filters=4)
+    gan = tfwgan.WGANGP(generator, critic, 4, critic_steps=1, seed=0,
+                        generator_ema=tfwgan.ema.GeneratorEMA(0.5))
+    gan.compile(generator_optimizer=keras.optimizers.Adam(1e-2),
+                critic_optimizer=keras.optimizers.Adam(1e-2))
+    classifier = evaluation_scoring_test.stand_in_classifier()
+    real = scoring.ClassifierOutputs.collect(
+        (np.tanh(np.random.default_rng(i).normal(size=(20, 28, 28, 1))) for i in range(3)),
+        classifier, 60)
+    writer = tf.summary.create_file_writer(logdir)
+    fid = callbacks.FIDCallback(writer, classifier, real, every=3, num_samples=60, batch_size=20)
+    images = tf.random.uniform([4, 28, 28, 1], -1, 1, seed=1)
+    gan.fit(tf.data.Dataset.from_tensors(images).repeat(), epochs=1, steps_per_epoch=3,
+            verbose=0, callbacks=[fid])
+    writer.close()
+    score = lambda g: scoring.score(scoring.ClassifierOutputs.collect(
+        scoring.generated_batches(lambda z: g(z, training=False), 4, num_samples=60,
+                                  batch_size=20, seed=0), classifier, 60), real)["fid"]
+    self.assertAllClose(fid.results[3]["fid"], score(gan.sampling_generator()), rtol=1e-6)
+    self.assertAllClose(fid.results[3]["fid_live"], score(gan.generator), rtol=1e-6)
+    self.assertNotAllClose(fid.results[3]["fid"], fid.results[3]["fid_live"])
+    tags = training_test.event_steps(logdir)
+    self.assertEqual(tags["eval/fid_live"], [3])
+
   def test_evaluation_time_is_not_training_time(self):
     now = [0.0]
     def slow_classifier(images):   # every call takes 10 s of wall-clock time

@@ -62,6 +62,10 @@ CASES = {
     # Batch norm in generator and critic: its statistics must be the global batch's.
     "standard_dcgan_batch_norm_rwp": (_dcgan_pair, lambda g, c: tfwgan.StandardGAN(
         g, c, 2, critic_steps=2, seed=0, proximal=tfwgan.RWP(0.1, 2)), _image_data),
+    # The generator EMA, updated in every replica's train step; twice the critic batch.
+    "wgan_gp_ema_generator_batch": (_mlp_pair, lambda g, c: tfwgan.WGANGP(
+        g, c, 2, critic_steps=2, seed=0, generator_batch_size=16,
+        generator_ema=tfwgan.ema.GeneratorEMA(0.5)), _toy_data),
     # A NaN on one replica only: both replicas must revert the same update.
     "wgan_gp_skip_nonfinite": (_mlp_pair, lambda g, c: tfwgan.WGANGP(
         g, c, 2, critic_steps=2, seed=0, skip_nonfinite_updates=True), _toy_data_with_a_nan),
@@ -83,7 +87,9 @@ def _train(strategy, case, steps=3):
 
 def _weights(gan):
   networks = [gan.generator, gan.critic] + ([gan.potential] if gan.potential is not None else [])
-  return [w.numpy() for network in networks for w in network.weights]
+  ema = gan.generator_ema.weights if gan.generator_ema is not None else []
+  return [w.numpy() for network in networks for w in network.weights] + [
+      w.numpy() for w in ema]
 
 
 class MirroredTest(tf.test.TestCase, parameterized.TestCase):

@@ -302,7 +302,8 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
   H, BATCH = 0.1, 8
   # SGD steps large enough for a visible proximal term, small enough that the tiny DCGANs'
   # tanh outputs do not saturate (at 0.05 they do, and the term falls to ~1e-7).
-  LEARNING_RATES = {"mlp": 0.05, "dcgan28": 0.003, "dcgan32": 0.003, "dcgan64": 0.003}
+  LEARNING_RATES = {"mlp": 0.05, "dcgan28": 0.003, "dcgan32": 0.003, "dcgan64": 0.003,
+                    "resnet28": 0.01}
 
   def _train(self, family, proximal, replicas):
     strategy = test_utils.mirrored_strategy() if replicas == 2 else tf.distribute.get_strategy()
@@ -395,6 +396,37 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
     gaps = strategy.run(anchor_gap, args=(latents[0][:self.BATCH // replicas],))
     self.assertEqual([float(gap) for gap in strategy.experimental_local_results(gaps)],
                      [0.0] * replicas)
+
+
+class GeneratorBatchTest(tf.test.TestCase, parameterized.TestCase):
+
+  @parameterized.named_parameters(("one_device", 1), ("2_replicas", 2))
+  def test_generator_and_potential_updates_use_the_generator_batch(self, replicas):
+    strategy = test_utils.mirrored_strategy() if replicas == 2 else tf.distribute.get_strategy()
+    with strategy.scope():
+      generator, critic = test_utils.tiny_mlp_pair()
+      gan = test_utils.compile_gan(tfwgan.WGANGP(
+          generator, critic, 2, critic_steps=2, seed=0, generator_batch_size=12,
+          proximal=tfwgan.SBE(potential_steps=1)))
+    drawn = []
+    latents = gan._latents
+    gan._latents = lambda batch: drawn.append(int(batch)) or latents(batch)
+    gan.run_eagerly = True
+    gan.fit(tfwgan.data.toy_dataset("8gaussians", batch_size=4, critic_steps=2), epochs=1,
+            steps_per_epoch=1, verbose=0)
+    # Each replica: 2 critic updates draw its share of the critic batch (4); the potential
+    # step, the SBE baseline and the generator step its share of the generator batch (12).
+    self.assertCountEqual(drawn, [4 // replicas] * 2 * replicas + [12 // replicas] * 3 * replicas)
+
+  def test_a_generator_batch_must_split_over_the_replicas(self):
+    with test_utils.mirrored_strategy().scope():
+      generator, critic = test_utils.tiny_mlp_pair()
+      gan = test_utils.compile_gan(tfwgan.WGANGP(generator, critic, 2, critic_steps=1, seed=0,
+                                                 generator_batch_size=5))
+    with self.assertRaisesRegex(ValueError, r"generator_batch_size=5: must be a multiple of "
+                                r"the 2 replicas"):
+      gan.fit(tfwgan.data.toy_dataset("8gaussians", batch_size=4), epochs=1, steps_per_epoch=1,
+              verbose=0)
 
 
 class SBETest(tf.test.TestCase):

@@ -46,5 +46,69 @@ class NetworksTest(tf.test.TestCase, parameterized.TestCase):
       networks.dcgan_critic((32, 32, 3), normalization="spectral")
 
 
+def _conv(kernel, inputs, outputs):
+  return kernel * kernel * inputs * outputs + outputs     # weights + biases
+
+
+def _resnet_generator_parameters(latent, size, channels, d):
+  """Counted from the layer description (batch norm: γ, β and the two moving statistics)."""
+  widths = [d] * 4 if size <= 32 else [8 * d, 8 * d, 4 * d, 2 * d, d]
+  count = latent * 16 * widths[0] + 16 * widths[0]                     # dense → 4×4×C
+  for inputs, outputs in zip(widths, widths[1:]):                      # upsampling blocks
+    count += 4 * inputs + _conv(3, inputs, outputs) + 4 * outputs + _conv(3, outputs, outputs)
+    count += _conv(1, inputs, outputs)                                 # 1×1 shortcut
+  return count + 4 * d + _conv(3, d, channels)                         # BN → ReLU → conv
+
+
+def _resnet_critic_parameters(size, channels, d):
+  if size <= 32:                     # 28×28: the same network on padded images
+    count = _conv(3, channels, d) + _conv(3, d, d) + _conv(1, channels, d)   # optimised block
+    count += 2 * _conv(3, d, d) + _conv(1, d, d)                              # down block
+    count += 2 * (2 * _conv(3, d, d))                                         # plain blocks
+    return count + d + 1                                                      # dense
+  count = _conv(3, channels, d)                                               # stem
+  for inputs, outputs in ((d, 2 * d), (2 * d, 4 * d), (4 * d, 8 * d), (8 * d, 8 * d)):
+    count += 2 * inputs + _conv(3, inputs, inputs) + 2 * inputs + _conv(3, inputs, outputs)
+    count += _conv(1, inputs, outputs)                                        # shortcut
+  return count + 16 * 8 * d + 1                                               # dense
+
+
+class ResNetTest(tf.test.TestCase, parameterized.TestCase):
+
+  @parameterized.named_parameters(("cifar", 32, 3, 128), ("narrow_gray", 32, 1, 8),
+                                  ("mnist_padded", 28, 1, 8),
+                                  ("celeba", 64, 3, 64), ("narrow_64", 64, 3, 4))
+  def test_shapes_and_parameter_counts_follow_the_layer_description(self, size, channels, d):
+    generator = networks.resnet_generator(128, (size, size, channels), width=d)
+    critic = networks.resnet_critic((size, size, channels), width=d)
+    images = generator(tf.random.normal([2, 128]), training=False)
+    self.assertEqual(tuple(images.shape), (2, size, size, channels))
+    self.assertLessEqual(float(tf.reduce_max(tf.abs(images))), 1.0)
+    self.assertEqual(tuple(critic(images).shape), (2, 1))
+    self.assertEqual(generator.count_params(),
+                     _resnet_generator_parameters(128, size, channels, d))
+    self.assertEqual(critic.count_params(), _resnet_critic_parameters(size, channels, d))
+
+  @parameterized.named_parameters(("28", 28), ("32", 32), ("64", 64))
+  def test_critic_scores_each_sample_on_its_own(self, size):
+    # A gradient penalty needs per-sample gradients: a sample's score must not depend on
+    # the other samples of the batch (no batch norm anywhere in the critic).
+    critic = networks.resnet_critic((size, size, 3), width=4)
+    images = tf.random.uniform([4, size, size, 3], -1, 1, seed=1)
+    alone = critic(images[:1], training=True)
+    together = critic(images, training=True)[:1]
+    self.assertAllClose(alone, together, atol=1e-5)
+    with tf.GradientTape() as tape:
+      tape.watch(images)
+      score = critic(images, training=True)[0, 0]
+    self.assertAllEqual(tf.reduce_sum(tf.abs(tape.gradient(score, images)[1:])), 0.0)
+    self.assertFalse(any(isinstance(layer, keras.layers.BatchNormalization)
+                         for layer in critic.layers))
+
+  def test_unsupported_shapes(self):
+    with self.assertRaisesRegex(ValueError, r"image_shape=\(48, 48, 3\).*\(28, 32, 64\)"):
+      networks.resnet_generator(10, (48, 48, 3))
+
+
 if __name__ == "__main__":
   tf.test.main()

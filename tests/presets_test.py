@@ -36,6 +36,24 @@ class PresetsTest(tf.test.TestCase):
                       toy.warmup_generator_iterations, toy.penalty_weights_studied),
                      (256, 2, 10, 100, 25, (1.0, 5.0, 10.0, 100.0)))
 
+  def test_the_wgan_gp_authors_resnet_recipe(self):
+    resnet = presets.get("wgan_gp_resnet_cifar10")
+    self.assertEqual((resnet.network, resnet.base_filters, resnet.optimizer, resnet.batch_size,
+                      resnet.generator_batch_size, resnet.critic_steps, resnet.penalty_weight,
+                      resnet.latent_dim, resnet.train_steps, resnet.lr_decay),
+                     ("resnet", 128, presets.OptimizerSpec("adam", 2e-4, 0.0, 0.9), 64, 128, 5,
+                      10.0, 128, 100_000, "linear"))
+    rwp = presets.get("rwp_wgan_gp_resnet_cifar10")
+    self.assertEqual((rwp.proximal, rwp.h, rwp.generator_steps), ("rwp", 0.1, 10))
+    celeba = presets.get("wgan_gp_resnet_celeba64")
+    self.assertEqual((celeba.network, celeba.dataset, celeba.base_filters), ("resnet", "celeb_a",
+                                                                              64))
+    for name in ("wgan_gp_resnet_cifar10", "rwp_wgan_gp_resnet_cifar10",
+                 "wgan_gp_resnet_celeba64"):
+      config = config_lib.RunConfig.from_preset(name)
+      config.validate()
+      self.assertEqual(config.resolved_network, "resnet")
+
   def test_presets_carry_run_lengths_with_their_source(self):
     lengths = {name: (preset.train_steps, preset.warmup_generator_iterations)
                for name, preset in presets.PRESETS.items()}

@@ -54,7 +54,11 @@ class GeneratorAnchorTest(tf.test.TestCase):
   """g_θk−1 computes what the generator computes with weights θk−1, in the same mode."""
 
   def test_batch_norm_generator_in_both_modes_and_moving_statistics_untouched(self):
-    generator = networks.dcgan_generator(4, (28, 28, 1), base_filters=2)
+    for generator in (networks.dcgan_generator(4, (28, 28, 1), base_filters=2),
+                      networks.resnet_generator(4, (64, 64, 3), width=2)):
+      self._check_batch_norm_generator(generator)
+
+  def _check_batch_norm_generator(self, generator):
     z = tf.random.stateless_normal([8, 4], seed=[0, 1])
     for _ in range(3):  # moving statistics now differ from any batch's statistics
       generator(2.0 * z + 1.0, training=True)

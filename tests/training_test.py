@@ -321,6 +321,21 @@ class ImageRunTest(tf.test.TestCase):
     self.assertNotEqual(first, name(data_dir="/data/a.npz", image_size=32))
     self.assertNotEqual(first, name(data_dir="/data/a.npz", num_eval_samples=1000))
 
+  def test_resnet_recipe_on_mock_mnist_padded_to_32(self):
+    # The ResNet preset's recipe at toy scale: 28×28 digits run the 32×32 networks padded;
+    # EMA, linear decay and a generator batch twice the critic's.
+    config = config_lib.RunConfig.from_preset(
+        "wgan_gp_resnet_cifar10", dataset="mnist", base_filters=4, latent_dim=8, batch_size=4,
+        generator_batch_size=8, critic_steps=1, train_steps=2, log_every=1,
+        checkpoint_every=2, ema_decay=0.9, logdir=self.create_tempdir().full_path,
+        export_dir=self.create_tempdir().full_path + "/export", verbose=0)
+    with tfds.testing.mock_data(num_examples=16):
+      result = training.run(config)
+    self.assertEqual(result.gan.generator.name, "resnet_generator_28")
+    self.assertEqual(float(result.gan.critic_optimizer.learning_rate), 0.0)   # decayed to 0
+    self.assertEqual(tuple(export.ExportedGenerator(config.export_dir).sample(2).shape),
+                     (2, 28, 28, 1))
+
   def test_wwgan_preset_on_mock_mnist(self):
     config = config_lib.RunConfig.from_preset(
         "rwp_wwgan_cifar10", dataset="mnist", base_filters=4, latent_dim=8, batch_size=4,
@@ -387,6 +402,7 @@ class _RunRecorder:
 
   def __init__(self, config):
     self.config, self.fits, self.datasets, self.exports = config, [], [], []
+    self.exported = []
     self.classifier, self.real_outputs, self.determinism = None, None, False
     mock = tf.compat.v1.test.mock
     real_dataset = data.training_dataset
@@ -413,7 +429,8 @@ class _RunRecorder:
     with mock.patch.object(gan_lib.GAN, "fit", fit), \
         mock.patch.object(data, "training_dataset", training_dataset), \
         mock.patch.object(export, "export_generator",
-                          lambda generator, path, **kwargs: self.exports.append(path) or path), \
+                          lambda generator, path, **kwargs: self.exports.append(path) or
+                          self.exported.append(generator) or path), \
         mock.patch.object(classifiers, "load", load), \
         mock.patch.object(scoring, "real_outputs", real_outputs), \
         mock.patch.object(tf.config.experimental, "enable_op_determinism",
@@ -457,6 +474,15 @@ WIRING = {
     "base_filters": (3, {**NPZ, "base_filters": 3}, lambda r: r.gan.critic.layers[0].filters, 3),
     "latent_dim": (5, {}, lambda r: (r.gan.latent_dim, r.gan.generator.input_shape[-1]), (5, 5)),
     "batch_size": (24, {}, lambda r: r.datasets[0]["batch_size"], 24),
+    "generator_batch_size": (32, {}, lambda r: r.gan.generator_batch_size, 32),
+    "lr_decay": ("linear", {"proximal": "sbe"},
+                 lambda r: [(type(o._learning_rate).__name__, o._learning_rate.total_steps)
+                            for o in _optimizers(r)],
+                 [("LinearDecayByOuterIteration", 4)] * 3),
+    "ema_decay": (0.5, {}, lambda r: (r.gan.generator_ema.decay,
+                                      r.exported[0] is r.gan.generator_ema.model()),
+                  (0.5, True)),
+    "ema_start_step": (3, {"ema_decay": 0.9}, lambda r: r.gan.generator_ema.start_step, 3),
     "critic_steps": (3, {}, lambda r: (r.gan.critic_steps, r.datasets[0]["critic_steps"]),
                      (3, 3)),
     "generator_steps": (3, {}, lambda r: r.gan.proximal.generator_steps, 3),

@@ -176,7 +176,9 @@ class ToySummaries(keras.callbacks.Callback):
 class FIDCallback(keras.callbacks.Callback):
   """FID, KID and IS every `every` outer iterations or every `every_seconds` of training.
 
-  Writes eval/fid, eval/kid, eval/inception_score at the step, and eval/fid_by_wallclock
+  Scores the model's sampling generator (its EMA when enabled; the live generator is then
+  scored too, as eval/*_live). Writes eval/fid, eval/kid, eval/inception_score at the
+  step, and eval/fid_by_wallclock
   at the whole wall-clock seconds of training (the RWP paper's Fig. 2 axes). The clock is
   paused while evaluating, so slower and faster methods are charged only for training.
   With `every_seconds`, the first step ending after each multiple of it is evaluated, so
@@ -225,13 +227,10 @@ class FIDCallback(keras.callbacks.Callback):
     """Scores the generator now and writes the summaries at `step`; returns the scores."""
     training_seconds = self.clock.elapsed()
     with self.clock.paused():
-      generate = lambda z: self.model.generator(z, training=False)
-      fake = scoring.ClassifierOutputs.collect(
-          scoring.generated_batches(generate, self.model.latent_dim,
-                                    num_samples=self.num_samples, batch_size=self.batch_size,
-                                    seed=self.seed),
-          self.classifier, self.num_samples)
-      results = scoring.score(fake, self.real)
+      results = self._score(_sampling_generator(self.model))
+      if getattr(self.model, "generator_ema", None) is not None:   # the live one too
+        live = self._score(self.model.generator)
+        results.update({f"{name}_live": value for name, value in live.items()})
       self.results[step] = {**results, "training_seconds": training_seconds}
       with self.writer.as_default(step=step):
         for name, value in results.items():
@@ -240,6 +239,22 @@ class FIDCallback(keras.callbacks.Callback):
       self.writer.flush()
       log_evaluation(step, results)
     return self.results[step]
+
+
+  def _score(self, generator):
+    generate = lambda z: generator(z, training=False)
+    fake = scoring.ClassifierOutputs.collect(
+        scoring.generated_batches(generate, self.model.latent_dim,
+                                  num_samples=self.num_samples, batch_size=self.batch_size,
+                                  seed=self.seed),
+        self.classifier, self.num_samples)
+    return scoring.score(fake, self.real)
+
+
+def _sampling_generator(model):
+  """The generator a model samples with (its EMA when it has one)."""
+  sampling = getattr(model, "sampling_generator", None)
+  return sampling() if sampling is not None else model.generator
 
 
 class ImageSummaries(keras.callbacks.Callback):
@@ -251,7 +266,7 @@ class ImageSummaries(keras.callbacks.Callback):
     self.z = tf.random.stateless_normal([count, latent_dim], seed=[seed, 1])
 
   def on_epoch_end(self, epoch, logs=None):
-    images = self.model.generator(self.z, training=False).numpy()
+    images = _sampling_generator(self.model)(self.z, training=False).numpy()
     grid = plots.image_grid(images, columns=int(np.ceil(np.sqrt(len(images)))))
     with self.writer.as_default(step=_step(self.model)):
       tf.summary.image("samples/fixed_z", grid[None])

@@ -14,12 +14,13 @@ from tfwgan import penalties
 from tfwgan import precision
 from tfwgan import presets
 from tfwgan import proximal
+from tfwgan import schedules
 from tfwgan.validation import integer_at_least
 from tfwgan.validation import number_at_least
 from tfwgan.validation import one_of
 from tfwgan.validation import positive_number
 
-NETWORKS = ("auto", "mlp", "dcgan")
+NETWORKS = ("auto", "mlp", "dcgan", "resnet")
 ON_NAN = ("stop", "skip_batch")
 JIT_COMPILE = ("auto", "on", "off")
 # Fields a resumed run may change: how long it runs, its learning rate (which applies
@@ -68,6 +69,7 @@ class RunConfig:
   base_filters: int = 64
   latent_dim: int = 2
   batch_size: int = 256
+  generator_batch_size: int | None = None
   critic_steps: int = 5
   generator_steps: int = 1
   penalty_weight: float = 10.0
@@ -85,6 +87,9 @@ class RunConfig:
   learning_rate: float = 1e-4
   beta1: float = 0.5
   beta2: float = 0.9
+  lr_decay: str = "none"
+  ema_decay: float | None = None
+  ema_start_step: int = 0
   warmup_critic_steps: int = 0
   warmup_generator_iterations: int = 0
   train_steps: int = 2000
@@ -130,7 +135,10 @@ class RunConfig:
         "beta1": preset.optimizer.beta_1, "beta2": preset.optimizer.beta_2,
         "warmup_critic_steps": preset.warmup_critic_steps,
         "warmup_generator_iterations": preset.warmup_generator_iterations,
-        "train_steps": preset.train_steps,
+        "train_steps": preset.train_steps, "network": preset.network,
+        "base_filters": preset.base_filters or cls.base_filters,
+        "generator_batch_size": preset.generator_batch_size, "lr_decay": preset.lr_decay,
+        "ema_decay": preset.ema_decay, "ema_start_step": preset.ema_start_step,
     }
     given = {k: v for k, v in overrides.items() if v is not None}
     changed = {k: v for k, v in given.items()
@@ -183,6 +191,12 @@ class RunConfig:
     one_of("rwp_latents", self.rwp_latents, proximal.LATENTS)
     one_of("rwp_distance", self.rwp_distance, proximal.DISTANCES)
     one_of("on_nan", self.on_nan, ON_NAN)
+    one_of("lr_decay", self.lr_decay, schedules.LR_DECAYS)
+    if self.generator_batch_size is not None:
+      integer_at_least("generator_batch_size", self.generator_batch_size, 1)
+    if self.ema_decay is not None and not 0.0 <= self.ema_decay < 1.0:
+      raise ValueError(f"ema_decay={self.ema_decay!r}: must be a number in [0, 1) (or unset "
+                       "for no generator EMA).")
     one_of("jit_compile", self.jit_compile, JIT_COMPILE)
     one_of("precision", self.precision, precision.PRECISIONS)
     for name in ("latent_dim", "batch_size", "critic_steps", "generator_steps",
@@ -190,7 +204,7 @@ class RunConfig:
                  "hidden_units", "base_filters", "num_eval_samples"):
       integer_at_least(name, getattr(self, name), 1)
     for name in ("warmup_critic_steps", "warmup_generator_iterations", "seed", "verbose",
-                 "eval_every"):
+                 "eval_every", "ema_start_step"):
       integer_at_least(name, getattr(self, name), 0)
     number_at_least("penalty_weight", self.penalty_weight)
     number_at_least("gamma", self.gamma)
@@ -226,11 +240,12 @@ class RunConfig:
       one_of("image_size", self.image_size, networks.DCGAN_SIZES)
       one_of("channels", self.channels, (1, 3))
     shape = self.sample_shape
-    if self.resolved_network == "dcgan":
-      if len(shape) != 3 or shape[0] != shape[1] or shape[0] not in networks.DCGAN_SIZES:
-        raise ValueError(f"network='dcgan': cannot make samples of shape {shape} "
-                         f"(dataset={self.dataset!r}); allowed image sizes are "
-                         f"{networks.DCGAN_SIZES}.")
+    if self.resolved_network in ("dcgan", "resnet"):
+      sizes = networks.DCGAN_SIZES if self.resolved_network == "dcgan" else networks.RESNET_SIZES
+      if len(shape) != 3 or shape[0] != shape[1] or shape[0] not in sizes:
+        raise ValueError(f"network={self.resolved_network!r}: cannot make samples of shape "
+                         f"{shape} (dataset={self.dataset!r}); allowed image sizes are "
+                         f"{sizes}.")
     elif self.method == "wwgan":
       raise ValueError(f"method='wwgan': its W2 norm lives on a pixel grid; dataset="
                        f"{self.dataset!r} has samples of shape {shape}.")

@@ -61,9 +61,9 @@ def is_chief(strategy):
   return task_type == "worker" and task_id == 0 and not has_chief
 
 
-def check_batch(batch_size, strategy):
-  """The global batch of a critic update must split evenly over the replicas."""
+def check_batch(batch_size, strategy, *, name="batch_size"):
+  """A global batch must split evenly over the replicas."""
   replicas = strategy.num_replicas_in_sync
   if batch_size % replicas:
-    raise ValueError(f"batch_size={batch_size}: must be a multiple of the "
+    raise ValueError(f"{name}={batch_size}: must be a multiple of the "
                      f"{replicas} replicas of the strategy.")

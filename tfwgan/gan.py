@@ -50,6 +50,11 @@ class GAN(keras.Model):
       (the proximal's own `generator_steps` otherwise).
     skip_nonfinite_updates: revert any update whose objective or gradients are not
       finite (variables and optimizer state), instead of applying NaN/Inf.
+    generator_batch_size: global batch of each generator (and SBE potential) update;
+      None: the critic's batch. The WGAN-GP authors' ResNet recipe uses twice it.
+    generator_ema: None or a `tfwgan.ema.GeneratorEMA`: an average of the generator's
+      weights, updated once per outer iteration; sampling, evaluation and the export
+      then use it (`sampling_generator()`).
     seed: seed of the model's random draws (z, ε, perturbations); None: a random seed.
       Draws are keyed by (seed, outer iteration), so they do not depend on the
       number of replicas and a resumed run continues the same stream.
@@ -57,7 +62,8 @@ class GAN(keras.Model):
 
   def __init__(self, generator, critic, latent_dim, *, loss="wasserstein", penalty=None,
                penalty_weight=10.0, proximal=None, critic_steps=1, generator_steps=None,
-               skip_nonfinite_updates=False, seed=None, **kwargs):
+               skip_nonfinite_updates=False, generator_batch_size=None, generator_ema=None,
+               seed=None, **kwargs):
     super().__init__(**kwargs)
     self.latent_dim = integer_at_least("latent_dim", latent_dim)
     self.adversarial_loss = losses_lib.get(loss)
@@ -67,6 +73,8 @@ class GAN(keras.Model):
     self.critic_steps = integer_at_least("critic_steps", critic_steps)
     self.generator_steps = self._resolve_generator_steps(generator_steps)
     self.skip_nonfinite_updates = bool(skip_nonfinite_updates)
+    self.generator_batch_size = (None if generator_batch_size is None else
+                                 integer_at_least("generator_batch_size", generator_batch_size))
     self.generator = generator
     self.critic = critic
     self.sample_shape = self._check_networks()
@@ -75,6 +83,7 @@ class GAN(keras.Model):
     self.generator_anchor = (proximal_lib.GeneratorAnchor(generator)
                              if self.proximal is not None else None)
     self.potential = self._potential() if isinstance(self.proximal, proximal_lib.SBE) else None
+    self.generator_ema = generator_ema.attach(generator) if generator_ema is not None else None
     self._trackers = {name: keras.metrics.Mean(name=name) for name in self._metric_names()}
     # Outer iterations done: the training step of checkpoints and summaries.
     self.outer_iterations = keras.Variable(0, dtype="int64", trainable=False,
@@ -193,7 +202,13 @@ class GAN(keras.Model):
         items[name] = getattr(self, name)
     if self.generator_anchor is not None:
       items["generator_anchor"] = self.generator_anchor.weights
+    if self.generator_ema is not None:
+      items["generator_ema"] = self.generator_ema.weights
     return items
+
+  def sampling_generator(self):
+    """The generator to sample, evaluate and export: the EMA one when enabled."""
+    return self.generator if self.generator_ema is None else self.generator_ema.model()
 
   @property
   def metrics(self):
@@ -210,7 +225,8 @@ class GAN(keras.Model):
       z = tf.random.normal([num_samples, self.latent_dim])
     else:
       z = tf.random.stateless_normal([num_samples, self.latent_dim], seed=[seed, 0])
-    return tf.concat([self.generator(z[start:start + batch_size], training=False)
+    generator = self.sampling_generator()
+    return tf.concat([generator(z[start:start + batch_size], training=False)
                       for start in range(0, num_samples, batch_size)], axis=0)
 
   # --- one outer iteration -------------------------------------------------------------------
@@ -218,7 +234,7 @@ class GAN(keras.Model):
   def train_step(self, data):
     self._random.start_step(self.outer_iterations.value)
     real_batches = self._split_real_batches(keras.utils.unpack_x_y_sample_weight(data)[0])
-    batch_size = tf.shape(real_batches)[0]
+    batch_size = self._generator_batch(tf.shape(real_batches)[0])
     self._critic_phase(real_batches)                   # Alg. 1: critic phase
     if self.potential is not None:                     # Alg. 2: potential phase
       for _ in range(self.proximal.potential_steps):
@@ -228,12 +244,24 @@ class GAN(keras.Model):
     for _ in range(self.generator_steps):              # ℓ generator steps
       self._generator_update(batch_size, baseline, z)
     self.outer_iterations.assign_add(1)
+    if self.generator_ema is not None:
+      self.generator_ema.update(self.outer_iterations.value)
     logs = {name: tracker.result() for name, tracker in self._trackers.items()}
     if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
       # Keras 3 reduces multi-worker logs with strategy.reduce(MEAN, axis=0), which
       # fails on scalars; shape [1] reduces to the scalar mean over the replicas.
       logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
     return logs
+
+  def _generator_batch(self, critic_batch):
+    """This replica's share of the generator batch (the critic's when not set)."""
+    if self.generator_batch_size is None:
+      return critic_batch
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    if self.generator_batch_size % replicas:
+      raise ValueError(f"generator_batch_size={self.generator_batch_size}: must be a "
+                       f"multiple of the {replicas} replicas.")
+    return self.generator_batch_size // replicas
 
   def _split_real_batches(self, real):
     """critic_steps × batch real samples → [batch, critic_steps, ...]: one batch per critic

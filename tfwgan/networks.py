@@ -111,3 +111,126 @@ def potential_mlp(sample_shape, *, hidden_units=128):
       keras.layers.Dense(hidden_units), keras.layers.LayerNormalization(),
       activations.LeakyReLU(0.2), keras.layers.Dense(1, dtype=OUTPUT_DTYPE)],
       name="sbe_potential")
+
+
+# --- The WGAN-GP authors' residual networks (Gulrajani et al. 2017, App. F; their
+# gan_cifar_resnet.py and gan_64x64.py). -------------------------------------------------------
+
+RESNET_SIZES = (28, 32, 64)   # 28×28 (MNIST) runs the 32×32 networks, padded by 2 pixels
+
+
+def _conv(filters, kernel_size, name):
+  return keras.layers.Conv2D(filters, kernel_size, padding="same", name=name)
+
+
+def _residual_block(x, filters, *, resample, normalization, name, activation):
+  """Shortcut + [norm → act → conv → norm → act → conv]; `resample` 'up' (nearest
+  upsampling before the first conv and the 1×1 shortcut), 'down' (2×2 mean-pool after the
+  second conv and the shortcut's 1×1 conv) or None (identity shortcut if widths match)."""
+  shortcut = x
+  if resample == "up":
+    shortcut = keras.layers.UpSampling2D(name=f"{name}_shortcut_up")(shortcut)
+  if resample is not None or x.shape[-1] != filters:
+    shortcut = _conv(filters, 1, f"{name}_shortcut_conv")(shortcut)
+  if resample == "down":
+    shortcut = keras.layers.AveragePooling2D(2, name=f"{name}_shortcut_pool")(shortcut)
+  y = x
+  for index in (1, 2):
+    if normalization is not None:
+      y = normalization(f"{name}_norm{index}")(y)
+    y = activation(f"{name}_act{index}")(y)
+    if resample == "up" and index == 1:
+      y = keras.layers.UpSampling2D(name=f"{name}_up")(y)
+    y = _conv(x.shape[-1] if (resample == "down" and index == 1) else filters, 3,
+              f"{name}_conv{index}")(y)
+  if resample == "down":
+    y = keras.layers.AveragePooling2D(2, name=f"{name}_pool")(y)
+  return keras.layers.Add(name=f"{name}_add")([shortcut, y])
+
+
+def _batch_norm(name):
+  return keras.layers.BatchNormalization(synchronized=True, name=name)
+
+
+def _layer_norm(name):
+  """Per-sample normalisation over height, width and channels with per-channel scale and
+  offset (the authors' Layernorm over axes [1, 2, 3]); no statistic crosses samples."""
+  return keras.layers.GroupNormalization(groups=1, name=name)
+
+
+def _relu(name):
+  return keras.layers.ReLU(name=name)
+
+
+def _critic_relu(name):
+  return activations.LeakyReLU(0.0, name=name)
+
+
+def _check_resnet_shape(image_shape):
+  image_shape = tuple(image_shape)
+  if len(image_shape) != 3 or image_shape[0] != image_shape[1] or \
+      image_shape[0] not in RESNET_SIZES:
+    raise ValueError(f"image_shape={image_shape}: the ResNets make square images of size "
+                     f"{RESNET_SIZES} (28×28 runs the 32×32 networks, padded).")
+  return image_shape
+
+
+def resnet_generator(latent_dim, image_shape, *, width=128):
+  """The WGAN-GP authors' ResNet generator.
+
+  32×32: dense → 4×4×width, three upsampling residual blocks at `width`, then BN → ReLU →
+  3×3 conv → tanh. 64×64: dense → 4×4×8d, upsampling blocks 8d→8d→4d→2d→d (d = width),
+  then the same head. Batch norm is synchronized over replicas. 28×28: the 32×32 network,
+  its output cropped by 2 pixels on each side.
+  """
+  size, _, channels = _check_resnet_shape(image_shape)
+  widths = [width] * 4 if size <= 32 else [8 * width, 8 * width, 4 * width, 2 * width, width]
+  z = keras.Input((latent_dim,))
+  x = keras.layers.Dense(4 * 4 * widths[0], name="dense")(z)
+  x = keras.layers.Reshape((4, 4, widths[0]))(x)
+  for index, filters in enumerate(widths[1:]):
+    x = _residual_block(x, filters, resample="up", normalization=_batch_norm,
+                        name=f"block{index + 1}", activation=_relu)
+  x = _batch_norm("head_norm")(x)
+  x = _relu("head_act")(x)
+  x = keras.layers.Conv2D(channels, 3, padding="same", dtype=OUTPUT_DTYPE, name="head_conv")(x)
+  x = keras.layers.Activation("tanh", dtype=OUTPUT_DTYPE)(x)
+  if size == 28:
+    x = keras.layers.Cropping2D(2, dtype=OUTPUT_DTYPE, name="crop_to_28")(x)
+  return keras.Model(z, x, name=f"resnet_generator_{size}")
+
+
+def resnet_critic(image_shape, *, width=128):
+  """The WGAN-GP authors' ResNet critic; no cross-sample statistic anywhere.
+
+  32×32: an optimised first block (3×3 conv → ReLU → 3×3 conv → mean-pool; shortcut
+  mean-pool → 1×1 conv), one downsampling and two plain blocks at `width`, then ReLU →
+  global mean pool → dense. No normalisation. 64×64: 3×3 conv to d, downsampling blocks
+  d→2d→4d→8d→8d with layer norm, then dense on the 4×4×8d features. 28×28: the 32×32
+  critic on the images zero-padded by 2 pixels.
+  """
+  size, _, _ = _check_resnet_shape(image_shape)
+  images = keras.Input(tuple(image_shape))
+  if size <= 32:
+    padded = (keras.layers.ZeroPadding2D(2, name="pad_to_32")(images) if size == 28
+              else images)
+    shortcut = keras.layers.AveragePooling2D(2, name="block0_shortcut_pool")(padded)
+    shortcut = _conv(width, 1, "block0_shortcut_conv")(shortcut)
+    y = _conv(width, 3, "block0_conv1")(padded)
+    y = _critic_relu("block0_act")(y)
+    y = _conv(width, 3, "block0_conv2")(y)
+    y = keras.layers.AveragePooling2D(2, name="block0_pool")(y)
+    x = keras.layers.Add(name="block0_add")([shortcut, y])
+    for index, resample in enumerate(("down", None, None)):
+      x = _residual_block(x, width, resample=resample, normalization=None,
+                          name=f"block{index + 1}", activation=_critic_relu)
+    x = _critic_relu("head_act")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="head_pool")(x)
+  else:
+    x = _conv(width, 3, "stem_conv")(images)
+    for index, filters in enumerate((2 * width, 4 * width, 8 * width, 8 * width)):
+      x = _residual_block(x, filters, resample="down", normalization=_layer_norm,
+                          name=f"block{index + 1}", activation=_critic_relu)
+    x = keras.layers.Flatten()(x)
+  x = keras.layers.Dense(1, dtype=OUTPUT_DTYPE, name="head_dense")(x)
+  return keras.Model(images, x, name=f"resnet_critic_{size}")

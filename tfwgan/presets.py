@@ -25,10 +25,12 @@ class OptimizerSpec:
     validation.one_of("optimizer name", self.name, OPTIMIZERS)
     validation.positive_number("learning_rate", self.learning_rate)
 
-  def build(self):
+  def build(self, learning_rate=None):
+    """A fresh optimizer; `learning_rate`: a value or schedule replacing the spec's."""
+    rate = self.learning_rate if learning_rate is None else learning_rate
     if self.name == "rmsprop":
-      return keras.optimizers.RMSprop(self.learning_rate)
-    return keras.optimizers.Adam(self.learning_rate, beta_1=self.beta_1, beta_2=self.beta_2)
+      return keras.optimizers.RMSprop(rate)
+    return keras.optimizers.Adam(rate, beta_1=self.beta_1, beta_2=self.beta_2)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,11 +60,18 @@ class Preset:
   warmup_generator_iterations: int = 0
   train_steps: int = 2000
   train_steps_source: str = "our choice"
+  network: str = "auto"
+  base_filters: int = 0            # 0: the library default (DCGAN DIM 64)
+  generator_batch_size: int | None = None
+  lr_decay: str = "none"
+  ema_decay: float | None = None
+  ema_start_step: int = 0
   penalty_weights_studied: tuple = ()
   notes: str = ""
 
   def __post_init__(self):
     validation.one_of("method", self.method, METHODS)
+    validation.one_of("network", self.network, ("auto", "mlp", "dcgan", "resnet"))
     validation.one_of("proximal", self.proximal, PROXIMALS)
     if self.proximal != "none" and not self.h > 0:
       raise ValueError(f"h={self.h!r}: must be > 0 with proximal={self.proximal!r}.")
@@ -75,6 +84,15 @@ _LP_PAPER = "Petzka, Fischer, Lukovnikov 2018, §6 (toy experiments)"
 _WWGAN = ("Dukler, Li, Lin, Montúfar 2019 (WWGAN): WGAN-GP's CIFAR-10 setting with the W2 norm; "
           "γ = 1 as in the authors' code (calc_wgp)")
 
+_RESNET_CIFAR = (
+    "Gulrajani et al. 2017 (WGAN-GP), their gan_cifar_resnet.py: ResNet DIM 128, Adam 2e-4 "
+    "β (0, 0.9), 5 critic updates at batch 64, generator batch 128, λ = 10, latent 128, "
+    "100,000 generator iterations, learning rate decayed linearly to 0")
+_RESNET_64 = (
+    "Gulrajani et al. 2017 (WGAN-GP), their gan_64x64.py ResNet (DIM 64, batch norm in the "
+    "generator, layer norm in the critic): Adam 1e-4 β (0, 0.9), 5 critic updates at batch "
+    "64, λ = 10, 200,000 generator iterations; on CelebA here (their 64×64 runs used "
+    "ImageNet)")
 _RMSPROP_5E5 = OptimizerSpec("rmsprop", 5e-5)
 _ADAM_GP = OptimizerSpec("adam", 1e-4, 0.5, 0.9)
 _ADAM_CIFAR = OptimizerSpec("adam", 2e-4, 0.1, 0.999)
@@ -147,6 +165,18 @@ _ALL = [
            optimizer=_ADAM_CIFAR, latent_dim=100, critic_steps=5, generator_steps=1,
            proximal="sbe", h=0.2, potential_steps=5, **_LENGTH_CIFAR,
            notes="The same Adam setting trains generator, critic and potential."),
+    *_pair("wgan_gp_resnet_cifar10", source=_RESNET_CIFAR, method="wgan_gp",
+           dataset="cifar10", optimizer=OptimizerSpec("adam", 2e-4, 0.0, 0.9), latent_dim=128,
+           batch_size=64, generator_batch_size=128, critic_steps=5, network="resnet",
+           base_filters=128, lr_decay="linear", train_steps=100_000,
+           train_steps_source="WGAN-GP's gan_cifar_resnet.py (ITERS = 100000)",
+           h=0.1, generator_steps=10,
+           notes="The rwp_ variant adds RWP with the RWP paper's App. C WGAN-GP values "
+                 "(h = 0.1, ℓ = 10). No generator EMA in the authors' recipe: --ema_decay."),
+    Preset(name="wgan_gp_resnet_celeba64", source=_RESNET_64, method="wgan_gp",
+           dataset="celeb_a", optimizer=OptimizerSpec("adam", 1e-4, 0.0, 0.9), latent_dim=128,
+           batch_size=64, critic_steps=5, network="resnet", base_filters=64,
+           train_steps=200_000, train_steps_source="WGAN-GP's gan_64x64.py (ITERS = 200000)"),
     *[_toy(method, dataset) for method in ("wgan_lp", "wgan_gp")
       for dataset in ("8gaussians", "25gaussians", "swissroll")],
 ]

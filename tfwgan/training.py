@@ -16,6 +16,7 @@ from tfwgan import callbacks as callbacks_lib
 from tfwgan import config as config_lib
 from tfwgan import data
 from tfwgan import distribution
+from tfwgan import ema as ema_lib
 from tfwgan import export
 from tfwgan import files
 from tfwgan import networks
@@ -23,6 +24,7 @@ from tfwgan import penalties
 from tfwgan import precision
 from tfwgan import presets
 from tfwgan import proximal as proximal_lib
+from tfwgan import schedules
 from tfwgan.gan import GAN
 from tfwgan.gan import loops_critic_updates
 
@@ -68,6 +70,10 @@ def build_networks(config, sample_shape):
     return (networks.mlp_generator(config.latent_dim, sample_shape[0],
                                    hidden_units=config.hidden_units),
             networks.mlp_critic(sample_shape[0], hidden_units=config.hidden_units))
+  if config.resolved_network == "resnet":   # width: base_filters (the authors' DIM)
+    return (networks.resnet_generator(config.latent_dim, sample_shape,
+                                      width=config.base_filters),
+            networks.resnet_critic(sample_shape, width=config.base_filters))
   # Batch norm mixes the samples whose per-sample gradients a penalty constrains.
   normalization = ("none" if config.method in ("wgan_gp", "wgan_lp", "wwgan", "dragan")
                    else "batch")
@@ -96,14 +102,22 @@ def build_gan(config, sample_shape, networks=None):
     generator_steps = None
   with precision.policy(config.precision):  # networks, anchor copy and potential
     generator, critic = (networks or build_networks)(config, sample_shape)
+    ema = (None if config.ema_decay is None else
+           ema_lib.GeneratorEMA(config.ema_decay, config.ema_start_step))
     gan = GAN(generator, critic, config.latent_dim, loss=loss, penalty=regularizer(),
               penalty_weight=config.penalty_weight, proximal=proximal,
               critic_steps=config.critic_steps, generator_steps=generator_steps,
-              skip_nonfinite_updates=config.on_nan == "skip_batch", seed=config.seed)
+              skip_nonfinite_updates=config.on_nan == "skip_batch",
+              generator_batch_size=config.generator_batch_size, generator_ema=ema,
+              seed=config.seed)
   optimizer = presets.OptimizerSpec(config.optimizer, config.learning_rate, config.beta1,
                                     config.beta2)
-  gan.compile(generator_optimizer=optimizer.build(), critic_optimizer=optimizer.build(),
-              potential_optimizer=optimizer.build() if config.proximal == "sbe" else None,
+  rate = lambda: schedules.learning_rate(config.lr_decay, config.learning_rate,
+                                         total_steps=config.train_steps,
+                                         counter=gan.outer_iterations)
+  gan.compile(generator_optimizer=optimizer.build(rate()),
+              critic_optimizer=optimizer.build(rate()),
+              potential_optimizer=optimizer.build(rate()) if config.proximal == "sbe" else None,
               jit_compile=uses_xla(config))
   return gan
 
@@ -349,6 +363,8 @@ def run(config, strategy=None, networks=None):
   config.validate()
   strategy = strategy or tf.distribute.get_strategy()
   distribution.check_batch(config.batch_size, strategy)
+  if config.generator_batch_size is not None:
+    distribution.check_batch(config.generator_batch_size, strategy, name="generator_batch_size")
   # Opening the data (lazily: no sample is read) fails on missing or unprepared data
   # before anything is built or written; so do too few samples and a bad classifier.
   _phase_dataset(config, 0, 0, 0, config.critic_steps)
@@ -376,9 +392,10 @@ def run(config, strategy=None, networks=None):
   if restored:
     logging.info("Resuming %s at step %d from checkpoint %s.", config.resolved_logdir,
                  int(gan.outer_iterations.numpy()), restored)
-    # The learning rate is checkpointed optimizer state; the flags' value wins on resume.
+    # A constant learning rate is checkpointed optimizer state; the flags' value wins on
+    # resume. A schedule is built from the flags and keyed on the restored step.
     for optimizer in (gan.generator_optimizer, gan.critic_optimizer, gan.potential_optimizer):
-      if optimizer is not None:
+      if optimizer is not None and config.lr_decay == "none":
         optimizer.learning_rate = config.learning_rate
   if chief:
     _record_run_config(config)
@@ -415,7 +432,7 @@ def run(config, strategy=None, networks=None):
   callbacks_lib.check_finite_weights({"generator": gan.generator})
   export_dir = config.resolved_export_dir if chief else os.path.join(logdir, "export")
   export_dir = export.export_generator(
-      gan.generator, export_dir, latent_dim=config.latent_dim,
+      gan.sampling_generator(), export_dir, latent_dim=config.latent_dim,
       metadata={"method": config.method, "dataset": config.dataset, "proximal": config.proximal,
                 "step": final_step, "config": dataclasses.asdict(config)})
   evaluations = [callback.results for callback in summaries

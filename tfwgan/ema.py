@@ -1,0 +1,59 @@
+"""An exponential moving average of the generator's weights (Yazıcı et al. 2019), the
+recipe peers report with WGAN-GP: compare_gan and StudioGAN offer it (decay 0.9999).
+
+Updated once per outer iteration, after the generator phase: before `start_step` the
+average is a copy of θ; from then on θ_ema ← decay·θ_ema + (1 − decay)·θ. Batch-norm
+moving statistics are **copied** from the live generator at each update, not averaged:
+they then describe the live network's activations, which the averaged weights track
+closely at decay ≈ 1 (StudioGAN averages them too; compare_gan recomputes them over
+generated batches before evaluating). At decay 0 the EMA generator is the live one.
+"""
+
+import keras
+import tensorflow as tf
+
+from tfwgan.validation import integer_at_least
+
+
+class GeneratorEMA:
+  """`decay` ∈ [0, 1), `start_step` ≥ 0 (outer iterations before averaging starts)."""
+
+  def __init__(self, decay=0.9999, start_step=0):
+    if not 0.0 <= decay < 1.0:
+      raise ValueError(f"decay={decay!r}: must be a number in [0, 1).")
+    self.decay = float(decay)
+    self.start_step = integer_at_least("start_step", start_step, 0)
+    self.generator = None
+    self.weights = []
+    self._model = None
+
+  def attach(self, generator):
+    """Starts the average at the generator's current weights (all of them, including
+    batch-norm statistics)."""
+    self.generator = generator
+    self.weights = [
+        keras.Variable(tf.identity(variable), trainable=False, dtype=variable.dtype,
+                       aggregation="only_first_replica",  # every replica holds the same θ
+                       name=f"ema_{index}")
+        for index, variable in enumerate(generator.weights)]
+    return self
+
+  def update(self, step):
+    """One update after outer iteration `step` (counted from 1)."""
+    averaging = tf.cast(step > self.start_step, tf.float32)
+    decay = averaging * self.decay
+    trainable = {id(v) for v in self.generator.trainable_variables}
+    for average, variable in zip(self.weights, self.generator.weights):
+      if id(variable) in trainable and "float" in str(variable.dtype):
+        average.assign(tf.cast(decay, average.dtype) * average
+                       + tf.cast(1.0 - decay, average.dtype) * variable)
+      else:  # batch-norm moving statistics, counters: copied
+        average.assign(variable)
+
+  def model(self):
+    """A Keras model with the averaged weights (for sampling, evaluation and export)."""
+    if self._model is None:
+      self._model = keras.models.clone_model(self.generator)
+      self._model.build(self.generator.input_shape)
+    self._model.set_weights([average.numpy() for average in self.weights])
+    return self._model
