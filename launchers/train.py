@@ -80,6 +80,9 @@ flags.DEFINE_enum("lr_decay", None, schedules.LR_DECAYS, "Learning rate of every
 flags.DEFINE_float("ema_decay", None, "Generator EMA: θ_ema ← d·θ_ema + (1 − d)·θ once per "
                    "outer iteration (e.g. 0.9999); sampling, FID and the export then use it. "
                    "Unset: no EMA.", lower_bound=0.0, upper_bound=0.999999999)
+flags.DEFINE_enum("ema_statistics", None, ("copy", "average"), "Generator EMA: batch-norm "
+                  "moving statistics copied from the live generator or averaged like the "
+                  "weights (see tfwgan/ema.py).")
 flags.DEFINE_integer("ema_start_step", None, "Outer iterations before the EMA starts "
                      "averaging (it copies θ until then).", lower_bound=0)
 flags.DEFINE_integer("warmup_critic_steps", None,

@@ -46,6 +46,19 @@ class GeneratorEMATest(tf.test.TestCase):
     self.assertAllClose(ema.model()(tf.ones([1, 2]), training=False),
                         _with_weights(generator, ema.weights)(tf.ones([1, 2]), training=False))
 
+  def test_averaged_statistics_follow_the_same_recursion(self):
+    generator = _constant_generator()
+    ema = ema_lib.GeneratorEMA(0.5, statistics="average").attach(generator)
+    moving = [v for v in generator.non_trainable_variables]
+    start = [v.numpy() for v in moving]
+    generator(tf.ones([4, 2]) * 3.0, training=True)
+    ema.update(tf.constant(1, tf.int64))
+    by_id = {id(v): a for v, a in zip(generator.weights, ema.weights)}
+    for variable, before in zip(moving, start):
+      self.assertAllClose(by_id[id(variable)], 0.5 * before + 0.5 * variable.numpy())
+    with self.assertRaisesRegex(ValueError, r"statistics='recompute': allowed values"):
+      ema_lib.GeneratorEMA(0.5, statistics="recompute")
+
   def test_before_the_start_step_and_at_decay_0_it_is_the_live_generator(self):
     generator = _constant_generator()
     for decay, start in ((0.0, 0), (0.99, 10)):

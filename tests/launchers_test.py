@@ -72,14 +72,14 @@ class KillAndResumeTest(tf.test.TestCase, parameterized.TestCase):
   CONFIGS = {
       # Toy RWP (the default preset), a warm-up → main boundary at step 6, skip_batch.
       "toy_rwp_warmup_skip_batch": [
-          "--train_steps=30", "--log_every=3", "--checkpoint_every=3", "--hidden_units=32",
+          "--train_steps=21", "--log_every=3", "--checkpoint_every=3", "--hidden_units=32",
           "--batch_size=64", "--warmup_generator_iterations=6", "--warmup_critic_steps=3",
           "--on_nan=skip_batch"],
       # Images from an .npz file, SBE (potential and its optimizer), a warm-up boundary.
       "npz_images_sbe_warmup": [
           "--dataset=npz", "--method=wgan_gp", "--proximal=sbe", "--potential_steps=2",
           "--base_filters=2", "--latent_dim=4", "--batch_size=8", "--critic_steps=2",
-          "--warmup_generator_iterations=4", "--warmup_critic_steps=3", "--train_steps=16",
+          "--warmup_generator_iterations=4", "--warmup_critic_steps=3", "--train_steps=12",
           "--log_every=2", "--checkpoint_every=2"],
   }
 

@@ -483,6 +483,8 @@ WIRING = {
                                       r.exported[0] is r.gan.generator_ema.model()),
                   (0.5, True)),
     "ema_start_step": (3, {"ema_decay": 0.9}, lambda r: r.gan.generator_ema.start_step, 3),
+    "ema_statistics": ("average", {"ema_decay": 0.9},
+                       lambda r: r.gan.generator_ema.statistics, "average"),
     "critic_steps": (3, {}, lambda r: (r.gan.critic_steps, r.datasets[0]["critic_steps"]),
                      (3, 3)),
     "generator_steps": (3, {}, lambda r: r.gan.proximal.generator_steps, 3),

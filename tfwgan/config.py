@@ -9,6 +9,7 @@ import tempfile
 import tensorflow as tf
 
 from tfwgan import data
+from tfwgan import ema
 from tfwgan import networks
 from tfwgan import penalties
 from tfwgan import precision
@@ -90,6 +91,7 @@ class RunConfig:
   lr_decay: str = "none"
   ema_decay: float | None = None
   ema_start_step: int = 0
+  ema_statistics: str = "copy"
   warmup_critic_steps: int = 0
   warmup_generator_iterations: int = 0
   train_steps: int = 2000
@@ -192,6 +194,7 @@ class RunConfig:
     one_of("rwp_distance", self.rwp_distance, proximal.DISTANCES)
     one_of("on_nan", self.on_nan, ON_NAN)
     one_of("lr_decay", self.lr_decay, schedules.LR_DECAYS)
+    one_of("ema_statistics", self.ema_statistics, ema.STATISTICS)
     if self.generator_batch_size is not None:
       integer_at_least("generator_batch_size", self.generator_batch_size, 1)
     if self.ema_decay is not None and not 0.0 <= self.ema_decay < 1.0:

@@ -103,7 +103,8 @@ def build_gan(config, sample_shape, networks=None):
   with precision.policy(config.precision):  # networks, anchor copy and potential
     generator, critic = (networks or build_networks)(config, sample_shape)
     ema = (None if config.ema_decay is None else
-           ema_lib.GeneratorEMA(config.ema_decay, config.ema_start_step))
+           ema_lib.GeneratorEMA(config.ema_decay, config.ema_start_step,
+                                config.ema_statistics))
     gan = GAN(generator, critic, config.latent_dim, loss=loss, penalty=regularizer(),
               penalty_weight=config.penalty_weight, proximal=proximal,
               critic_steps=config.critic_steps, generator_steps=generator_steps,

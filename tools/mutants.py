@@ -257,6 +257,32 @@ VARIANTS = [
             "    logging.info(\"Resuming %s at step %d from checkpoint %s.\", "
             "config.resolved_logdir,", "    logging.debug(\"Resuming %s at step %d from "
             "checkpoint %s.\", config.resolved_logdir,", (DAILY,), select="resume_and_summary"),
+    # Issue #20: the ResNet recipe's EMA, schedule and generator batch.
+    Variant("ema_decay_swapped", "EMA weights swapped: θ_ema ← (1 − d)·θ_ema + d·θ",
+            "tfwgan/ema.py", "average.assign(tf.cast(decay, average.dtype) * average\n"
+            "                       + tf.cast(1.0 - decay, average.dtype) * variable)",
+            "average.assign(tf.cast(1.0 - decay, average.dtype) * average\n"
+            "                       + tf.cast(decay, average.dtype) * variable)",
+            ("tests/ema_test.py",)),
+    Variant("ema_starts_late", "EMA start step off by one (averaging from start_step + 2)",
+            "tfwgan/ema.py", "averaging = tf.cast(step > self.start_step, tf.float32)",
+            "averaging = tf.cast(step > self.start_step + 1, tf.float32)",
+            ("tests/ema_test.py",)),
+    Variant("ema_never_updated", "the EMA is attached but never updated in the train step",
+            "tfwgan/gan.py", "      self.generator_ema.update(self.outer_iterations.value)",
+            "      pass", ("tests/ema_test.py",)),
+    Variant("lr_on_optimizer_steps", "the linear decay keyed on optimizer.iterations",
+            "tfwgan/schedules.py", "    del step  # the optimizer's own count: not the outer "
+            "iteration\n    done = tf.cast(self.counter, tf.float32) / float(self.total_steps)",
+            "    done = tf.cast(step, tf.float32) / float(self.total_steps)",
+            ("tests/schedules_test.py",)),
+    Variant("generator_batch_ignored", "generator updates use the critic's batch",
+            "tfwgan/gan.py", "    batch_size = self._generator_batch(tf.shape(real_batches)[0])",
+            "    batch_size = tf.shape(real_batches)[0]", ("tests/gan_test.py::GeneratorBatchTest",)),
+    Variant("resnet_critic_batch_norm", "batch norm in the ResNet critic's blocks",
+            "tfwgan/networks.py", "      x = _residual_block(x, width, resample=resample, "
+            "normalization=None,", "      x = _residual_block(x, width, resample=resample, "
+            "normalization=_batch_norm,", ("tests/networks_test.py",)),
 ]
 
 
