@@ -27,25 +27,34 @@ class ClockTest(tf.test.TestCase):
       self.assertAllClose(clock.elapsed(), 5.0)
 
 
+def _fit_with_fid(logdir, *, every, steps, learning_rate, ema=None):
+  """A tiny DCGAN-28 WGAN-GP fitted `steps` steps with an FIDCallback every `every` steps;
+  returns (gan, generator, stand-in classifier, real outputs, callback)."""
+  generator = tfwgan.networks.dcgan_generator(4, (28, 28, 1), base_filters=4)
+  critic = tfwgan.networks.dcgan_critic((28, 28, 1), base_filters=4)
+  gan = tfwgan.WGANGP(generator, critic, 4, critic_steps=1, seed=0, generator_ema=ema)
+  gan.compile(generator_optimizer=keras.optimizers.Adam(learning_rate),
+              critic_optimizer=keras.optimizers.Adam(learning_rate))
+  classifier = evaluation_scoring_test.stand_in_classifier()
+  real = scoring.ClassifierOutputs.collect(
+      (np.tanh(np.random.default_rng(i).normal(size=(20, 28, 28, 1))) for i in range(3)),
+      classifier, 60)
+  writer = tf.summary.create_file_writer(logdir)
+  fid = callbacks.FIDCallback(writer, classifier, real, every=every, num_samples=60,
+                              batch_size=20)
+  images = tf.random.uniform([4, 28, 28, 1], -1, 1, seed=1)
+  gan.fit(tf.data.Dataset.from_tensors(images).repeat(), epochs=1, steps_per_epoch=steps,
+          verbose=0, callbacks=[fid])
+  writer.close()
+  return gan, generator, classifier, real, fid
+
+
 class FIDCallbackTest(tf.test.TestCase):
 
   def test_writes_fid_kid_is_against_steps_and_wallclock(self):
     logdir = self.create_tempdir().full_path
-    generator = tfwgan.networks.dcgan_generator(4, (28, 28, 1), base_filters=4)
-    critic = tfwgan.networks.dcgan_critic((28, 28, 1), base_filters=4)
-    gan = tfwgan.WGANGP(generator, critic, 4, critic_steps=1, seed=0)
-    gan.compile(generator_optimizer=keras.optimizers.Adam(1e-3),
-                critic_optimizer=keras.optimizers.Adam(1e-3))
-    classifier = evaluation_scoring_test.stand_in_classifier()
-    real = scoring.ClassifierOutputs.collect(
-        (np.tanh(np.random.default_rng(i).normal(size=(20, 28, 28, 1))) for i in range(3)),
-        classifier, 60)
-    writer = tf.summary.create_file_writer(logdir)
-    fid = callbacks.FIDCallback(writer, classifier, real, every=2, num_samples=60, batch_size=20)
-    images = tf.random.uniform([4, 28, 28, 1], -1, 1, seed=1)
-    gan.fit(tf.data.Dataset.from_tensors(images).repeat(), epochs=1, steps_per_epoch=4,
-            verbose=0, callbacks=[fid])
-    writer.close()
+    gan, generator, classifier, real, fid = _fit_with_fid(logdir, every=2, steps=4,
+                                                          learning_rate=1e-3)
     tags = training_test.event_steps(logdir)
     for name in ("eval/fid", "eval/kid", "eval/inception_score"):
       self.assertEqual(tags[name], [2, 4])
@@ -66,22 +75,8 @@ class FIDCallbackTest(tf.test.TestCase):
 
   def test_with_an_ema_the_average_is_scored_and_the_live_generator_too(self):
     logdir = self.create_tempdir().full_path
-    generator = tfwgan.networks.dcgan_generator(4, (28, 28, 1), base_filters=4)
-    critic = tfwgan.networks.dcgan_critic((28, 28, 1), base_filters=4)
-    gan = tfwgan.WGANGP(generator, critic, 4, critic_steps=1, seed=0,
-                        generator_ema=tfwgan.ema.GeneratorEMA(0.5))
-    gan.compile(generator_optimizer=keras.optimizers.Adam(1e-2),
-                critic_optimizer=keras.optimizers.Adam(1e-2))
-    classifier = evaluation_scoring_test.stand_in_classifier()
-    real = scoring.ClassifierOutputs.collect(
-        (np.tanh(np.random.default_rng(i).normal(size=(20, 28, 28, 1))) for i in range(3)),
-        classifier, 60)
-    writer = tf.summary.create_file_writer(logdir)
-    fid = callbacks.FIDCallback(writer, classifier, real, every=3, num_samples=60, batch_size=20)
-    images = tf.random.uniform([4, 28, 28, 1], -1, 1, seed=1)
-    gan.fit(tf.data.Dataset.from_tensors(images).repeat(), epochs=1, steps_per_epoch=3,
-            verbose=0, callbacks=[fid])
-    writer.close()
+    gan, _, classifier, real, fid = _fit_with_fid(
+        logdir, every=3, steps=3, learning_rate=1e-2, ema=tfwgan.ema.GeneratorEMA(0.5))
     score = lambda g: scoring.score(scoring.ClassifierOutputs.collect(
         scoring.generated_batches(lambda z: g(z, training=False), 4, num_samples=60,
                                   batch_size=20, seed=0), classifier, 60), real)["fid"]

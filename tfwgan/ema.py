@@ -14,6 +14,7 @@ experiments/results/resnet_recipe.md). At decay 0 the EMA generator is the live 
 import keras
 import tensorflow as tf
 
+from tfwgan import copies
 from tfwgan.validation import integer_at_least
 from tfwgan.validation import one_of
 
@@ -39,11 +40,7 @@ class GeneratorEMA:
     """Starts the average at the generator's current weights (all of them, including
     batch-norm statistics)."""
     self.generator = generator
-    self.weights = [
-        keras.Variable(tf.identity(variable), trainable=False, dtype=variable.dtype,
-                       aggregation="only_first_replica",  # every replica holds the same θ
-                       name=f"ema_{index}")
-        for index, variable in enumerate(generator.weights)]
+    self.weights = copies.replica_synced_copies(generator.weights, "ema")
     return self
 
   def update(self, step):

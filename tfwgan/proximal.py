@@ -22,8 +22,9 @@ Where the paper reads two ways (journal version, `../shared/papers/rwp_journal.t
 
 import math
 
-import keras
 import tensorflow as tf
+
+from tfwgan import copies
 
 from tfwgan import reduction as reductions
 from tfwgan.validation import integer_at_least
@@ -162,12 +163,7 @@ class GeneratorAnchor:
 
   def __init__(self, generator):
     self.generator = generator
-    # A copy of each value: `variable.value` would hand Keras the live tf.Variable itself.
-    self.weights = [
-        keras.Variable(tf.identity(variable), trainable=False, dtype=variable.dtype,
-                       aggregation="only_first_replica",  # every replica holds the same θ
-                       name=f"anchor_{index}")
-        for index, variable in enumerate(generator.trainable_variables)]
+    self.weights = copies.replica_synced_copies(generator.trainable_variables, "anchor")
 
   def refresh(self):
     """θk−1 ← θ."""

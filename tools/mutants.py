@@ -79,7 +79,7 @@ VARIANTS = [
             "self.generator.non_trainable_variables, z, training=False)",
             (MATRIX,), select="dcgan28_rwp_1 or dcgan28_sbe_1"),
     Variant("anchor_aliases_generator", "anchor variables alias the live weights (a copy "
-            "made from `variable.value`)", "tfwgan/proximal.py",
+            "made from `variable.value`)", "tfwgan/copies.py",
             "keras.Variable(tf.identity(variable),", "keras.Variable(variable.value,",
             (GAN_ANALYTIC,)),
     Variant("anchor_own_seed_state", "anchor drawn with a dropout mask of its own",
