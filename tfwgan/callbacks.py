@@ -23,11 +23,15 @@ def _step(model):
   return int(model.outer_iterations.numpy())
 
 
+def format_scores(results):
+  """'emd 0.131' / 'fid 12.3, inception_score 8.1, kid 0.01': every score, sorted."""
+  return ", ".join(f"{name} {value:.4g}" for name, value in sorted(results.items())
+                   if name != "training_seconds")
+
+
 def log_evaluation(step, results):
   """One console line per evaluation: the step and every score."""
-  logging.info("step %d: %s", step, ", ".join(
-      f"{name} {value:.4g}" for name, value in sorted(results.items())
-      if name != "training_seconds"))
+  logging.info("step %d: %s", step, format_scores(results))
 
 
 class NonFiniteError(RuntimeError):

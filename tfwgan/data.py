@@ -137,14 +137,19 @@ def load_tfds(name, *, split="train", data_dir=None, download=False):
   return dataset.map(_tfds_preprocess(name), num_parallel_calls=tf.data.AUTOTUNE)
 
 
+def image_files(path):
+  """The image files under `path` (any depth), by extension, as Keras reads them."""
+  return [f"{directory.rstrip('/')}/{name}" for directory, _, names in gfile.walk(path)
+          for name in sorted(names) if name.lower().endswith(IMAGE_EXTENSIONS)]
+
+
 def check_image_files(path):
   """Opens every image file under `path` (header check); ValueError naming a bad one.
 
   Files with other extensions are ignored, as Keras ignores them.
   """
   from PIL import Image  # pylint: disable=g-import-not-at-top
-  images = [f"{directory.rstrip('/')}/{name}" for directory, _, names in gfile.walk(path)
-            for name in sorted(names) if name.lower().endswith(IMAGE_EXTENSIONS)]
+  images = image_files(path)
   if not images:
     raise ValueError(f"data_dir={path!r}: no image files {IMAGE_EXTENSIONS} found.")
   for name in images:
@@ -209,8 +214,8 @@ def check_sample_count(name, *, data_dir, samples_needed):
   drop_remainder, such a dataset would yield no batch at all) is a ValueError."""
   if name == "npz":
     count = files.npz_first_shape(data_dir)[0]
-  elif name == "folder":
-    count = check_image_files(data_dir)
+  elif name == "folder":   # a listing: `image_folder` opens every file once, not here
+    count = len(image_files(data_dir))
   else:
     return
   if count < samples_needed:

@@ -29,9 +29,8 @@ def absolute(path):
 
 
 def parent(path):
-  """The directory that holds `path`."""
-  return absolute(path).rsplit("/", 1)[0] if not is_local(path) else os.path.dirname(
-      absolute(path))
+  """The directory that holds `path` (posix dirname: gs://bucket/run → gs://bucket)."""
+  return os.path.dirname(absolute(path))
 
 
 def unique_sibling(path, prefix):
@@ -44,13 +43,18 @@ def read_json(path):
     return json.load(handle)
 
 
-def write_json_atomically(path, value):
-  """Writes `value` as JSON to a temporary sibling, then renames it onto `path`."""
+def _write_atomically(path, content, mode):
+  """Writes `content` to a temporary sibling, then renames it onto `path`."""
   gfile.makedirs(parent(path))
   staging = unique_sibling(path, ".tmp-")
-  with gfile.GFile(staging, "w") as handle:
-    handle.write(json.dumps(value, indent=2, sort_keys=True))
+  with gfile.GFile(staging, mode) as handle:
+    handle.write(content)
   gfile.rename(staging, path, overwrite=True)
+
+
+def write_json_atomically(path, value):
+  """Writes `value` as JSON to a temporary sibling, then renames it onto `path`."""
+  _write_atomically(path, json.dumps(value, indent=2, sort_keys=True), "w")
 
 
 def load_npz(path):
@@ -76,11 +80,7 @@ def save_npz_atomically(path, **arrays):
   then renames it onto `path`."""
   buffer = io.BytesIO()
   np.savez(buffer, **arrays)
-  gfile.makedirs(parent(path))
-  staging = unique_sibling(path, ".tmp-")
-  with gfile.GFile(staging, "wb") as handle:
-    handle.write(buffer.getvalue())
-  gfile.rename(staging, path, overwrite=True)
+  _write_atomically(path, buffer.getvalue(), "wb")
 
 
 def move_tree(source, target, *, last=None):

@@ -43,7 +43,7 @@ class RunResult:
 
 def summary_line(result, *, replicas=1):
   """The one line a run ends with: steps, training time, final metrics, export path."""
-  metrics = ", ".join(f"{name} {value:.4g}" for name, value in sorted(result.metrics.items()))
+  metrics = callbacks_lib.format_scores(result.metrics)
   resumed = f" (resumed at step {result.resumed_from_step})" if result.resumed_from_step else ""
   return (f"trained to step {result.final_step}{resumed} in {result.training_seconds:.0f} s "
           f"of training on {replicas} replica(s); {metrics or 'no evaluation'}; generator "
@@ -113,12 +113,10 @@ def build_gan(config, sample_shape, networks=None):
               seed=config.seed)
   optimizer = presets.OptimizerSpec(config.optimizer, config.learning_rate, config.beta1,
                                     config.beta2)
-  rate = lambda: schedules.learning_rate(config.lr_decay, config.learning_rate,
-                                         total_steps=config.train_steps,
-                                         counter=gan.outer_iterations)
-  gan.compile(generator_optimizer=optimizer.build(rate()),
-              critic_optimizer=optimizer.build(rate()),
-              potential_optimizer=optimizer.build(rate()) if config.proximal == "sbe" else None,
+  rate = schedules.learning_rate(config.lr_decay, config.learning_rate,
+                                 total_steps=config.train_steps, counter=gan.outer_iterations)
+  gan.compile(generator_optimizer=optimizer.build(rate), critic_optimizer=optimizer.build(rate),
+              potential_optimizer=optimizer.build(rate) if config.proximal == "sbe" else None,
               jit_compile=uses_xla(config))
   return gan
 
@@ -255,6 +253,20 @@ def _checkpoint_number(name):
   return name[len("ckpt-"):].split(".")[0].split("_")[0].rstrip("/")
 
 
+def _move_aside(directory, names, prefix):
+  """Moves the entries `names` of `directory` (files, or `_temp` directories of a save)
+  into a fresh sibling <directory's parent>/<prefix><directory name>-*; returns it."""
+  aside = files.unique_sibling(directory, prefix)
+  files.gfile.makedirs(aside)
+  for name in names:
+    source, target = f"{directory}/{name.rstrip('/')}", f"{aside}/{name.rstrip('/')}"
+    if files.gfile.isdir(source):
+      files.move_tree(source, target)
+    else:
+      files.gfile.rename(source, target)
+  return aside
+
+
 def _set_aside_incomplete_first_checkpoint(logdir, directory, leftovers):
   """Moves the files of a first save that never finished out of the way; returns where.
 
@@ -262,14 +274,7 @@ def _set_aside_incomplete_first_checkpoint(logdir, directory, leftovers):
   complete, so with no state file no save of this directory ever finished: the files
   are provably incomplete. Moved, not deleted.
   """
-  aside = files.unique_sibling(directory, "incomplete-")
-  files.gfile.makedirs(aside)
-  for name in leftovers:
-    source, target = f"{directory}/{name.rstrip('/')}", f"{aside}/{name.rstrip('/')}"
-    if files.gfile.isdir(source):
-      files.move_tree(source, target)
-    else:
-      files.gfile.rename(source, target)
+  aside = _move_aside(directory, leftovers, "incomplete-")
   logging.warning("logdir=%r: the first checkpoint (%s) was never completed (the run was "
                   "stopped while saving it); moved it to %s and starting from step 0.",
                   logdir, ", ".join(sorted(leftovers)), aside)
@@ -324,9 +329,9 @@ def intact_checkpoints(directory, *, exclude=None):
   """Names of the readable checkpoints the state file of `directory` lists, newest first."""
   state = tf.train.get_checkpoint_state(directory)
   paths = list(state.all_model_checkpoint_paths) if state else []
-  return [os.path.basename(path) for path in reversed(paths)
-          if path != exclude and os.path.basename(path) != os.path.basename(exclude or "")
-          and _readable(f"{directory}/{os.path.basename(path)}")]
+  names = [os.path.basename(path) for path in reversed(paths)]
+  return [name for name in names if name != os.path.basename(exclude or "")
+          and _readable(f"{directory}/{name}")]
 
 
 def rewind(logdir, checkpoint_name):
@@ -340,11 +345,9 @@ def rewind(logdir, checkpoint_name):
                      f"{directory}; intact: {intact_checkpoints(directory)}.")
   keep = names[:names.index(checkpoint_name) + 1]
   newer = {_checkpoint_number(name) for name in names[len(keep):]}
-  aside = files.unique_sibling(directory, "set-aside-")
-  files.gfile.makedirs(aside)
-  for name in files.gfile.listdir(directory):
-    if name.startswith("ckpt-") and _checkpoint_number(name) in newer:
-      files.gfile.rename(f"{directory}/{name.rstrip('/')}", f"{aside}/{name.rstrip('/')}")
+  aside = _move_aside(directory, [name for name in files.gfile.listdir(directory)
+                                  if name.startswith("ckpt-")
+                                  and _checkpoint_number(name) in newer], "set-aside-")
   tf.compat.v1.train.update_checkpoint_state(
       directory, f"{directory}/{checkpoint_name}",
       all_model_checkpoint_paths=[f"{directory}/{name}" for name in keep])

@@ -178,7 +178,7 @@ VARIANTS = [
     Variant("first_checkpoint_not_set_aside", "a half-written first checkpoint blocks the "
             "rerun (refusing to start over)", "tfwgan/training.py",
             "    _set_aside_incomplete_first_checkpoint(logdir, directory, leftovers)\n"
-            "    return False",
+            "    return None",
             "    raise ValueError('has checkpoint files but no readable checkpoint state')",
             ("tests/training_test.py::ReliabilityTest", KILL), select="first_checkpoint or toy"),
     Variant("export_staging_kept", "a killed export's staging directory is never removed",
