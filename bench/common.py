@@ -1,4 +1,4 @@
-"""Timing helpers for side-by-side benchmarks: interleaved repeats, medians, peak RSS."""
+"""Side-by-side benchmarks: interleaved repeats, medians, peak RSS, and shared inputs."""
 
 import multiprocessing
 import os
@@ -32,6 +32,17 @@ def peak_rss_mib():
   return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class RememberingCall:
+  """A callable (e.g. a Worker) that also keeps the value of its last call, so a timed
+  repeat can be checked against a reference afterwards."""
+
+  def __init__(self, function):
+    self.function, self.value = function, None
+
+  def __call__(self):
+    self.value = self.function()
+
+
 class Worker:
   """A zero-argument callable built by `factory(*args)` in its own (spawned) process.
 
@@ -40,10 +51,12 @@ class Worker:
   its own framework state (TensorFlow and PyTorch never share a process).
   """
 
-  def __init__(self, factory, *args):
+  def __init__(self, factory, *args, daemon=True):
+    """`daemon=False` lets the worker start processes of its own (joblib's, for sklearn
+    with n_jobs > 1: a daemon's sklearn falls back to one job)."""
     context = multiprocessing.get_context("spawn")
     self._connection, child = context.Pipe()
-    self._process = context.Process(target=_serve, args=(child, factory, args), daemon=True)
+    self._process = context.Process(target=_serve, args=(child, factory, args), daemon=daemon)
     self._process.start()
     status, detail = self._connection.recv()
     if status != "ready":
@@ -79,3 +92,17 @@ def _serve(connection, factory, args):
       connection.send(peak_rss_mib())
     else:
       return
+
+
+def inception_like_features(samples, dimension):
+  """Two [samples, dimension] float32 sets like Inception pool_3 activations (non-negative,
+  correlated: ReLU of a random linear map of Gaussians), the second shifted; the same in
+  every process."""
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  rng = np.random.default_rng(0)
+  mixing = rng.normal(size=(dimension, dimension)) / np.sqrt(dimension)
+  sets = []
+  for shift in (0.0, 0.3):
+    gaussians = rng.normal(loc=shift, size=(samples, dimension)).astype(np.float32)
+    sets.append(np.maximum(gaussians @ mixing.astype(np.float32), 0.0))
+  return sets

@@ -23,27 +23,16 @@ flags.DEFINE_integer("repeats", 3, "Timed repeats of each implementation (interl
 FLAGS = flags.FLAGS
 
 
-def activations(samples, dimension):
-  import numpy as np  # pylint: disable=g-import-not-at-top
-  rng = np.random.default_rng(0)
-  mixing = rng.normal(size=(dimension, dimension)) / np.sqrt(dimension)
-  sets = []
-  for shift in (0.0, 0.3):
-    gaussians = rng.normal(loc=shift, size=(samples, dimension)).astype(np.float32)
-    sets.append(np.maximum(gaussians @ mixing.astype(np.float32), 0.0))
-  return sets
-
-
 def tfwgan_fid(samples, dimension):
   from tfwgan.evaluation import metrics  # pylint: disable=g-import-not-at-top
-  a, b = activations(samples, dimension)
+  a, b = common.inception_like_features(samples, dimension)
   return lambda: metrics.fid_from_activations(a, b)
 
 
 def tfgan_fid(samples, dimension):
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from tfwgan.evaluation import tfgan_compat  # pylint: disable=g-import-not-at-top
-  a, b = (tf.constant(x) for x in activations(samples, dimension))
+  a, b = (tf.constant(x) for x in common.inception_like_features(samples, dimension))
   fid = tfgan_compat.classifier_metrics().frechet_classifier_distance_from_activations
   return lambda: float(fid(a, b))
 
@@ -51,7 +40,7 @@ def tfgan_fid(samples, dimension):
 def scipy_sqrtm_fid(samples, dimension):
   import numpy as np  # pylint: disable=g-import-not-at-top
   from scipy import linalg  # pylint: disable=g-import-not-at-top
-  a, b = (x.astype(np.float64) for x in activations(samples, dimension))
+  a, b = (x.astype(np.float64) for x in common.inception_like_features(samples, dimension))
 
   def fid():
     covariance_a, covariance_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
@@ -61,22 +50,12 @@ def scipy_sqrtm_fid(samples, dimension):
   return fid
 
 
-class _Timed:
-  """A worker's callable that also remembers the value of its last call."""
-
-  def __init__(self, worker):
-    self.worker, self.value = worker, None
-
-  def __call__(self):
-    self.value = self.worker()
-
-
 def main(argv):
   del argv
   factories = {"tfwgan": tfwgan_fid, "TF-GAN": tfgan_fid, "scipy sqrtm": scipy_sqrtm_fid}
   workers = {name: common.Worker(factory, FLAGS.samples, FLAGS.dimension)
              for name, factory in factories.items()}
-  timed = {name: _Timed(worker) for name, worker in workers.items()}
+  timed = {name: common.RememberingCall(worker) for name, worker in workers.items()}
   medians = common.interleaved_medians(timed, repeats=FLAGS.repeats, warmup=1)
   reference = timed["scipy sqrtm"].value
   print(f"FID of {FLAGS.samples} × {FLAGS.dimension} activations per set "

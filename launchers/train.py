@@ -93,11 +93,15 @@ flags.DEFINE_integer("train_steps", None, "Outer iterations to train in all.", l
 flags.DEFINE_integer("log_every", None, "Outer iterations between summaries.", lower_bound=1)
 flags.DEFINE_integer("checkpoint_every", None, "Outer iterations between checkpoints.",
                      lower_bound=1)
-flags.DEFINE_integer("num_eval_samples", None, "Samples for the EMD (2-D) or FID/KID/IS (images).",
-                     lower_bound=1)
-flags.DEFINE_integer("eval_every", None, "Outer iterations between FID/KID/IS evaluations of "
-                     "image generators (0: off).", lower_bound=0)
-flags.DEFINE_string("classifier", None, "Classifier for FID/KID/IS: 'inception' (TF-Hub), a "
+flags.DEFINE_integer("num_eval_samples", None, "Samples compared by each evaluation "
+                     "(generated and real).", lower_bound=1)
+flags.DEFINE_integer("eval_every", None, "Outer iterations between evaluations of image "
+                     "generators (0: off; 2-D runs: the EMD etc. every log_every).",
+                     lower_bound=0)
+flags.DEFINE_list("eval_metrics", None, "What the evaluations compute. Images: fid, kid, "
+                  "inception_score, precision_recall, density_coverage, swd (default: all but "
+                  "swd). 2-D data: emd, precision_recall, density_coverage (default: all).")
+flags.DEFINE_string("classifier", None, "Classifier for the image metrics: 'inception' (TF-Hub), a "
                     "local copy of the Inception module, or a classifier export such as "
                     "saved_models/mnist_classifier.")
 flags.DEFINE_string("inception_path", None, "Local copy of TF-GAN's Inception module for "

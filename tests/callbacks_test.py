@@ -27,7 +27,8 @@ class ClockTest(tf.test.TestCase):
       self.assertAllClose(clock.elapsed(), 5.0)
 
 
-def _fit_with_fid(logdir, *, every, steps, learning_rate, ema=None):
+def _fit_with_fid(logdir, *, every, steps, learning_rate, ema=None,
+                  metrics=scoring.DEFAULT_IMAGE_METRICS):
   """A tiny DCGAN-28 WGAN-GP fitted `steps` steps with an FIDCallback every `every` steps;
   returns (gan, generator, stand-in classifier, real outputs, callback)."""
   generator = tfwgan.networks.dcgan_generator(4, (28, 28, 1), base_filters=4)
@@ -38,10 +39,10 @@ def _fit_with_fid(logdir, *, every, steps, learning_rate, ema=None):
   classifier = evaluation_scoring_test.stand_in_classifier()
   real = scoring.ClassifierOutputs.collect(
       (np.tanh(np.random.default_rng(i).normal(size=(20, 28, 28, 1))) for i in range(3)),
-      classifier, 60)
+      classifier, 60, keep_images=True)
   writer = tf.summary.create_file_writer(logdir)
   fid = callbacks.FIDCallback(writer, classifier, real, every=every, num_samples=60,
-                              batch_size=20)
+                              batch_size=20, metrics=metrics)
   images = tf.random.uniform([4, 28, 28, 1], -1, 1, seed=1)
   gan.fit(tf.data.Dataset.from_tensors(images).repeat(), epochs=1, steps_per_epoch=steps,
           verbose=0, callbacks=[fid])
@@ -73,13 +74,41 @@ class FIDCallbackTest(tf.test.TestCase):
     fid_events = training_test.event_values(logdir, "eval/fid")
     self.assertAllClose(fid_events, [fid.results[2]["fid"], fid.results[4]["fid"]])
 
+  def test_writes_every_chosen_metric(self):
+    logdir = self.create_tempdir().full_path
+    _, generator, classifier, real, fid = _fit_with_fid(
+        logdir, every=2, steps=2, learning_rate=1e-3,
+        metrics=["precision_recall", "density_coverage", "swd"])
+    self.assertEqual(set(fid.results[2]), {"precision", "recall", "density", "coverage",
+                                           "swd/28", "training_seconds"})
+    tags = training_test.event_steps(logdir)
+    for name in ("precision", "recall", "density", "coverage", "swd/28"):
+      self.assertEqual(tags[f"eval/{name}"], [2])
+    self.assertNotIn("eval/fid", tags)
+    self.assertNotIn("eval/fid_by_wallclock", tags)
+    generated = scoring.ClassifierOutputs.collect(scoring.generated_batches(
+        lambda z: generator(z, training=False), 4, num_samples=60, batch_size=20, seed=0),
+        classifier, 60)
+    expected = tfwgan.evaluation.neighbours.neighbour_scores(
+        real_features=real.features, generated_features=generated.features)
+    self.assertEqual({k: fid.results[2][k] for k in expected}, expected)
+    self.assertGreater(fid.results[2]["swd/28"], 0.0)
+
+  def test_swd_needs_the_real_images(self):
+    real = scoring.ClassifierOutputs.collect(
+        [np.zeros((10, 16, 16, 1), np.float32)], evaluation_scoring_test.stand_in_classifier(),
+        10)
+    with self.assertRaisesRegex(ValueError, r"real: metrics holds 'swd', which needs the real "
+                                r"images"):
+      callbacks.FIDCallback(None, None, real, every=1, num_samples=10, metrics=["swd"])
+
   def test_with_an_ema_the_average_is_scored_and_the_live_generator_too(self):
     logdir = self.create_tempdir().full_path
     gan, _, classifier, real, fid = _fit_with_fid(
         logdir, every=3, steps=3, learning_rate=1e-2, ema=tfwgan.ema.GeneratorEMA(0.5))
-    score = lambda g: scoring.score(scoring.ClassifierOutputs.collect(
+    score = lambda g: scoring.score(generated=scoring.ClassifierOutputs.collect(
         scoring.generated_batches(lambda z: g(z, training=False), 4, num_samples=60,
-                                  batch_size=20, seed=0), classifier, 60), real)["fid"]
+                                  batch_size=20, seed=0), classifier, 60), real=real)["fid"]
     self.assertAllClose(fid.results[3]["fid"], score(gan.sampling_generator()), rtol=1e-6)
     self.assertAllClose(fid.results[3]["fid_live"], score(gan.generator), rtol=1e-6)
     self.assertNotAllClose(fid.results[3]["fid"], fid.results[3]["fid_live"])

@@ -52,6 +52,11 @@ class RunConfigTest(tf.test.TestCase, parameterized.TestCase):
     del recorded["rwp_distance"]                    # a record older than the field
     self.assertEqual(config.identity_differences(recorded), {})
 
+  def test_eval_metrics_from_a_list_flag_become_a_tuple(self):
+    config = RunConfig(eval_metrics=["emd", "precision_recall"])
+    self.assertEqual(config.eval_metrics, ("emd", "precision_recall"))
+    config.validate()
+
   def test_home_in_paths_is_expanded(self):
     config = RunConfig(logdir="~/runs/a", data_dir="~/data", classifier="inception")
     self.assertEqual(config.logdir, os.path.expanduser("~/runs/a"))
@@ -93,7 +98,12 @@ class RunConfigTest(tf.test.TestCase, parameterized.TestCase):
       ("rwp_latents", {"rwp_latents": "per_batch"}, r"rwp_latents='per_batch': allowed values"),
       ("rwp_distance", {"rwp_distance": "l1"}, r"rwp_distance='l1': allowed values"),
       ("lp_perturbation_std", {"lp_perturbation_std": 0.0},
-       r"lp_perturbation_std=0.0: must be a number > 0"))
+       r"lp_perturbation_std=0.0: must be a number > 0"),
+      ("image_metric_on_points", {"eval_metrics": ("emd", "swd")},
+       r"eval_metrics: 'swd' is not a metric for 2-D samples; allowed values are \['emd', "),
+      ("point_metric_on_images", {"dataset": "cifar10", "network": "dcgan",
+                                  "eval_metrics": ["fid", "emd"]},
+       r"eval_metrics: 'emd' is not a metric for images"))
   def test_bad_values(self, overrides, message):
     with self.assertRaisesRegex(ValueError, message):
       RunConfig(**overrides).validate()

@@ -6,6 +6,10 @@ import numpy as np
 import tensorflow as tf
 
 import tfwgan
+from tfwgan import data
+from tfwgan import evaluation
+from tfwgan import files
+from tfwgan.evaluation import neighbours
 from tfwgan.evaluation import scoring
 
 
@@ -19,6 +23,11 @@ def stand_in_classifier(calls=None):
     features = np.stack([flat.mean(1), flat.std(1), flat.max(1), flat.min(1)], axis=1)
     return features, features[:, :3] * 5.0
   return classify
+
+
+def eight_gaussian_batches(seed, count=600, batch=200):
+  for start in range(0, count, batch):
+    yield data.sample_toy("8gaussians", batch, [seed, start]).numpy()
 
 
 def image_batches(loc, count=400, batch=50, seed=0):
@@ -37,7 +46,10 @@ class ScoringTest(tf.test.TestCase):
                for name, fn in (("close", close), ("far", far))}
     self.assertLess(results["close"]["fid"], 0.1 * results["far"]["fid"])
     self.assertLess(results["close"]["kid"], results["far"]["kid"])
-    self.assertEqual(set(results["close"]), {"fid", "kid", "inception_score"})
+    self.assertEqual(set(results["close"]), {"fid", "kid", "inception_score", "precision",
+                                             "recall", "density", "coverage"})
+    self.assertGreater(results["close"]["precision"], results["far"]["precision"])
+    self.assertGreater(results["close"]["coverage"], results["far"]["coverage"])
 
   def test_streams_in_batches_and_caches_real_outputs(self):
     calls = []
@@ -59,8 +71,70 @@ class ScoringTest(tf.test.TestCase):
   def test_flat_samples_get_the_exact_emd(self):
     real = [np.zeros((100, 2), np.float32)]
     results = scoring.evaluate(lambda z: tf.ones([len(z), 2]) * [3.0, 4.0], real,
-                               num_samples=100, batch_size=30, latent_dim=2)
+                               num_samples=100, batch_size=30, latent_dim=2, metrics=["emd"])
     self.assertEqual(results, {"emd": 5.0})
+
+  def test_flat_samples_get_precision_recall_density_coverage_on_the_raw_points(self):
+    # Generated points from modes 0–3 of the 8 Gaussians: the library's scores of the
+    # points, whatever batches they came in.
+    real = eight_gaussian_batches(seed=1)
+    generate = lambda z: tf.abs(data.sample_toy("8gaussians", len(z),
+                                                 tf.cast(z[0, :2] * 1e6, tf.int64)))
+    results = scoring.evaluate(generate, real, num_samples=600, batch_size=200, latent_dim=2)
+    generated = np.concatenate(list(scoring.generated_batches(generate, 2, num_samples=600,
+                                                               batch_size=200)))
+    expected = neighbours.neighbour_scores(
+        real_features=np.concatenate(list(eight_gaussian_batches(seed=1))),
+        generated_features=generated, precision_recall_k=3, density_coverage_k=5)
+    self.assertEqual({k: v for k, v in results.items() if k != "emd"}, expected)
+    self.assertGreater(results["precision"], 0.9)
+    self.assertLess(results["recall"], 0.5)                 # 3 of 8 modes: x, y ≥ 0
+    self.assertAllClose(results["emd"], evaluation.emd(generated, np.concatenate(
+        list(eight_gaussian_batches(seed=1)))))
+
+  def test_metrics_choose_what_is_computed(self):
+    generate = lambda z: tf.tanh(tf.random.stateless_normal([len(z), 8, 8, 1], seed=[1, 2]))
+    calls = []
+    cache = os.path.join(self.create_tempdir().full_path, "real.npz")
+    evaluate = lambda metrics: scoring.evaluate(
+        generate, image_batches(0.0), classifier=stand_in_classifier(calls), num_samples=200,
+        batch_size=50, latent_dim=4, cache_path=cache, metrics=metrics)
+    self.assertEqual(set(evaluate(["kid"])), {"kid"})
+    self.assertEqual(sum(calls), 400)
+    calls.clear()
+    results = evaluate(["swd", "fid"])       # SWD needs the real images: the cache is rebuilt
+    self.assertEqual(set(results), {"fid", "swd/8"})
+    self.assertEqual(sum(calls), 400)
+    self.assertEqual(files.load_npz(cache)["images"].shape, (200, 8, 8, 1))
+    calls.clear()
+    again = evaluate(["swd"])                # now it holds them
+    self.assertEqual(sum(calls), 200)
+    self.assertGreater(again["swd/8"], 0.0)
+
+  def test_score_keeps_real_and_generated_apart(self):
+    rng = np.random.default_rng(7)
+    outputs = lambda features: scoring.ClassifierOutputs(
+        features, features[:, :3], tfwgan.evaluation.Statistics().update(features))
+    real, generated = rng.normal(size=(200, 4)), rng.normal(0.3, 1.6, size=(150, 4))
+    results = scoring.score(generated=outputs(generated), real=outputs(real),
+                            metrics=["precision_recall", "density_coverage"])
+    expected = neighbours.neighbour_scores(real_features=real, generated_features=generated)
+    self.assertEqual(results, expected)
+    self.assertLess(results["precision"] + 0.2, results["recall"])   # wider generated set
+
+  def test_metric_names_are_checked(self):
+    for metrics, points, message in (
+        (["swd"], True, r"metrics: 'swd' is not a metric for 2-D samples; allowed values are "
+                        r"\['emd', 'precision_recall', 'density_coverage'\]"),
+        (["emd"], False, r"metrics: 'emd' is not a metric for images"),
+        (["fid", "precision"], False, r"'precision' is not a metric for images"),
+        ([], False, r"metrics: empty")):
+      with self.assertRaisesRegex(ValueError, message):
+        scoring.resolve_metrics(metrics, points=points)
+    self.assertEqual(scoring.resolve_metrics(None, points=True), scoring.POINT_METRICS)
+    self.assertNotIn("swd", scoring.resolve_metrics(None, points=False))
+    self.assertEqual(scoring.resolve_metrics(["swd", "fid", "swd"], points=False),
+                     ("swd", "fid"))
 
   def test_accepts_a_gan_and_a_keras_generator_and_a_dataset(self):
     generator, critic = test_utils.tiny_mlp_pair()

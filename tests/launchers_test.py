@@ -220,12 +220,15 @@ class DailyRunTest(tf.test.TestCase):
     first = self._train(tmp, f"--logdir={logdir}", "--train_steps=4", "--log_every=2",
                         "--checkpoint_every=2")
     self.assertRegex(first.stdout, rf"^trained to step 4 in \d+ s of training on 1 "
-                     rf"replica\(s\); emd [0-9.]+; generator exported to {logdir}/export\n$")
+                     rf"replica\(s\); coverage [0-9.e-]+, density [0-9.e-]+, emd [0-9.]+, "
+                     rf"precision [0-9.e-]+, recall [0-9.e-]+; generator exported to "
+                     rf"{logdir}/export\n$")
     self.assertEqual(sorted(os.listdir(root)), ["run", "tmp"])   # nothing outside --logdir
     self.assertEqual(os.listdir(tmp), [])
     self.assertEqual(_git_status(), status)                      # the repository untouched
     self.assertNotRegex(first.stderr, r"I0000|cuInit|oneDNN|absl::InitializeLog")
-    self.assertRegex(first.stderr, r"step 2: emd [0-9.]+\n")    # one line per evaluation
+    self.assertRegex(first.stderr, r"step 2: coverage [0-9.e-]+, density [0-9.e-]+, emd [0-9.]+, "
+                     r"precision [0-9.e-]+, recall [0-9.e-]+\n")    # one line per evaluation
     second = self._train(tmp, f"--logdir={logdir}", "--train_steps=6", "--log_every=2",
                          "--checkpoint_every=2")
     resume_lines = [line for line in second.stderr.splitlines() if "Resuming" in line]
@@ -283,14 +286,6 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
     for name in ("samples.png", "latent_walk.png"):
       with Image.open(os.path.join(samples_dir, name)) as image:
         self.assertGreater(image.size[0], 100)
-
-  def test_one_device_strategy_flag(self):
-    logdir = self.create_tempdir().full_path
-    export_dir = os.path.join(self.create_tempdir().full_path, "toy")
-    with flagsaver.flagsaver(logdir=logdir, export_dir=export_dir, strategy="one_device",
-                             **{**TOY, "train_steps": 2}):
-      train.main(["train.py"])
-    self.assertEqual(export.ExportedGenerator(export_dir).metadata["step"], 2)
 
   def test_mirrored_on_two_logical_cpus_writes_one_logdir_that_resumes_on_one_device(self):
     root = self.create_tempdir().full_path
@@ -357,6 +352,19 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
       results = json.load(handle)
     self.assertEqual(results["dataset"], "8gaussians")
     self.assertLess(results["emd"], 0.3)          # the shipped generator learned the modes
+    self.assertGreater(results["recall"], 0.5)    # ... most of each mode
+    self.assertEqual(set(results) & {"precision", "density", "coverage"},
+                     {"precision", "density", "coverage"})
+
+  def test_evaluate_launcher_refuses_a_metric_the_data_does_not_have(self):
+    output = os.path.join(self.create_tempdir().full_path, "result.json")
+    completed = _launch("evaluate.py", "--export_dir=saved_models/toy_wgan_lp_rwp",
+                        "--metrics=emd,fid", f"--output_json={output}")
+    self.assertEqual(completed.returncode, 1)
+    self.assertEqual(completed.stderr.strip().splitlines()[-1],
+                     "evaluate.py: error: --metrics: 'fid' is not a metric for 2-D samples; "
+                     "allowed values are ['emd', 'precision_recall', 'density_coverage'].")
+    self.assertFalse(os.path.exists(output))
 
   def test_evaluate_launcher_on_an_image_export_with_the_shipped_classifier(self):
     root = self.create_tempdir().full_path
@@ -369,7 +377,7 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
     classifier = os.path.join(ROOT, "saved_models", "mnist_classifier")
     completed = _launch("evaluate.py", f"--export_dir={root}/export", f"--data_dir={data_path}",
                         f"--classifier={classifier}", "--num_samples=60", "--batch_size=20",
-                        f"--output_json={output}")
+                        f"--output_json={output}", "--metrics=" + ",".join(scoring.IMAGE_METRICS))
     self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
     with open(output) as handle:
       results = json.load(handle)
@@ -379,9 +387,11 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
         export.ExportedGenerator(root + "/export"),
         data.evaluation_batches("npz", num_samples=60, batch_size=20, data_dir=data_path),
         classifier=classifiers.load(classifier), num_samples=60, batch_size=20)
-    for name in ("fid", "kid", "inception_score"):
+    for name in ("fid", "kid", "inception_score", "precision", "recall", "density",
+                 "coverage"):
       self.assertAllClose(results[name], expected[name], rtol=1e-5, msg=name)
     self.assertGreater(results["fid"], 0.0)
+    self.assertGreater(results["swd/28"], 0.0)     # random (TF-GAN's patches, projections)
 
   def test_train_classifier_launcher_exports_a_usable_classifier(self):
     output_dir = os.path.join(self.create_tempdir().full_path, "clf")

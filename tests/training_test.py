@@ -144,9 +144,14 @@ class ReliabilityTest(tf.test.TestCase):
   def test_eval_every_sets_the_emd_cadence_for_2d_data(self):
     result = training.run(toy_config(self.logdir, self.export_dir, eval_every=1,
                                      num_eval_samples=50))
-    self.assertEqual(event_steps(self.logdir)["eval/emd"], [1, 2, 3, 4])
-    self.assertEqual(sorted(result.metrics), ["emd"])
-    self.assertAllClose(result.metrics["emd"], event_values(self.logdir, "eval/emd")[-1])
+    self.assertEqual(sorted(result.metrics),
+                     ["coverage", "density", "emd", "precision", "recall"])
+    for name in result.metrics:
+      self.assertEqual(event_steps(self.logdir)[f"eval/{name}"], [1, 2, 3, 4])
+      self.assertAllClose(result.metrics[name], event_values(self.logdir, f"eval/{name}")[-1])
+    chosen = training.run(toy_config(self.logdir, self.export_dir, eval_every=1, train_steps=5,
+                                     num_eval_samples=50, eval_metrics=("precision_recall",)))
+    self.assertEqual(sorted(chosen.metrics), ["precision", "recall"])
 
   def test_your_own_networks_get_the_whole_run(self):
     def make(config, sample_shape):
@@ -422,6 +427,8 @@ class _RunRecorder:
 
     def real_outputs(images, classifier, **kwargs):
       self.real_outputs = kwargs
+      return scoring.ClassifierOutputs(None, None, None,
+                                       np.zeros([1]) if kwargs.get("keep_images") else None)
 
     def enable_op_determinism():
       self.determinism = True
@@ -518,6 +525,9 @@ WIRING = {
     "checkpoint_every": (1, {}, lambda r: r.callback(callbacks.Checkpointing).every, 1),
     "num_eval_samples": (40, {}, lambda r: r.callback(callbacks.ToySummaries).num_samples, 40),
     "eval_every": (3, NPZ, lambda r: r.callback(callbacks.FIDCallback).every, 3),
+    "eval_metrics": (("kid", "swd"), {**NPZ, "eval_every": 1},
+                     lambda r: (r.callback(callbacks.FIDCallback).metrics,
+                                r.real_outputs["keep_images"]), (("kid", "swd"), True)),
     "classifier": ("/models/clf", {**NPZ, "eval_every": 1},
                    lambda r: r.classifier["identifier"], "/models/clf"),
     "inception_path": ("/models/inception", {**NPZ, "eval_every": 1},

@@ -13,7 +13,6 @@ import numpy as np
 import tensorflow as tf
 
 from tfwgan import plots
-from tfwgan.evaluation import emd
 from tfwgan.evaluation import scoring
 from tfwgan.validation import integer_at_least
 from tfwgan.validation import positive_number
@@ -148,13 +147,17 @@ class ScalarSummaries(keras.callbacks.Callback):
 
 
 class ToySummaries(keras.callbacks.Callback):
-  """For 2-D data, every `every` outer iterations: the exact EMD to fresh real samples and
-  the critic's level sets (WGAN-LP Fig. 3); one console line per evaluation."""
+  """For 2-D data, every `every` outer iterations: the exact EMD and precision/recall,
+  density/coverage on the raw points against fresh real samples (`metrics`: groups of
+  `scoring.POINT_METRICS`), and the critic's level sets (WGAN-LP Fig. 3); one console line
+  per evaluation."""
 
-  def __init__(self, writer, real_sampler, *, num_samples=500, every=100):
+  def __init__(self, writer, real_sampler, *, num_samples=500, every=100,
+               metrics=scoring.DEFAULT_POINT_METRICS):
     super().__init__()
     self.writer, self.real_sampler, self.num_samples = writer, real_sampler, num_samples
     self.every = integer_at_least("every", every)
+    self.metrics = scoring.resolve_metrics(metrics, points=True)
     self.results = {}
 
   def on_train_batch_end(self, batch, logs=None):
@@ -168,9 +171,11 @@ class ToySummaries(keras.callbacks.Callback):
     critic = lambda x: self.model.critic(x, training=False).numpy()
     image = plots.figure_to_array(plots.level_set_figure(critic, real, generated,
                                                          title=f"step {step}"))
-    self.results[step] = {"emd": emd(generated, real)}
+    self.results[step] = scoring.score_points(generated=generated, real=real,
+                                              metrics=self.metrics)
     with self.writer.as_default(step=step):
-      tf.summary.scalar("eval/emd", self.results[step]["emd"])
+      for name, value in self.results[step].items():
+        tf.summary.scalar(f"eval/{name}", value)
       tf.summary.image("samples/critic_level_sets", image[None])
     self.writer.flush()
     log_evaluation(step, self.results[step])
@@ -178,20 +183,23 @@ class ToySummaries(keras.callbacks.Callback):
 
 
 class FIDCallback(keras.callbacks.Callback):
-  """FID, KID and IS every `every` outer iterations or every `every_seconds` of training.
+  """FID and the other image metrics every `every` outer iterations or every
+  `every_seconds` of training.
 
   Scores the model's sampling generator (its EMA when enabled; the live generator is then
-  scored too, as eval/*_live). Writes eval/fid, eval/kid, eval/inception_score at the
-  step, and eval/fid_by_wallclock
+  scored too, as eval/*_live). Writes eval/<metric> at the step for every key
+  `scoring.score` gives for `metrics` (fid, kid, inception_score, precision, recall,
+  density, coverage, swd/<resolution>), and eval/fid_by_wallclock
   at the whole wall-clock seconds of training (the RWP paper's Fig. 2 axes). The clock is
   paused while evaluating, so slower and faster methods are charged only for training.
   With `every_seconds`, the first step ending after each multiple of it is evaluated, so
   runs of methods with different step costs are evaluated at the same training times.
-  `real`: `tfwgan.evaluation.scoring.ClassifierOutputs` of real images.
+  `real`: `tfwgan.evaluation.scoring.ClassifierOutputs` of real images (with the images
+  when `metrics` holds "swd").
   """
 
   def __init__(self, writer, classifier, real, *, num_samples, every=None, every_seconds=None,
-               batch_size=100, clock=None, seed=0):
+               batch_size=100, clock=None, seed=0, metrics=scoring.DEFAULT_IMAGE_METRICS):
     super().__init__()
     if (every is None) == (every_seconds is None):
       raise ValueError(f"every={every!r}, every_seconds={every_seconds!r}: give exactly one.")
@@ -203,6 +211,10 @@ class FIDCallback(keras.callbacks.Callback):
     self.every, self.every_seconds = every, every_seconds
     self.num_samples, self.batch_size = num_samples, batch_size
     self.clock, self.seed = clock, seed
+    self.metrics = scoring.resolve_metrics(metrics, points=False)
+    if "swd" in self.metrics and real.images is None:
+      raise ValueError("real: metrics holds 'swd', which needs the real images "
+                       "(scoring.real_outputs(..., keep_images=True)).")
     self.results = {}
     self._next_seconds = None
 
@@ -239,7 +251,9 @@ class FIDCallback(keras.callbacks.Callback):
       with self.writer.as_default(step=step):
         for name, value in results.items():
           tf.summary.scalar(f"eval/{name}", value)
-        tf.summary.scalar("eval/fid_by_wallclock", results["fid"], step=int(training_seconds))
+        if "fid" in results:
+          tf.summary.scalar("eval/fid_by_wallclock", results["fid"],
+                            step=int(training_seconds))
       self.writer.flush()
       log_evaluation(step, results)
     return self.results[step]
@@ -251,8 +265,8 @@ class FIDCallback(keras.callbacks.Callback):
         scoring.generated_batches(generate, self.model.latent_dim,
                                   num_samples=self.num_samples, batch_size=self.batch_size,
                                   seed=self.seed),
-        self.classifier, self.num_samples)
-    return scoring.score(fake, self.real)
+        self.classifier, self.num_samples, keep_images="swd" in self.metrics)
+    return scoring.score(generated=fake, real=self.real, metrics=self.metrics)
 
 
 def _sampling_generator(model):

@@ -16,6 +16,7 @@ from tfwgan import precision
 from tfwgan import presets
 from tfwgan import proximal
 from tfwgan import schedules
+from tfwgan.evaluation import scoring
 from tfwgan.validation import integer_at_least
 from tfwgan.validation import number_at_least
 from tfwgan.validation import one_of
@@ -26,11 +27,11 @@ ON_NAN = ("stop", "skip_batch")
 JIT_COMPILE = ("auto", "on", "off")
 # Fields a resumed run may change: how long it runs, its learning rate (which applies
 # on resume), what a NaN does (the stop message proposes skip_batch), how often it logs,
-# checkpoints and evaluates, and where files go. Every other field is part of the run's
-# identity: resuming with another value is an error.
+# checkpoints and evaluates (and with which metrics), and where files go. Every other field
+# is part of the run's identity: resuming with another value is an error.
 RESUME_SAFE_FIELDS = ("train_steps", "learning_rate", "on_nan", "log_every",
-                      "checkpoint_every", "eval_every", "verbose", "run_name", "logdir",
-                      "export_dir", "eval_cache_dir", "download")
+                      "checkpoint_every", "eval_every", "eval_metrics", "verbose", "run_name",
+                      "logdir", "export_dir", "eval_cache_dir", "download")
 PATH_FIELDS = ("data_dir", "logdir", "export_dir", "eval_cache_dir", "classifier",
                "inception_path")
 _SUFFIX_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -99,6 +100,7 @@ class RunConfig:
   checkpoint_every: int = 500
   num_eval_samples: int = 500
   eval_every: int = 0
+  eval_metrics: tuple[str, ...] | None = None
   classifier: str = "inception"
   inception_path: str | None = None
   feature_layer: str = "features"
@@ -113,6 +115,8 @@ class RunConfig:
   verbose: int = 1
 
   def __post_init__(self):
+    if isinstance(self.eval_metrics, list):   # from a list flag
+      object.__setattr__(self, "eval_metrics", tuple(self.eval_metrics))
     # `~` in a path, which the shell does not expand after `--flag=`.
     for name in PATH_FIELDS:
       value = getattr(self, name)
@@ -195,6 +199,8 @@ class RunConfig:
     one_of("on_nan", self.on_nan, ON_NAN)
     one_of("lr_decay", self.lr_decay, schedules.LR_DECAYS)
     one_of("ema_statistics", self.ema_statistics, ema.STATISTICS)
+    scoring.resolve_metrics(self.eval_metrics, points=self.dataset in data.TOY_DATASETS,
+                            name="eval_metrics")
     if self.generator_batch_size is not None:
       integer_at_least("generator_batch_size", self.generator_batch_size, 1)
     if self.ema_decay is not None and not 0.0 <= self.ema_decay < 1.0:

@@ -25,6 +25,7 @@ from tfwgan import precision
 from tfwgan import presets
 from tfwgan import proximal as proximal_lib
 from tfwgan import schedules
+from tfwgan.evaluation import scoring
 from tfwgan.gan import GAN
 from tfwgan.gan import loops_critic_updates
 
@@ -204,21 +205,21 @@ def load_classifier(config):
 
 
 def fid_callback(config, writer, clock, *, every_seconds=None, classifier=None):
-  """FID/KID/IS every eval_every steps (or every_seconds of training) against real outputs
-  cached per dataset/classifier/size."""
-  from tfwgan.evaluation import scoring  # pylint: disable=g-import-not-at-top
+  """The eval_metrics every eval_every steps (or every_seconds of training) against real
+  outputs cached per dataset/classifier/size."""
   classifier = classifier or load_classifier(config)
   cache_path = os.path.join(config.resolved_eval_cache_dir, real_outputs_cache_name(config))
   images = data.evaluation_batches(config.dataset, num_samples=config.num_eval_samples,
                                    data_dir=config.data_dir, download=config.download,
                                    image_size=config.image_size, channels=config.channels)
+  metrics = scoring.resolve_metrics(config.eval_metrics, points=False, name="eval_metrics")
   real = scoring.real_outputs(images, classifier, num_samples=config.num_eval_samples,
-                              cache_path=cache_path)
+                              cache_path=cache_path, keep_images="swd" in metrics)
   return callbacks_lib.FIDCallback(writer, classifier, real,
                                    every=None if every_seconds else config.eval_every,
                                    every_seconds=every_seconds,
                                    num_samples=config.num_eval_samples, clock=clock,
-                                   seed=config.seed)
+                                   seed=config.seed, metrics=metrics)
 
 
 RUN_CONFIG = "run_config.json"
@@ -411,7 +412,9 @@ def run(config, strategy=None, networks=None):
   if config.dataset in data.TOY_DATASETS:
     summaries.append(callbacks_lib.ToySummaries(
         writer, lambda n, step: data.sample_toy(config.dataset, n, [config.seed, step + 1]),
-        num_samples=config.num_eval_samples, every=config.eval_every or config.log_every))
+        num_samples=config.num_eval_samples, every=config.eval_every or config.log_every,
+        metrics=scoring.resolve_metrics(config.eval_metrics, points=True,
+                                        name="eval_metrics")))
   else:
     summaries.append(callbacks_lib.ImageSummaries(writer, config.latent_dim, seed=config.seed))
     if config.eval_every:

@@ -1,4 +1,5 @@
-r"""Wrong versions of tfwgan's training math, applied one at a time: each must turn a test red.
+r"""Wrong versions of tfwgan's training and evaluation math, one at a time: each must turn a
+test red.
 
   python tools/mutants.py                     # every variant; a table at the end
   python tools/mutants.py --only rwp_sign,gp_at_real
@@ -34,6 +35,8 @@ MIRRORED = "tests/distribution_test.py::MirroredTest"
 KILL = "tests/launchers_test.py::KillAndResumeTest"
 WIRING = "tests/training_test.py::EveryFieldReachesTheRunTest"
 DAILY = "tests/launchers_test.py::DailyRunTest"
+NEIGHBOURS = "tests/evaluation_neighbours_test.py"
+SWD = "tests/evaluation_swd_test.py"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -283,6 +286,58 @@ VARIANTS = [
             "tfwgan/networks.py", "      x = _residual_block(x, width, resample=resample, "
             "normalization=None,", "      x = _residual_block(x, width, resample=resample, "
             "normalization=_batch_norm,", ("tests/networks_test.py",)),
+    # Precision/recall (Kynkäänniemi et al. 2019), density/coverage (Naeem et al. 2020).
+    Variant("knn_radius_counts_self", "k-NN radius taken at the k-th smallest distance with "
+            "the sample's own 0 (the (k−1)-th neighbour)", "tfwgan/evaluation/neighbours.py",
+            "return {k: smallest[:, k] for k in ks}",
+            "return {k: smallest[:, k - 1] for k in ks}", (NEIGHBOURS,)),
+    Variant("knn_not_strict", "density counts a distance equal to the radius (<=)",
+            "tfwgan/evaluation/neighbours.py",
+            "np.count_nonzero(block < radii[:, None], axis=0)",
+            "np.count_nonzero(block <= radii[:, None], axis=0)", (NEIGHBOURS,)),
+    Variant("density_without_k", "density divided by M, not k·M",
+            "tfwgan/evaluation/neighbours.py", "/ (density_coverage_k * len(generated)))",
+            "/ len(generated))", (NEIGHBOURS,)),
+    Variant("precision_generated_radii", "precision tests generated samples against the "
+            "generated balls", "tfwgan/evaluation/neighbours.py",
+            "np.any(block < real_radii[precision_recall_k][rows, None],\n"
+            "                                          axis=0)",
+            "np.any(block < generated_radii[precision_recall_k][None, :],\n"
+            "                                          axis=0)", (NEIGHBOURS,)),
+    Variant("recall_real_radii", "recall tests real samples against the real balls",
+            "tfwgan/evaluation/neighbours.py",
+            "np.any(block < generated_radii[precision_recall_k][None, :],\n"
+            "                                      axis=1)",
+            "np.any(block < real_radii[precision_recall_k][rows, None],\n"
+            "                                      axis=1)", (NEIGHBOURS,)),
+    Variant("coverage_of_generated", "coverage counted over generated samples (precision at "
+            "k = 5)", "tfwgan/evaluation/neighbours.py",
+            "float(np.mean(counts[\"coverage\"]))",
+            "float(np.mean(counts[\"in_real_ball_dc\"] > 0))", (NEIGHBOURS,)),
+    Variant("knn_lower_blocks_dropped", "the within-set pass skips the transposed "
+            "(below-diagonal) blocks", "tfwgan/evaluation/neighbours.py",
+            "        _merge_smallest(smallest[columns], block.T, keep)",
+            "        pass", (NEIGHBOURS,)),
+    Variant("knn_diagonal_blocks_dropped", "the within-set pass skips the diagonal blocks",
+            "tfwgan/evaluation/neighbours.py", "      if j < i:", "      if j <= i:",
+            (NEIGHBOURS,)),
+    Variant("scores_sets_swapped", "image scores get the generated features as the real ones",
+            "tfwgan/evaluation/scoring.py",
+            "_neighbour_results(real.features, generated.features, metrics)",
+            "_neighbour_results(generated.features, real.features, metrics)",
+            ("tests/evaluation_scoring_test.py", "tests/callbacks_test.py"),
+            select="apart or chosen_metric"),
+    Variant("point_scores_sets_swapped", "2-D scores get the generated points as the real ones",
+            "tfwgan/evaluation/scoring.py", "_neighbour_results(real, generated, metrics)",
+            "_neighbour_results(generated, real, metrics)",
+            ("tests/evaluation_scoring_test.py",), select="raw_points"),
+    # Sliced Wasserstein distance (TF-GAN's function).
+    Variant("swd_sets_swapped", "TF-GAN's SWD called with the generated images as the real",
+            "tfwgan/evaluation/swd.py", "tf.constant(real), tf.constant(generated)",
+            "tf.constant(generated), tf.constant(real)", (SWD,)),
+    Variant("swd_pair_misread", "TF-GAN's (real-to-real, real-to-fake) pair read the other way",
+            "tfwgan/evaluation/swd.py", "for resolution, (real_to_real, real_to_generated) in",
+            "for resolution, (real_to_generated, real_to_real) in", (SWD,)),
 ]
 
 

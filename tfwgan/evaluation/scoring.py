@@ -1,8 +1,12 @@
-"""Generator-level evaluation: FID, KID and IS against a real dataset, streamed in batches.
+"""Generator-level evaluation against a real dataset, streamed in batches.
 
-Images never pile up: each batch is classified and dropped; only activations (for
-KID), logits (for IS) and running mean/covariance (for FID) are kept. Real-data
-outputs are computed once per (dataset, classifier, size) and cached to disk.
+Images: FID, KID, IS, precision/recall, density/coverage (on the classifier's features) and,
+when asked, the sliced Wasserstein distance (on the images). Images never pile up unless
+SWD needs them: each batch is classified and dropped; only features (KID, the k-NN
+metrics), logits (IS) and running mean/covariance (FID) are kept. Real-data outputs are
+computed once per (dataset, classifier, size) and cached to disk.
+
+2-D points: the exact EMD and precision/recall, density/coverage on the raw points.
 """
 
 
@@ -10,23 +14,55 @@ import numpy as np
 import tensorflow as tf
 
 from tfwgan import files
-from tfwgan.evaluation import metrics
+from tfwgan.evaluation import metrics as classifier_metrics
+from tfwgan.evaluation import neighbours
+from tfwgan.evaluation import swd
 from tfwgan.evaluation.emd import emd
 from tfwgan.validation import integer_at_least
 
+# Metric groups, as the launchers' --metrics/--eval_metrics flags name them.
+IMAGE_METRICS = ("fid", "kid", "inception_score", "precision_recall", "density_coverage",
+                 "swd")
+POINT_METRICS = ("emd", "precision_recall", "density_coverage")
+DEFAULT_IMAGE_METRICS = ("fid", "kid", "inception_score", "precision_recall",
+                         "density_coverage")
+DEFAULT_POINT_METRICS = POINT_METRICS
+PRECISION_RECALL_K = 3   # Kynkäänniemi et al. 2019
+DENSITY_COVERAGE_K = 5   # Naeem et al. 2020
+
+
+def resolve_metrics(requested, *, points, name="metrics"):
+  """The metric groups to compute: `requested` (None: the defaults) checked against those
+  the data allows (`points`: 2-D samples). Raises ValueError naming `name`."""
+  allowed = POINT_METRICS if points else IMAGE_METRICS
+  if requested is None:
+    return DEFAULT_POINT_METRICS if points else DEFAULT_IMAGE_METRICS
+  requested = tuple(requested)
+  kind = "2-D samples" if points else "images"
+  for metric in requested:
+    if metric not in allowed:
+      raise ValueError(f"{name}: {metric!r} is not a metric for {kind}; allowed values are "
+                       f"{list(allowed)}.")
+  if not requested:
+    raise ValueError(f"{name}: empty; allowed values are {list(allowed)}.")
+  return tuple(dict.fromkeys(requested))
+
 
 class ClassifierOutputs:
-  """Features, logits and feature statistics of a set of images."""
+  """Features, logits and feature statistics of a set of images (and the images, for SWD)."""
 
-  def __init__(self, features, logits, statistics):
+  def __init__(self, features, logits, statistics, images=None):
     self.features, self.logits, self.statistics = features, logits, statistics
+    self.images = images
 
   @classmethod
-  def collect(cls, image_batches, classifier, num_samples):
+  def collect(cls, image_batches, classifier, num_samples, *, keep_images=False):
     """Runs `classifier` over batches until `num_samples` images were seen."""
-    features, logits, statistics, seen = [], [], metrics.Statistics(), 0
+    features, logits, statistics, seen, kept = [], [], classifier_metrics.Statistics(), 0, []
     for images in image_batches:
       images = images[:num_samples - seen]
+      if keep_images:
+        kept.append(np.asarray(images, np.float32))
       batch_features, batch_logits = (np.asarray(t, np.float32) for t in classifier(images))
       batch_features = batch_features.reshape(len(batch_features), -1)
       features.append(batch_features)
@@ -37,31 +73,37 @@ class ClassifierOutputs:
         break
     if seen < num_samples:
       raise ValueError(f"num_samples={num_samples}: the data ran out after {seen} samples.")
-    return cls(np.concatenate(features), np.concatenate(logits), statistics)
+    return cls(np.concatenate(features), np.concatenate(logits), statistics,
+               np.concatenate(kept) if keep_images else None)
 
   def save(self, path):
     """Writes an .npz atomically (temporary file, then rename)."""
+    images = {} if self.images is None else {"images": self.images}
     files.save_npz_atomically(path, features=self.features, logits=self.logits,
                               mean=self.statistics.mean,
                               covariance=self.statistics.covariance,
-                              count=self.statistics.count)
+                              count=self.statistics.count, **images)
 
   @classmethod
   def load(cls, path):
     data = files.load_npz(path)
-    statistics = metrics.Statistics.from_arrays(data["mean"], data["covariance"], data["count"])
-    return cls(data["features"], data["logits"], statistics)
+    statistics = classifier_metrics.Statistics.from_arrays(data["mean"], data["covariance"],
+                                                           data["count"])
+    return cls(data["features"], data["logits"], statistics, data.get("images"))
 
 
-def real_outputs(real_images, classifier, *, num_samples, cache_path=None):
-  """Classifier outputs of `num_samples` real images, from `cache_path` when it holds them."""
+def real_outputs(real_images, classifier, *, num_samples, cache_path=None, keep_images=False):
+  """Classifier outputs of `num_samples` real images, from `cache_path` when it holds them
+  (with the images too when `keep_images`; a cache without them is rebuilt)."""
   if cache_path and files.gfile.exists(cache_path):
     cached = ClassifierOutputs.load(cache_path)
     if cached.statistics.count != num_samples:
       raise ValueError(f"cache_path={cache_path!r}: holds {cached.statistics.count} samples, "
                        f"not num_samples={num_samples}; delete it or use another path.")
-    return cached
-  outputs = ClassifierOutputs.collect(real_images, classifier, num_samples)
+    if cached.images is not None or not keep_images:
+      return cached
+  outputs = ClassifierOutputs.collect(real_images, classifier, num_samples,
+                                      keep_images=keep_images)
   if cache_path:
     outputs.save(cache_path)
   return outputs
@@ -91,15 +133,17 @@ def _sampler(generator, latent_dim):
 
 
 def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, batch_size=100,
-             cache_path=None, seed=0, latent_dim=None):
-  """FID, KID and Inception score of a generator; exact EMD for flat (2-D toy) samples.
+             cache_path=None, seed=0, latent_dim=None, metrics=None):
+  """Scores of a generator against real data (see `IMAGE_METRICS`, `POINT_METRICS`).
 
   Args:
     generator: a `tfwgan.GAN`, a `tfwgan.export.ExportedGenerator`, a Keras generator
       or a callable z → samples (then with `latent_dim`).
     real_dataset: an iterable of real batches (e.g. a batched tf.data.Dataset).
     classifier: images → (features, logits); see `tfwgan.evaluation.classifiers`.
-      Not needed for flat samples, which get the exact EMD instead.
+      Not needed for flat samples, which are compared as raw points.
+    metrics: metric groups; None: `DEFAULT_IMAGE_METRICS` or
+      `DEFAULT_POINT_METRICS` by the kind of samples.
   """
   integer_at_least("num_samples", num_samples)
   integer_at_least("batch_size", batch_size)
@@ -109,22 +153,63 @@ def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, bat
   fake = generated_batches(generate, latent_dim, num_samples=num_samples,
                            batch_size=batch_size, seed=seed)
   first = next(iter(fake))
+  chosen = resolve_metrics(metrics, points=first.ndim == 2)
   if first.ndim == 2:
     generated = np.concatenate([first, *fake])[:num_samples]
     real = np.concatenate([np.asarray(b) for b in _take(real_images, num_samples)])
-    return {"emd": emd(generated, real[:num_samples])}
+    return score_points(generated=generated, real=real[:num_samples], metrics=chosen)
   if classifier is None:
     raise ValueError("classifier: required for image samples (e.g. 'inception' or the "
                      "path of a classifier export).")
-  real = real_outputs(real_images, classifier, num_samples=num_samples, cache_path=cache_path)
-  return score(ClassifierOutputs.collect(_chain(first, fake), classifier, num_samples), real)
+  keep_images = "swd" in chosen
+  real = real_outputs(real_images, classifier, num_samples=num_samples, cache_path=cache_path,
+                      keep_images=keep_images)
+  generated = ClassifierOutputs.collect(_chain(first, fake), classifier, num_samples,
+                                        keep_images=keep_images)
+  return score(generated=generated, real=real, metrics=chosen)
 
 
-def score(fake, real):
-  """FID, KID and IS of generated classifier outputs against real ones."""
-  return {"fid": metrics.fid_from_statistics(fake.statistics, real.statistics),
-          "kid": metrics.kid_from_activations(fake.features, real.features),
-          "inception_score": metrics.inception_score_from_logits(fake.logits)}
+def score(*, generated, real, metrics=DEFAULT_IMAGE_METRICS):
+  """The chosen image metrics of generated `ClassifierOutputs` against real ones.
+
+  Keys: fid, kid, inception_score, precision, recall, density, coverage, swd/<resolution>
+  (real to generated, per pyramid level).
+  """
+  results = {}
+  if "fid" in metrics:
+    results["fid"] = classifier_metrics.fid_from_statistics(generated.statistics,
+                                                            real.statistics)
+  if "kid" in metrics:
+    results["kid"] = classifier_metrics.kid_from_activations(generated.features,
+                                                             real.features)
+  if "inception_score" in metrics:
+    results["inception_score"] = classifier_metrics.inception_score_from_logits(
+        generated.logits)
+  results.update(_neighbour_results(real.features, generated.features, metrics))
+  if "swd" in metrics:
+    levels = swd.sliced_wasserstein_distance(real_images=real.images,
+                                             generated_images=generated.images)
+    results.update({f"swd/{resolution}": level.real_to_generated
+                    for resolution, level in levels.items()})
+  return results
+
+
+def score_points(*, generated, real, metrics=DEFAULT_POINT_METRICS):
+  """The chosen metrics of generated flat samples against real ones, on the raw points."""
+  results = {"emd": emd(generated, real)} if "emd" in metrics else {}
+  results.update(_neighbour_results(real, generated, metrics))
+  return results
+
+
+def _neighbour_results(real_features, generated_features, metrics):
+  with_pr = "precision_recall" in metrics
+  with_dc = "density_coverage" in metrics
+  if not (with_pr or with_dc):
+    return {}
+  return neighbours.neighbour_scores(
+      real_features=real_features, generated_features=generated_features,
+      precision_recall_k=PRECISION_RECALL_K if with_pr else None,
+      density_coverage_k=DENSITY_COVERAGE_K if with_dc else None)
 
 
 def _chain(first, rest):

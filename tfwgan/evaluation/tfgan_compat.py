@@ -2,8 +2,9 @@
 
 The package `__init__` imports its estimator code, which touches the removed
 `tf.estimator`. Its `python/eval` modules need only TensorFlow (and TF Probability),
-so this module registers empty stand-ins for the two package levels and imports
-`tensorflow_gan.python.eval.classifier_metrics` from the installed files.
+so this module registers empty stand-ins for the package levels and imports
+`tensorflow_gan.python.eval.classifier_metrics` and `.sliced_wasserstein` from the
+installed files.
 """
 
 import importlib
@@ -13,8 +14,10 @@ import sys
 import types
 
 _PACKAGES = ("tensorflow_gan", "tensorflow_gan.python", "tensorflow_gan.python.eval")
-REQUIRED = ("frechet_classifier_distance_from_activations", "classifier_score_from_logits",
-            "kernel_classifier_distance_from_activations")
+REQUIRED = {"classifier_metrics": ("frechet_classifier_distance_from_activations",
+                                  "classifier_score_from_logits",
+                                  "kernel_classifier_distance_from_activations"),
+            "sliced_wasserstein": ("sliced_wasserstein_distance",)}
 
 
 class TFGANLayoutError(ImportError):
@@ -30,25 +33,41 @@ def _package_root():
 
 def classifier_metrics():
   """`tensorflow_gan.python.eval.classifier_metrics`, imported without the package __init__."""
-  loaded = sys.modules.get("tensorflow_gan.python.eval.classifier_metrics")
+  return _eval_module("classifier_metrics")
+
+
+def sliced_wasserstein():
+  """`tensorflow_gan.python.eval.sliced_wasserstein`, imported without the package __init__."""
+  return _eval_module("sliced_wasserstein")
+
+
+def _eval_module(name):
+  full_name = f"tensorflow_gan.python.eval.{name}"
+  loaded = sys.modules.get(full_name)
   if loaded is None:
-    root = _package_root()
-    for name in _PACKAGES:
-      if name not in sys.modules or not getattr(sys.modules[name], "_tfwgan_stub", False):
-        path = os.path.join(root, *name.split(".")[1:])
-        if not os.path.isdir(path):
-          raise TFGANLayoutError(f"tensorflow-gan layout changed: no package directory {path}; "
-                                 "tfwgan.evaluation.tfgan_compat expects tensorflow-gan 2.1.0.")
-        stub = types.ModuleType(name)
-        stub.__path__ = [path]
-        stub._tfwgan_stub = True  # pylint: disable=protected-access
-        sys.modules[name] = stub
+    _register_package_stubs()
     try:
-      loaded = importlib.import_module("tensorflow_gan.python.eval.classifier_metrics")
+      loaded = importlib.import_module(full_name)
     except ImportError as error:
-      raise TFGANLayoutError(f"cannot import TF-GAN's classifier_metrics: {error}") from error
-  missing = [name for name in REQUIRED if not hasattr(loaded, name)]
+      raise TFGANLayoutError(f"cannot import TF-GAN's {name}: {error}") from error
+  missing = [attribute for attribute in REQUIRED[name] if not hasattr(loaded, attribute)]
   if missing:
-    raise TFGANLayoutError(f"TF-GAN's classifier_metrics lacks {missing}; tfwgan expects "
+    raise TFGANLayoutError(f"TF-GAN's {name} lacks {missing}; tfwgan expects "
                            "tensorflow-gan 2.1.0.")
   return loaded
+
+
+def _register_package_stubs():
+  if all(getattr(sys.modules.get(name), "_tfwgan_stub", False) for name in _PACKAGES):
+    return
+  root = _package_root()
+  for name in _PACKAGES:
+    if name not in sys.modules or not getattr(sys.modules[name], "_tfwgan_stub", False):
+      path = os.path.join(root, *name.split(".")[1:])
+      if not os.path.isdir(path):
+        raise TFGANLayoutError(f"tensorflow-gan layout changed: no package directory {path}; "
+                               "tfwgan.evaluation.tfgan_compat expects tensorflow-gan 2.1.0.")
+      stub = types.ModuleType(name)
+      stub.__path__ = [path]
+      stub._tfwgan_stub = True  # pylint: disable=protected-access
+      sys.modules[name] = stub
