@@ -58,6 +58,7 @@ def main(argv):
     if dataset not in data.DATASETS:
       raise ValueError(f"dataset={dataset!r}: allowed values are {list(data.DATASETS)}.")
     metrics = scoring.resolve_metrics(FLAGS.metrics, points=dataset in data.TOY_DATASETS)
+    scoring.check_sample_count(metrics, FLAGS.num_samples)
     classifier = (None if dataset in data.TOY_DATASETS
                   else classifiers.load(FLAGS.classifier, feature_layer=FLAGS.feature_layer,
                                         logits_layer=FLAGS.logits_layer,

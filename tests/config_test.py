@@ -101,6 +101,9 @@ class RunConfigTest(tf.test.TestCase, parameterized.TestCase):
        r"lp_perturbation_std=0.0: must be a number > 0"),
       ("image_metric_on_points", {"eval_metrics": ("emd", "swd")},
        r"eval_metrics: 'swd' is not a metric for 2-D samples; allowed values are \['emd', "),
+      ("too_few_for_knn", {"num_eval_samples": 5},
+       r"num_eval_samples=5: too few for the metrics \['precision_recall', "
+       r"'density_coverage'\], which need at least 6 samples"),
       ("point_metric_on_images", {"dataset": "cifar10", "network": "dcgan",
                                   "eval_metrics": ["fid", "emd"]},
        r"eval_metrics: 'emd' is not a metric for images"))

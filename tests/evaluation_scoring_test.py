@@ -131,6 +131,11 @@ class ScoringTest(tf.test.TestCase):
         ([], False, r"metrics: empty")):
       with self.assertRaisesRegex(ValueError, message):
         scoring.resolve_metrics(metrics, points=points)
+    with self.assertRaisesRegex(ValueError, r"num_samples=3: too few for the metrics "
+                                r"\['precision_recall'\], which need at least 4 samples"):
+      scoring.evaluate(lambda z: z, [np.zeros((3, 2))], num_samples=3, latent_dim=2,
+                       metrics=["emd", "precision_recall"])
+    scoring.check_sample_count(["fid", "emd"], 2)
     self.assertEqual(scoring.resolve_metrics(None, points=True), scoring.POINT_METRICS)
     self.assertNotIn("swd", scoring.resolve_metrics(None, points=False))
     self.assertEqual(scoring.resolve_metrics(["swd", "fid", "swd"], points=False),

@@ -417,6 +417,11 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
       ("checkpoint_every", {"checkpoint_every": 0}, "--checkpoint_every=0"),
       ("hidden_units", {"hidden_units": 0}, "--hidden_units=0"),
       ("num_eval_samples", {"num_eval_samples": 0}, "--num_eval_samples=0"),
+      ("num_eval_samples_knn", {"num_eval_samples": 5}, "--num_eval_samples=5: too few for "
+       "the metrics ['precision_recall', 'density_coverage'], which need at least 6 samples"),
+      ("eval_metrics", {"eval_metrics": ["emd", "swd"]}, "--eval_metrics: 'swd' is not a "
+       "metric for 2-D samples; allowed values are ['emd', 'precision_recall', "
+       "'density_coverage']."),
       ("npz_missing", {"dataset": "npz", "data_dir": "/nonexistent.npz"},
        "--data_dir='/nonexistent.npz': not found"),
       ("folder_channels", {"dataset": "folder", "data_dir": ROOT, "image_size": 32,

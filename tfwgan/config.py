@@ -199,8 +199,10 @@ class RunConfig:
     one_of("on_nan", self.on_nan, ON_NAN)
     one_of("lr_decay", self.lr_decay, schedules.LR_DECAYS)
     one_of("ema_statistics", self.ema_statistics, ema.STATISTICS)
-    scoring.resolve_metrics(self.eval_metrics, points=self.dataset in data.TOY_DATASETS,
-                            name="eval_metrics")
+    toy = self.dataset in data.TOY_DATASETS
+    metrics = scoring.resolve_metrics(self.eval_metrics, points=toy, name="eval_metrics")
+    if toy or self.eval_every:
+      scoring.check_sample_count(metrics, self.num_eval_samples, name="num_eval_samples")
     if self.generator_batch_size is not None:
       integer_at_least("generator_batch_size", self.generator_batch_size, 1)
     if self.ema_decay is not None and not 0.0 <= self.ema_decay < 1.0:

@@ -48,6 +48,17 @@ def resolve_metrics(requested, *, points, name="metrics"):
   return tuple(dict.fromkeys(requested))
 
 
+def check_sample_count(metrics, num_samples, *, name="num_samples"):
+  """Raises ValueError naming `name` when `num_samples` is too few for the k-NN metrics
+  (each set needs more than k samples) or SWD (2) among `metrics`."""
+  needs = {"precision_recall": PRECISION_RECALL_K + 1, "density_coverage": DENSITY_COVERAGE_K + 1,
+           "swd": 2}
+  needing = {metric: needs[metric] for metric in metrics if metric in needs}
+  if needing and num_samples < max(needing.values()):
+    raise ValueError(f"{name}={num_samples}: too few for the metrics {list(needing)}, which "
+                     f"need at least {max(needing.values())} samples.")
+
+
 class ClassifierOutputs:
   """Features, logits and feature statistics of a set of images (and the images, for SWD)."""
 
@@ -154,6 +165,7 @@ def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, bat
                            batch_size=batch_size, seed=seed)
   first = next(iter(fake))
   chosen = resolve_metrics(metrics, points=first.ndim == 2)
+  check_sample_count(chosen, num_samples)
   if first.ndim == 2:
     generated = np.concatenate([first, *fake])[:num_samples]
     real = np.concatenate([np.asarray(b) for b in _take(real_images, num_samples)])
