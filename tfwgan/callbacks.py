@@ -149,11 +149,11 @@ class ScalarSummaries(keras.callbacks.Callback):
 class ToySummaries(keras.callbacks.Callback):
   """For 2-D data, every `every` outer iterations: the exact EMD and precision/recall,
   density/coverage on the raw points against fresh real samples (`metrics`: groups of
-  `scoring.POINT_METRICS`), and the critic's level sets (WGAN-LP Fig. 3); one console line
+  `scoring.POINT_METRICS`; None: all), and the critic's level sets (WGAN-LP Fig. 3); one console line
   per evaluation."""
 
   def __init__(self, writer, real_sampler, *, num_samples=500, every=100,
-               metrics=scoring.DEFAULT_POINT_METRICS):
+               metrics=None):
     super().__init__()
     self.writer, self.real_sampler, self.num_samples = writer, real_sampler, num_samples
     self.every = integer_at_least("every", every)
@@ -195,11 +195,12 @@ class FIDCallback(keras.callbacks.Callback):
   With `every_seconds`, the first step ending after each multiple of it is evaluated, so
   runs of methods with different step costs are evaluated at the same training times.
   `real`: `tfwgan.evaluation.scoring.ClassifierOutputs` of real images (with the images
-  when `metrics` holds "swd").
+  when `metrics` holds "swd"). `metrics`: groups of `scoring.IMAGE_METRICS`; None: the
+  defaults (all but swd).
   """
 
   def __init__(self, writer, classifier, real, *, num_samples, every=None, every_seconds=None,
-               batch_size=100, clock=None, seed=0, metrics=scoring.DEFAULT_IMAGE_METRICS):
+               batch_size=100, clock=None, seed=0, metrics=None):
     super().__init__()
     if (every is None) == (every_seconds is None):
       raise ValueError(f"every={every!r}, every_seconds={every_seconds!r}: give exactly one.")

@@ -413,8 +413,7 @@ def run(config, strategy=None, networks=None):
     summaries.append(callbacks_lib.ToySummaries(
         writer, lambda n, step: data.sample_toy(config.dataset, n, [config.seed, step + 1]),
         num_samples=config.num_eval_samples, every=config.eval_every or config.log_every,
-        metrics=scoring.resolve_metrics(config.eval_metrics, points=True,
-                                        name="eval_metrics")))
+        metrics=config.eval_metrics))
   else:
     summaries.append(callbacks_lib.ImageSummaries(writer, config.latent_dim, seed=config.seed))
     if config.eval_every:

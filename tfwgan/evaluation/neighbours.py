@@ -111,12 +111,9 @@ def _squared_kth_neighbour_distances(x, ks, block_rows):
   keep = max(ks) + 1
   norms = np.einsum("ij,ij->i", x, x)
   smallest = np.full((len(x), keep), np.inf, np.float32)
-  starts = range(0, len(x), block_rows)
-  for i in starts:
+  for i in range(0, len(x), block_rows):
     rows = slice(i, i + block_rows)
-    for j in starts:
-      if j < i:
-        continue
+    for j in range(i, len(x), block_rows):
       columns = slice(j, j + block_rows)
       block = _squared_distances(x[rows], norms[rows], x[columns], norms[columns])
       if i == j:

@@ -58,16 +58,19 @@ def _eval_module(name):
 
 
 def _register_package_stubs():
-  if all(getattr(sys.modules.get(name), "_tfwgan_stub", False) for name in _PACKAGES):
+  """Stand-ins for the package levels not stubbed yet (the root is found only then: once
+  `tensorflow_gan` is a stub, `find_spec` cannot locate it)."""
+  missing = [name for name in _PACKAGES
+             if not getattr(sys.modules.get(name), "_tfwgan_stub", False)]
+  if not missing:
     return
   root = _package_root()
-  for name in _PACKAGES:
-    if name not in sys.modules or not getattr(sys.modules[name], "_tfwgan_stub", False):
-      path = os.path.join(root, *name.split(".")[1:])
-      if not os.path.isdir(path):
-        raise TFGANLayoutError(f"tensorflow-gan layout changed: no package directory {path}; "
-                               "tfwgan.evaluation.tfgan_compat expects tensorflow-gan 2.1.0.")
-      stub = types.ModuleType(name)
-      stub.__path__ = [path]
-      stub._tfwgan_stub = True  # pylint: disable=protected-access
-      sys.modules[name] = stub
+  for name in missing:
+    path = os.path.join(root, *name.split(".")[1:])
+    if not os.path.isdir(path):
+      raise TFGANLayoutError(f"tensorflow-gan layout changed: no package directory {path}; "
+                             "tfwgan.evaluation.tfgan_compat expects tensorflow-gan 2.1.0.")
+    stub = types.ModuleType(name)
+    stub.__path__ = [path]
+    stub._tfwgan_stub = True  # pylint: disable=protected-access
+    sys.modules[name] = stub
