@@ -24,6 +24,9 @@ flags.DEFINE_integer("num_samples", 64, "Samples in the grid (2-D: points in the
                      lower_bound=1)
 flags.DEFINE_integer("walk_steps", 8, "Grid size of the latent walk.", lower_bound=2)
 flags.DEFINE_integer("seed", 0, "Seed of the latent draws.", lower_bound=0)
+flags.DEFINE_enum("batch_norm", None, ("moving", "batch", "standing"), "How batch norm "
+                  "samples (tfwgan/sampling.py); default: the export's own mode, recorded in "
+                  "its metadata.json.")
 
 FLAGS = flags.FLAGS
 
@@ -37,9 +40,11 @@ def main(argv):
   except ValueError as error:
     sys.exit(f"sample.py: error: --{error}")
   os.makedirs(FLAGS.output_dir, exist_ok=True)
-  samples = generator.sample(FLAGS.num_samples, seed=FLAGS.seed).numpy()
+  generate = generator.sampler(FLAGS.batch_norm)
+  samples = generator.sample(FLAGS.num_samples, seed=FLAGS.seed,
+                             batch_norm=FLAGS.batch_norm).numpy()
   corners = np.random.default_rng(FLAGS.seed).normal(size=(4, generator.latent_dim))
-  walk = generator.generate(latent.bilinear_walk(corners, FLAGS.walk_steps)).numpy()
+  walk = np.asarray(generate(latent.bilinear_walk(corners, FLAGS.walk_steps)))
   samples_path = os.path.join(FLAGS.output_dir, "samples.png")
   walk_path = os.path.join(FLAGS.output_dir, "latent_walk.png")
   if samples.ndim == 2:

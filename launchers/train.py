@@ -41,6 +41,11 @@ flags.DEFINE_enum("network", None, config_lib.NETWORKS,
 flags.DEFINE_integer("hidden_units", None, "Width of the toy MLPs.", lower_bound=1)
 flags.DEFINE_integer("base_filters", None, "DCGAN filters of the first layer, or the "
                      "ResNets' width d (the authors' DIM).", lower_bound=1)
+flags.DEFINE_enum("resnet_init", None, ("authors", "glorot"), "ResNets: the residual 3×3 "
+                  "convolutions' initialisation: the WGAN-GP authors' he_init (uniform, std "
+                  "√(4/(fan_in + fan_out)), default) or Keras' Glorot-uniform.")
+flags.DEFINE_float("resnet_norm_epsilon", None, "ResNets: ε of batch/layer norm (the authors' "
+                   "1e-5 by default; Keras' default is 1e-3).")
 flags.DEFINE_integer("latent_dim", None, "Size of the latent z.", lower_bound=1)
 flags.DEFINE_integer("batch_size", None, "Global batch of one critic update.", lower_bound=1)
 flags.DEFINE_integer("generator_batch_size", None, "Global batch of a generator update "
@@ -54,6 +59,9 @@ flags.DEFINE_float("penalty_weight", None, "λ of the gradient penalty.", lower_
 flags.DEFINE_float("gamma", None, "WWGAN: γ‖∇f‖²₂ added inside the root (0: pure W2 norm).",
                    lower_bound=0.0)
 flags.DEFINE_bool("w2_one_sided", None, "WWGAN: penalise only W2 gradient norms above 1.")
+flags.DEFINE_enum("wwgan_graph", None, ("diamond", "grid"), "WWGAN: the pixel graph of the W2 "
+                  "norm: 'diamond' (the authors' code: adjacent, two-apart and diagonal "
+                  "neighbours) or 'grid' (4 adjacent neighbours).")
 flags.DEFINE_float("clip_value", None, "c of WGAN weight clipping.")
 flags.DEFINE_enum("lp_sampling", None, penalties.LP_SAMPLINGS, "Where WGAN-LP penalises: "
                   "interpolates (as WGAN-GP) or local perturbations of the real samples, or "
@@ -70,10 +78,16 @@ flags.DEFINE_enum("rwp_distance", None, proximal.DISTANCES, "RWP: ‖g_θ(z) −
                   "over the sample (sum, eq. 4) or averaged over its dimensions (mean).")
 flags.DEFINE_integer("potential_steps", None, "SBE potential updates per outer iteration.",
                      lower_bound=1)
+flags.DEFINE_bool("sbe_potential_over_h", None, "SBE: the potential ascends (1/h)·E[...] "
+                  "(Alg. 2 line 6, default); --nosbe_potential_over_h drops the 1/h.")
 flags.DEFINE_enum("optimizer", None, presets.OPTIMIZERS, "Optimizer of every network.")
 flags.DEFINE_float("learning_rate", None, "Learning rate of every network.")
 flags.DEFINE_float("beta1", None, "Adam β1.")
 flags.DEFINE_float("beta2", None, "Adam β2.")
+flags.DEFINE_float("rmsprop_rho", None, "RMSprop's decay ρ (Keras' default 0.9; the WGAN "
+                   "preset: PyTorch's 0.99, as in WGAN's reference code).")
+flags.DEFINE_float("optimizer_epsilon", None, "ε of Adam/RMSprop (Keras' default 1e-7; "
+                   "PyTorch's and TF 1's 1e-8 in the WGAN and WGAN-GP ResNet presets).")
 flags.DEFINE_enum("lr_decay", None, schedules.LR_DECAYS, "Learning rate of every network: "
                   "constant ('none') or decayed linearly to 0 over --train_steps outer "
                   "iterations ('linear', WGAN-GP's ResNet recipe).")
@@ -89,6 +103,9 @@ flags.DEFINE_integer("warmup_critic_steps", None,
                      "Critic steps during the warm-up (WGAN: 100).", lower_bound=0)
 flags.DEFINE_integer("warmup_generator_iterations", None,
                      "Outer iterations of the warm-up (WGAN: 25).", lower_bound=0)
+flags.DEFINE_integer("warmup_critic_every", None, "Also run --warmup_critic_steps at every "
+                     "N-th outer iteration (WGAN's reference code: 500; 0: never).",
+                     lower_bound=0)
 flags.DEFINE_integer("train_steps", None, "Outer iterations to train in all.", lower_bound=1)
 flags.DEFINE_integer("log_every", None, "Outer iterations between summaries.", lower_bound=1)
 flags.DEFINE_integer("checkpoint_every", None, "Outer iterations between checkpoints.",
@@ -101,6 +118,17 @@ flags.DEFINE_integer("eval_every", None, "Outer iterations between evaluations o
 flags.DEFINE_list("eval_metrics", None, "What the evaluations compute. Images: fid, kid, "
                   "inception_score, precision_recall, density_coverage, swd (default: all but "
                   "swd). 2-D data: emd, precision_recall, density_coverage (default: all).")
+flags.DEFINE_enum("eval_split", None, ("train", "test"), "tfds split the real samples of "
+                  "every evaluation come from (others have one set).")
+flags.DEFINE_enum("eval_batch_norm", None, ("moving", "batch", "standing"), "How the "
+                  "generator's batch norm samples for evaluation, image grids and the export: "
+                  "moving averages (Keras inference mode), each batch's own statistics (the "
+                  "WGAN-GP authors') or standing statistics recomputed over generated batches "
+                  "(StudioGAN, compare_gan).")
+flags.DEFINE_integer("inception_score_splits", None, "Splits of the Inception score (mean and "
+                     "std over them; 10 in every paper's table).", lower_bound=1)
+flags.DEFINE_integer("final_eval_samples", None, "Samples of the final evaluation of the "
+                     "export, at the preset's paper protocol (0: skip it).", lower_bound=0)
 flags.DEFINE_string("classifier", None, "Classifier for the image metrics: 'inception' (TF-Hub), a "
                     "local copy of the Inception module, or a classifier export such as "
                     "saved_models/mnist_classifier.")
@@ -160,7 +188,9 @@ def main(argv):
   if FLAGS.list_presets:
     for preset in presets.PRESETS.values():
       print(f"{preset.name}: {preset.method} on {preset.dataset}, {preset.train_steps} outer "
-            f"iterations ({preset.train_steps_source}); {preset.source}")
+            f"iterations ({preset.train_steps_source}); {preset.source}; final evaluation: "
+            f"{preset.final_eval_samples} samples, batch norm {preset.eval_batch_norm} "
+            f"({preset.eval_source})")
     return
   try:
     config = config_from_flags()

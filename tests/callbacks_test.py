@@ -57,7 +57,7 @@ class FIDCallbackTest(tf.test.TestCase):
     gan, generator, classifier, real, fid = _fit_with_fid(logdir, every=2, steps=4,
                                                           learning_rate=1e-3)
     tags = training_test.event_steps(logdir)
-    for name in ("eval/fid", "eval/kid", "eval/inception_score"):
+    for name in ("eval/fid", "eval/kid", "eval/inception_score", "eval/inception_score_std"):
       self.assertEqual(tags[name], [2, 4])
     self.assertLen(tags["eval/fid_by_wallclock"], 2)
     self.assertEqual(sorted(fid.results), [2, 4])
@@ -67,9 +67,11 @@ class FIDCallbackTest(tf.test.TestCase):
         classifier, 60)
     self.assertAllClose(fid.results[4]["fid"], tfwgan.evaluation.fid_from_activations(
         generated.features, real.features), rtol=1e-6)
-    self.assertAllClose(fid.results[4]["inception_score"],
-                        tfwgan.evaluation.inception_score_from_logits(generated.logits),
-                        rtol=1e-6)
+    inception = tfwgan.evaluation.inception_score_from_logits(generated.logits)
+    self.assertAllClose((fid.results[4]["inception_score"],
+                         fid.results[4]["inception_score_std"]),
+                        (inception.mean, inception.std), rtol=1e-6)
+    self.assertEqual(inception.splits, 10)
     self.assertNotAllClose(fid.results[2]["fid"], fid.results[4]["fid"])   # it trained
     fid_events = training_test.event_values(logdir, "eval/fid")
     self.assertAllClose(fid_events, [fid.results[2]["fid"], fid.results[4]["fid"]])
@@ -121,7 +123,7 @@ class FIDCallbackTest(tf.test.TestCase):
       now[0] += 10.0
       return evaluation_scoring_test.stand_in_classifier()(images)
     generator = tfwgan.networks.mlp_generator(2, 16, hidden_units=4, hidden_layers=1)
-    model = types.SimpleNamespace(generator=lambda z, training: tf.reshape(
+    model = types.SimpleNamespace(generator=lambda z, training=False: tf.reshape(
         generator(z, training=training), [-1, 4, 4, 1]), latent_dim=2)
     real = scoring.ClassifierOutputs.collect(
         [np.tanh(np.random.default_rng(0).normal(size=(30, 4, 4, 1)))],

@@ -1,3 +1,4 @@
+import hashlib
 import os
 
 import test_utils  # pylint: disable=unused-import
@@ -20,6 +21,25 @@ class StandInInception(tf.Module):
 
 
 class ClassifiersTest(tf.test.TestCase):
+
+  def test_weights_sha256_of_a_file_and_of_a_directory(self):
+    root = self.create_tempdir().full_path
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.save(os.path.join(root, "c.keras"))
+    with open(os.path.join(root, "c.keras"), "rb") as handle:
+      self.assertEqual(classifiers.weights_sha256(os.path.join(root, "c.keras")),
+                       hashlib.sha256(handle.read()).hexdigest())
+    directory = os.path.join(root, "module")
+    tf.saved_model.save(StandInInception(), directory)
+    first = classifiers.weights_sha256(directory)
+    self.assertEqual(classifiers.weights_sha256("inception", inception_path=directory), first)
+    self.assertEqual(classifiers.weights_sha256(directory), first)      # deterministic
+    variables = os.path.join(directory, "variables")
+    os.makedirs(variables, exist_ok=True)
+    with open(os.path.join(variables, "extra"), "wb") as handle:       # any file counts
+      handle.write(b"x")
+    self.assertNotEqual(classifiers.weights_sha256(directory), first)
+    self.assertIsNone(classifiers.weights_sha256(lambda images: images))
 
   def test_keras_classifier_with_named_feature_layer(self):
     model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(),

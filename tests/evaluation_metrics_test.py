@@ -77,21 +77,41 @@ class MetricsTest(tf.test.TestCase):
 
   def test_inception_score_of_evenly_spread_one_hot_logits_is_k(self):
     for k in (1, 4, 10):
-      logits = 200.0 * np.tile(np.eye(k), (7, 1)) - 100.0
-      self.assertAllClose(metrics.inception_score_from_logits(logits), float(k), rtol=1e-4)
+      logits = 200.0 * np.tile(np.eye(k), (10, 1)) - 100.0
+      score = metrics.inception_score_from_logits(logits)
+      self.assertAllClose(score.mean, float(k), rtol=1e-4)   # every split holds each class
+      self.assertAllClose(score.std, 0.0, atol=1e-3 * k)
 
-  def test_inception_score_of_spread_logits_matches_a_numpy_reference(self):
+  def test_inception_score_over_splits_matches_a_numpy_reference(self):
     # Soft, uneven predictions: exp(E_x KL(p(y|x) ‖ p(y))) differs here from exp(H(p(y)))
-    # (which also gives k on one-hot logits), and from exp(E_x H(p(y|x))).
-    logits = np.random.default_rng(3).normal(scale=2.0, size=(300, 6)) + np.arange(6) * 0.3
-    p_y_x = np.exp(logits - logits.max(1, keepdims=True))
-    p_y_x /= p_y_x.sum(1, keepdims=True)
-    p_y = p_y_x.mean(0)
-    reference = np.exp(np.mean(np.sum(p_y_x * (np.log(p_y_x) - np.log(p_y)), axis=1)))
-    self.assertAllClose(metrics.inception_score_from_logits(logits.astype(np.float32)),
-                        reference, rtol=1e-4)
-    marginal_entropy = np.exp(-np.sum(p_y * np.log(p_y)))
-    self.assertGreater(abs(reference - marginal_entropy), 0.5)
+    # (which also gives k on one-hot logits), and from exp(E_x H(p(y|x))). The class
+    # bias drifts along the sample order, so the splits (consecutive, in order) differ.
+    rng = np.random.default_rng(3)
+    logits = (rng.normal(scale=2.0, size=(305, 6)) + np.arange(6) * 0.3
+              + np.outer(np.linspace(-2, 2, 305), np.arange(6) - 2.5))
+
+    def reference(part):
+      p_y_x = np.exp(part - part.max(1, keepdims=True))
+      p_y_x /= p_y_x.sum(1, keepdims=True)
+      p_y = p_y_x.mean(0)
+      return np.exp(np.mean(np.sum(p_y_x * (np.log(p_y_x) - np.log(p_y)), axis=1)))
+
+    for splits in (1, 5, 10):
+      size = 305 // splits                     # equal splits; the 5 (10 splits) left over
+      per_split = [reference(logits[i * size:(i + 1) * size]) for i in range(splits)]
+      score = metrics.inception_score_from_logits(logits.astype(np.float32), splits=splits)
+      self.assertAllClose(score.mean, np.mean(per_split), rtol=1e-4)
+      self.assertAllClose(score.std, np.std(per_split), rtol=1e-3, atol=1e-6)
+      self.assertEqual((score.splits, score.samples_per_split), (splits, size))
+    ten = metrics.inception_score_from_logits(logits.astype(np.float32))
+    whole = metrics.inception_score_from_logits(logits.astype(np.float32), splits=1)
+    self.assertGreater(ten.std, 0.05)
+    self.assertGreater(abs(ten.mean - whole.mean), 0.05)  # splits change the number
+    p_y = np.exp(logits - logits.max(1, keepdims=True))
+    p_y = (p_y / p_y.sum(1, keepdims=True)).mean(0)
+    self.assertGreater(abs(whole.mean - np.exp(-np.sum(p_y * np.log(p_y)))), 0.5)
+    with self.assertRaisesRegex(ValueError, r"splits=400: more splits than the 305 samples"):
+      metrics.inception_score_from_logits(logits, splits=400)
 
   def test_compat_imports_eval_modules_without_the_package_init(self):
     module = tfgan_compat.classifier_metrics()

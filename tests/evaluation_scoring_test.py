@@ -46,7 +46,8 @@ class ScoringTest(tf.test.TestCase):
                for name, fn in (("close", close), ("far", far))}
     self.assertLess(results["close"]["fid"], 0.1 * results["far"]["fid"])
     self.assertLess(results["close"]["kid"], results["far"]["kid"])
-    self.assertEqual(set(results["close"]), {"fid", "kid", "inception_score", "precision",
+    self.assertEqual(set(results["close"]), {"fid", "kid", "inception_score",
+                                             "inception_score_std", "precision",
                                              "recall", "density", "coverage"})
     self.assertGreater(results["close"]["precision"], results["far"]["precision"])
     self.assertGreater(results["close"]["coverage"], results["far"]["coverage"])
@@ -150,6 +151,56 @@ class ScoringTest(tf.test.TestCase):
     self.assertAllClose(by_gan["emd"], by_keras["emd"])
     with self.assertRaisesRegex(ValueError, r"latent_dim: required"):
       scoring.evaluate(lambda z: z, real, num_samples=10)
+
+  def test_a_gan_with_an_ema_is_scored_by_its_ema_and_the_live_generator_as_live(self):
+    generator, critic = test_utils.tiny_mlp_pair()
+    gan = tfwgan.WGANGP(generator, critic, 2, generator_ema=tfwgan.ema.GeneratorEMA(0.99))
+    for variable in generator.trainable_variables:   # the live weights move off the EMA's
+      variable.assign(variable + 0.5)
+    real = [data.sample_toy("8gaussians", 200, [0, 1]).numpy()]
+    results = scoring.evaluate(gan, real, num_samples=200, batch_size=50)
+    by_ema = scoring.evaluate(gan.sampling_generator(), real, num_samples=200, batch_size=50)
+    by_live = scoring.evaluate(generator, real, num_samples=200, batch_size=50)
+    self.assertEqual({k: v for k, v in results.items() if not k.endswith("_live")}, by_ema)
+    self.assertEqual({k[:-len("_live")]: v for k, v in results.items() if k.endswith("_live")},
+                     by_live)
+    self.assertNotAlmostEqual(by_ema["emd"], by_live["emd"], places=3)
+
+  def test_images_of_a_gan_with_an_ema_get_live_scores_too(self):
+    generator = tfwgan.networks.dcgan_generator(2, (28, 28, 1), base_filters=2)
+    critic = tfwgan.networks.dcgan_critic((28, 28, 1), base_filters=2)
+    gan = tfwgan.WGANGP(generator, critic, 2, generator_ema=tfwgan.ema.GeneratorEMA(0.9))
+    for variable in generator.trainable_variables:
+      variable.assign(variable * 3.0)
+    real = [np.tanh(np.random.default_rng(0).normal(size=(40, 28, 28, 1))).astype(np.float32)]
+    results = scoring.evaluate(gan, real, classifier=stand_in_classifier(), num_samples=40,
+                               batch_size=20, metrics=["fid"], batch_norm="batch")
+    self.assertEqual(set(results), {"fid", "fid_live"})
+    live = scoring.evaluate(lambda z: generator(z, training=True), real,
+                            classifier=stand_in_classifier(), num_samples=40, batch_size=20,
+                            metrics=["fid"], latent_dim=2)
+    self.assertAllClose(results["fid_live"], live["fid"], rtol=1e-5)   # batch statistics
+    self.assertNotAlmostEqual(results["fid"], results["fid_live"], places=2)
+
+  def test_noise_floor_scores_two_disjoint_real_sets(self):
+    points = data.sample_toy("8gaussians", 700, [3, 0]).numpy()
+    batches = [points[start:start + 64] for start in range(0, 700, 64)]
+    floor = scoring.noise_floor(iter(batches), num_samples=300)
+    self.assertEqual(floor, scoring.score_points(generated=points[:300],
+                                                 real=points[300:600],
+                                                 metrics=scoring.POINT_METRICS))
+    self.assertGreater(floor["emd"], 0.05)             # two draws of one distribution differ
+    images = np.concatenate(list(image_batches(0.0, count=400, batch=50)))
+    floor = scoring.noise_floor([images[:250], images[250:]], classifier=stand_in_classifier(),
+                                num_samples=200)
+    classify = stand_in_classifier()
+    first, second = (scoring.ClassifierOutputs.collect([part], classify, 200)
+                     for part in (images[:200], images[200:400]))
+    self.assertEqual(floor, scoring.score(generated=first, real=second, metrics=(
+        "fid", "kid", "precision_recall", "density_coverage")))
+    with self.assertRaisesRegex(ValueError, r"num_samples=300: the noise floor needs two "
+                                r"disjoint real sets, 600 samples; the data has 400"):
+      scoring.noise_floor([images], classifier=classify, num_samples=300)
 
   def test_errors(self):
     with self.assertRaisesRegex(ValueError, r"classifier: required for image samples"):

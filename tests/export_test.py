@@ -7,7 +7,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+import tfwgan
 from tfwgan import export
+from tfwgan import sampling
 
 
 class ExportTest(tf.test.TestCase):
@@ -68,6 +70,21 @@ class ExportTest(tf.test.TestCase):
     self.assertEqual(export.recover_interrupted_export(self.export_dir), [retired])
     self.assertEqual(export.ExportedGenerator(self.export_dir).metadata["step"], 1)
     self.assertEqual(os.listdir(parent), ["gen"])
+
+  def test_batch_norm_modes_are_exported_and_recorded(self):
+    generator = tfwgan.networks.dcgan_generator(3, (28, 28, 1), base_filters=2)
+    for step in range(2):
+      generator(tf.random.stateless_normal([8, 3], seed=[step, 0]), training=True)
+    z = tf.random.stateless_normal([5, 3], seed=[9, 0])
+    for mode in sampling.BATCH_NORM_MODES:
+      path = os.path.join(self.create_tempdir().full_path, mode)
+      export.export_generator(generator, path, latent_dim=3, batch_norm=mode, seed=4)
+      loaded = export.ExportedGenerator(path)
+      self.assertEqual((loaded.batch_norm, loaded.metadata["batch_norm"]), (mode, mode))
+      reference = sampling.Sampler(generator, mode, latent_dim=3, seed=4)(z)
+      self.assertAllClose(loaded.generate(z), reference, atol=1e-5)
+      # Another mode from the export alone: its .keras generator run in that mode.
+      self.assertAllClose(loaded.sampler("batch")(z), generator(z, training=True), atol=1e-5)
 
   def test_not_an_export(self):
     with self.assertRaisesRegex(ValueError, r"export_dir=.*not a tfwgan export"):

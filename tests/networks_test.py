@@ -2,6 +2,7 @@ import test_utils  # pylint: disable=unused-import
 
 import keras
 from absl.testing import parameterized
+import numpy as np
 import tensorflow as tf
 
 from tfwgan import networks
@@ -104,6 +105,36 @@ class ResNetTest(tf.test.TestCase, parameterized.TestCase):
     self.assertAllEqual(tf.reduce_sum(tf.abs(tape.gradient(score, images)[1:])), 0.0)
     self.assertFalse(any(isinstance(layer, keras.layers.BatchNormalization)
                          for layer in critic.layers))
+
+  def test_authors_initialisation_and_normalisation_epsilon(self):
+    # tflib's he_init: uniform with std √(4/(fan_in + fan_out)) on the residual branches'
+    # 3×3 convolutions (fan = channels × 9); Glorot's std √(2/(…)) on the shortcuts.
+    keras.utils.set_random_seed(0)
+    width = 48
+    generator = networks.resnet_generator(8, (32, 32, 3), width=width)
+    critic = networks.resnet_critic((32, 32, 3), width=width)
+    residual = [layer for model in (generator, critic) for layer in model.layers
+                if layer.name.endswith(("_conv1", "_conv2")) and layer.name != "block0_conv1"]
+    self.assertLen(residual, 2 * 3 + 2 * 3 + 1)
+    for layer in residual:
+      self.assertAllClose(np.std(layer.kernel.numpy()), np.sqrt(4.0 / (2 * 9 * width)),
+                          rtol=0.03, msg=layer.name)
+    first = critic.get_layer("block0_conv1")                 # fan_in 3 × 9, fan_out width × 9
+    self.assertAllClose(np.std(first.kernel.numpy()), np.sqrt(4.0 / (9 * 3 + 9 * width)),
+                        rtol=0.05)
+    shortcut = critic.get_layer("block1_shortcut_conv")      # 1×1, Glorot
+    self.assertAllClose(np.std(shortcut.kernel.numpy()), np.sqrt(2.0 / (2 * width)), rtol=0.05)
+    glorot = networks.resnet_generator(8, (32, 32, 3), width=width, init="glorot")
+    self.assertAllClose(np.std(glorot.get_layer("block1_conv2").kernel.numpy()),
+                        np.sqrt(2.0 / (2 * 9 * width)), rtol=0.03)
+    norms = [layer for model in (generator, networks.resnet_critic((64, 64, 3), width=2))
+             for layer in model.layers if "norm" in layer.name]
+    self.assertNotEmpty(norms)
+    self.assertEqual({layer.epsilon for layer in norms}, {1e-5})
+    keras_default = networks.resnet_generator(8, (32, 32, 3), width=2, norm_epsilon=1e-3)
+    self.assertEqual(keras_default.get_layer("head_norm").epsilon, 1e-3)
+    with self.assertRaisesRegex(ValueError, r"init='he': allowed values are"):
+      networks.resnet_generator(8, (32, 32, 3), width=2, init="he")
 
   def test_unsupported_shapes(self):
     with self.assertRaisesRegex(ValueError, r"image_shape=\(48, 48, 3\).*\(28, 32, 64\)"):

@@ -108,16 +108,22 @@ class SamplingTest(tf.test.TestCase):
     self.assertAllClose(value, 2.0, atol=1e-4)
 
 
-def _edge_loop_w2(gradients, points):
-  """‖g‖²_W2 by a plain loop over the 4-neighbour edges of every channel."""
+# The authors' edge classes (dukleryoni/WWGAN, wwgan_utils.buildL_diamond), written out
+# as (row, column) steps: adjacent pixels, pixels two apart, both diagonals.
+AUTHORS_DIAMOND_EDGES = [(0, 1), (1, 0), (0, 2), (2, 0), (1, 1), (1, -1)]
+GRID_EDGES = [(0, 1), (1, 0)]
+
+
+def _edge_loop_w2(gradients, points, edges=GRID_EDGES):
+  """‖g‖²_W2 by a plain loop over every edge (pixel, pixel + step) of every channel."""
   batch, height, width, channels = gradients.shape
   totals = np.zeros(batch)
   for b in range(batch):
     for c in range(channels):
       for i in range(height):
         for j in range(width):
-          for di, dj in ((1, 0), (0, 1)):
-            if i + di < height and j + dj < width:
+          for di, dj in edges:
+            if 0 <= i + di < height and 0 <= j + dj < width:
               theta = 1 + (points[b, i, j, c] + points[b, i + di, j + dj, c]) / 2
               totals[b] += theta * (gradients[b, i, j, c] - gradients[b, i + di, j + dj, c]) ** 2
   return totals
@@ -132,10 +138,14 @@ class Wasserstein2NormTest(tf.test.TestCase):
     (a, b, c, d), (ga, gb, gc, gd) = x.ravel(), g.ravel()
     by_hand = ((1 + (a + b) / 2) * (ga - gb) ** 2 + (1 + (c + d) / 2) * (gc - gd) ** 2
                + (1 + (a + c) / 2) * (ga - gc) ** 2 + (1 + (b + d) / 2) * (gb - gd) ** 2)
-    self.assertAllClose(penalties.wasserstein2_squared_norm(g, x), [by_hand])
-    self.assertAllClose(penalties.wasserstein2_norm(g, x, gamma=0.0), [np.sqrt(by_hand)])
-    self.assertAllClose(penalties.wasserstein2_norm(g, x, gamma=1.0),
+    self.assertAllClose(penalties.wasserstein2_squared_norm(g, x, graph="grid"), [by_hand])
+    self.assertAllClose(penalties.wasserstein2_norm(g, x, gamma=0.0, graph="grid"),
+                        [np.sqrt(by_hand)])
+    self.assertAllClose(penalties.wasserstein2_norm(g, x, gamma=1.0, graph="grid"),
                         [np.sqrt(by_hand + np.sum(g ** 2))])
+    # The diamond graph adds the diagonals a–d and b–c (no pixel is two apart here).
+    diagonals = (1 + (a + d) / 2) * (ga - gd) ** 2 + (1 + (b + c) / 2) * (gb - gc) ** 2
+    self.assertAllClose(penalties.wasserstein2_squared_norm(g, x), [by_hand + diagonals])
 
   def test_hand_built_3x3_image_against_known_critic_gradient(self):
     # f(x) = Σ w·x has ∇f = w; with x = 0 every θ is 1, so ‖w‖²_W2 is the sum of
@@ -146,7 +156,7 @@ class Wasserstein2NormTest(tf.test.TestCase):
                                keras.layers.Dense(1, use_bias=False)])
     critic.layers[-1].kernel.assign(w.reshape(9, 1))
     points = tf.zeros([2, 3, 3, 1])
-    norm = lambda grads, pts: penalties.wasserstein2_norm(grads, pts, gamma=0.0)
+    norm = lambda grads, pts: penalties.wasserstein2_norm(grads, pts, gamma=0.0, graph="grid")
     self.assertAllClose(penalties.penalty_at(critic, points, norm=norm, reduction="none"),
                         [(np.sqrt(6.0) - 1) ** 2] * 2, rtol=1e-5)
 
@@ -156,12 +166,18 @@ class Wasserstein2NormTest(tf.test.TestCase):
     # Per channel: channels may differ, only neighbouring pixels of one channel are compared.
     self.assertAllClose(penalties.wasserstein2_squared_norm(gradients, points), [0.0] * 3)
 
-  def test_convolution_equals_loop_over_edges(self):
+  def test_equals_a_loop_over_the_edges_of_either_graph(self):
     rng = np.random.default_rng(1)
     points = rng.uniform(-1, 1, size=(2, 4, 5, 3)).astype(np.float32)
     gradients = rng.normal(size=(2, 4, 5, 3)).astype(np.float32)
-    self.assertAllClose(penalties.wasserstein2_squared_norm(gradients, points),
-                        _edge_loop_w2(gradients, points), rtol=1e-5)
+    for graph, edges in (("grid", GRID_EDGES), ("diamond", AUTHORS_DIAMOND_EDGES)):
+      self.assertAllClose(penalties.wasserstein2_squared_norm(gradients, points, graph=graph),
+                          _edge_loop_w2(gradients, points, edges), rtol=1e-5)
+    # Each edge class counts: without any one of them the sum is another number.
+    full = _edge_loop_w2(gradients, points, AUTHORS_DIAMOND_EDGES)
+    for left_out in AUTHORS_DIAMOND_EDGES:
+      fewer = [edge for edge in AUTHORS_DIAMOND_EDGES if edge != left_out]
+      self.assertGreater(np.min(np.abs(full - _edge_loop_w2(gradients, points, fewer))), 0.1)
 
   def test_penalty_sides_and_shape_error(self):
     critic = keras.Sequential([keras.Input((2, 2, 1)), keras.layers.Flatten(),
@@ -196,7 +212,10 @@ class GetTest(tf.test.TestCase):
 
   def test_errors_name_the_argument_and_allowed_values(self):
     self.assertEqual(penalties.get({"name": "w2", "gamma": 0.0}).get_config(),
-                     {"name": "w2", "gamma": 0.0, "one_sided": False})
+                     {"name": "w2", "gamma": 0.0, "one_sided": False, "graph": "diamond"})
+    with self.assertRaisesRegex(ValueError, r"graph='ring': allowed values are "
+                                r"\['diamond', 'grid'\]"):
+      penalties.Wasserstein2Penalty(graph="ring")
     with self.assertRaisesRegex(ValueError, r"penalty='r1'.*'clip'.*'dragan'.*'gp'.*'lp'.*'w2'"):
       penalties.get("r1")
     with self.assertRaisesRegex(ValueError, r"sampling='line'.*perturb_both"):

@@ -41,8 +41,10 @@ class PresetsTest(tf.test.TestCase):
     self.assertEqual((resnet.network, resnet.base_filters, resnet.optimizer, resnet.batch_size,
                       resnet.generator_batch_size, resnet.critic_steps, resnet.penalty_weight,
                       resnet.latent_dim, resnet.train_steps, resnet.lr_decay),
-                     ("resnet", 128, presets.OptimizerSpec("adam", 2e-4, 0.0, 0.9), 64, 128, 5,
-                      10.0, 128, 100_000, "linear"))
+                     ("resnet", 128, presets.OptimizerSpec("adam", 2e-4, 0.0, 0.9, epsilon=1e-8),
+                      64, 128, 5, 10.0, 128, 100_000, "linear"))
+    # Their Inception score: 50,000 samples, 10 splits, batch statistics (batches of 100).
+    self.assertEqual((resnet.final_eval_samples, resnet.eval_batch_norm), (50_000, "batch"))
     rwp = presets.get("rwp_wgan_gp_resnet_cifar10")
     self.assertEqual((rwp.proximal, rwp.h, rwp.generator_steps), ("rwp", 0.1, 10))
     celeba = presets.get("wgan_gp_resnet_celeba64")

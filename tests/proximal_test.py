@@ -9,6 +9,7 @@ import tensorflow as tf
 from scipy import optimize
 
 from tfwgan import networks
+import tfwgan
 from tfwgan import proximal
 
 
@@ -166,6 +167,13 @@ class SBEObjectiveTest(tf.test.TestCase):
     expected = (a - b) @ w - 0.5 * np.dot(w, w)
     self.assertAllClose(proximal.sbe_potential_objective(potential, a, b, reduction="none"),
                         expected, rtol=1e-5)
+    # Alg. 2 line 6: Φ ascends (1/h)·E[...].
+    self.assertAllClose(proximal.sbe_potential_objective(potential, a, b, h=0.2,
+                                                         reduction="none"),
+                        expected / 0.2, rtol=1e-5)
+    self.assertEqual(tfwgan.SBE(h=0.2).potential_objective_h, 0.2)
+    self.assertEqual(tfwgan.SBE(h=0.2, potential_objective_over_h=False).potential_objective_h,
+                     1.0)
     self.assertAllClose(proximal.sbe_anchor_baseline(potential, b),
                         np.mean(b @ w + 0.5 * np.dot(w, w)), rtol=1e-5)
 

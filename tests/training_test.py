@@ -6,7 +6,7 @@ import io
 import os
 import shutil
 
-import test_utils  # pylint: disable=unused-import
+import test_utils
 
 from absl.testing import parameterized
 import keras
@@ -74,6 +74,38 @@ def toy_config(logdir, export_dir, **overrides):
 def checkpoint_files(logdir):
   directory = os.path.join(logdir, training.CHECKPOINT_SUBDIR)
   return {name: os.path.getmtime(os.path.join(directory, name)) for name in os.listdir(directory)}
+
+
+class PhasesTest(tf.test.TestCase):
+
+  def test_wgan_reference_rule_100_critic_steps_first_25_and_every_500th_iteration(self):
+    # main.py: Diters = 100 if gen_iterations < 25 or gen_iterations % 500 == 0, with
+    # gen_iterations the generator updates done before the iteration (step here).
+    config = config_lib.RunConfig.from_preset("wgan_clip_lsun", train_steps=1502)
+    self.assertEqual(training._phases(config), [   # pylint: disable=protected-access
+        (0, 25, 100), (25, 500, 5), (500, 501, 100), (501, 1000, 5), (1000, 1001, 100),
+        (1001, 1500, 5), (1500, 1501, 100), (1501, 1502, 5)])
+    self.assertEqual([training.critic_steps_at(config, step) for step in
+                      (0, 24, 25, 499, 500, 501, 1000)], [100, 100, 5, 5, 100, 5, 100])
+    without = config_lib.RunConfig.from_preset("wgan_clip_lsun", train_steps=1000,
+                                               warmup_critic_every=0)
+    self.assertEqual(training._phases(without),   # pylint: disable=protected-access
+                     [(0, 25, 100), (25, 1000, 5)])
+
+  def test_a_phase_of_critic_steps_seen_before_reuses_its_traced_step(self):
+    generator, critic = test_utils.tiny_mlp_pair()
+    gan = test_utils.compile_gan(gan_lib.GAN(generator, critic, 2, penalty="gp",
+                                             critic_steps=2, seed=0))
+    data_for = lambda steps: data.toy_dataset("8gaussians", batch_size=4, critic_steps=steps)
+    gan.fit(data_for(2), epochs=1, steps_per_epoch=1, verbose=0)
+    first = gan.train_function
+    gan.set_critic_steps(3)
+    gan.fit(data_for(3), epochs=1, steps_per_epoch=1, verbose=0)
+    self.assertIsNot(gan.train_function, first)
+    gan.set_critic_steps(2)
+    self.assertIs(gan.train_function, first)
+    gan.fit(data_for(2), epochs=1, steps_per_epoch=1, verbose=0)
+    self.assertEqual(int(gan.critic_optimizer.iterations), 2 + 3 + 2)
 
 
 class XLAChoiceTest(tf.test.TestCase):
@@ -287,7 +319,7 @@ class ImageRunTest(tf.test.TestCase):
         "rwp_wgan_gp_cifar10", base_filters=4, latent_dim=8, batch_size=4, critic_steps=2,
         generator_steps=2, train_steps=4, log_every=2, checkpoint_every=2,
         warmup_critic_steps=3, warmup_generator_iterations=1, logdir=logdir,
-        export_dir=export_dir, verbose=0)
+        export_dir=export_dir, verbose=0, final_eval_samples=0)
     with tfds.testing.mock_data(num_examples=32):
       result = training.run(config)
     self.assertEqual(result.final_step, 4)
@@ -301,21 +333,46 @@ class ImageRunTest(tf.test.TestCase):
     self.assertEqual(tuple(samples.shape), (3, 32, 32, 3))
     self.assertTrue(np.all(np.abs(samples.numpy()) <= 1.0))
 
-  def test_fid_during_training_with_the_shipped_mnist_classifier(self):
+  def test_fid_during_training_and_the_final_evaluation_with_the_shipped_mnist_classifier(self):
     logdir = self.create_tempdir().full_path
     cache_dir = self.create_tempdir().full_path
+    classifier_path = os.path.join(ROOT, "saved_models", "mnist_classifier")
     config = config_lib.RunConfig.from_preset(
         "wgan_gp_cifar10", dataset="mnist", base_filters=4, latent_dim=8, batch_size=4,
         critic_steps=1, train_steps=2, log_every=1, checkpoint_every=2, eval_every=1,
-        num_eval_samples=20, classifier=os.path.join(ROOT, "saved_models", "mnist_classifier"),
-        eval_cache_dir=cache_dir, logdir=logdir,
+        num_eval_samples=20, classifier=classifier_path, final_eval_samples=30,
+        inception_score_splits=3, eval_cache_dir=cache_dir, logdir=logdir,
         export_dir=self.create_tempdir().full_path + "/export", verbose=0)
     with tfds.testing.mock_data(num_examples=40):
-      training.run(config)
+      result = training.run(config)
+      real = scoring.real_outputs(data.evaluation_batches("mnist", num_samples=30),
+                                  classifiers.load(classifier_path), num_samples=30)
     tags = event_steps(logdir)
-    for name in ("eval/fid", "eval/kid", "eval/inception_score"):
+    for name in ("eval/fid", "eval/kid", "eval/inception_score", "eval/inception_score_std"):
       self.assertEqual(tags[name], [1, 2])
-    self.assertLen(os.listdir(cache_dir), 1)     # real outputs cached once
+    # The final evaluation: the export, scored once at final_eval_samples, written as final/*.
+    for name in ("fid", "kid", "inception_score", "inception_score_std", "precision"):
+      self.assertEqual(tags[f"final/{name}"], [2])
+    self.assertIn("evaluation_protocol/final", tags)
+    self.assertIn("evaluation_protocol/training", tags)
+    recorded = files.read_json(os.path.join(logdir, training.FINAL_EVALUATION))
+    expected = scoring.evaluate(export.ExportedGenerator(config.export_dir), real,
+                                classifier=classifiers.load(classifier_path), num_samples=30,
+                                inception_score_splits=3)
+    self.assertEqual(recorded["scores"], expected)
+    self.assertEqual(result.final_metrics, expected)
+    self.assertAllClose(event_values(logdir, "final/fid"), [expected["fid"]])   # float32
+    self.assertEqual(recorded["protocol"], {
+        "generated_samples": 30, "real_samples": 30, "real_split": "train",
+        "classifier": classifier_path,
+        "classifier_sha256": classifiers.weights_sha256(classifier_path),
+        "generator": "live", "batch_norm": "moving", "inception_score_splits": 3,
+        "metrics": list(scoring.DEFAULT_IMAGE_METRICS), "seed": 0})
+    self.assertRegex(training.summary_line(result), r"; final: coverage [0-9.e-]+, .*fid "
+                     r"[0-9.e+-]+, .* \[30 generated vs 30 real \(train\), classifier "
+                     r"mnist_classifier sha256 [0-9a-f]{12}, live generator, batch norm "
+                     r"moving, IS 3 splits\]; generator exported to ")
+    self.assertLen(os.listdir(cache_dir), 2)     # real outputs cached once per sample count
 
   def test_real_outputs_cache_is_per_file_dataset_path_and_image_size(self):
     name = lambda **fields: training.real_outputs_cache_name(config_lib.RunConfig(
@@ -333,7 +390,7 @@ class ImageRunTest(tf.test.TestCase):
         "wgan_gp_resnet_cifar10", dataset="mnist", base_filters=4, latent_dim=8, batch_size=4,
         generator_batch_size=8, critic_steps=1, train_steps=2, log_every=1,
         checkpoint_every=2, ema_decay=0.9, logdir=self.create_tempdir().full_path,
-        export_dir=self.create_tempdir().full_path + "/export", verbose=0)
+        export_dir=self.create_tempdir().full_path + "/export", verbose=0, final_eval_samples=0)
     with tfds.testing.mock_data(num_examples=16):
       result = training.run(config)
     self.assertEqual(result.gan.generator.name, "resnet_generator_28")
@@ -346,7 +403,7 @@ class ImageRunTest(tf.test.TestCase):
         "rwp_wwgan_cifar10", dataset="mnist", base_filters=4, latent_dim=8, batch_size=4,
         critic_steps=1, generator_steps=1, train_steps=2, log_every=1, checkpoint_every=2,
         gamma=0.25, w2_one_sided=True, logdir=self.create_tempdir().full_path,
-        export_dir=self.create_tempdir().full_path + "/export", verbose=0)
+        export_dir=self.create_tempdir().full_path + "/export", verbose=0, final_eval_samples=0)
     with tfds.testing.mock_data(num_examples=16):
       result = training.run(config)
     self.assertIsInstance(result.gan.penalty, penalties.Wasserstein2Penalty)
@@ -407,7 +464,7 @@ class _RunRecorder:
 
   def __init__(self, config):
     self.config, self.fits, self.datasets, self.exports = config, [], [], []
-    self.exported = []
+    self.exported, self.export_options, self.final_evaluations = [], [], []
     self.classifier, self.real_outputs, self.determinism = None, None, False
     mock = tf.compat.v1.test.mock
     real_dataset = data.training_dataset
@@ -433,11 +490,20 @@ class _RunRecorder:
     def enable_op_determinism():
       self.determinism = True
 
+    def export_generator(generator, path, **kwargs):
+      self.exports.append(path)
+      self.exported.append(generator)
+      self.export_options.append(kwargs)
+      return path
+
+    def final_evaluation(config, export_dir, **kwargs):
+      self.final_evaluations.append((config.final_eval_samples, export_dir))
+      return {}, {}
+
     with mock.patch.object(gan_lib.GAN, "fit", fit), \
         mock.patch.object(data, "training_dataset", training_dataset), \
-        mock.patch.object(export, "export_generator",
-                          lambda generator, path, **kwargs: self.exports.append(path) or
-                          self.exported.append(generator) or path), \
+        mock.patch.object(export, "export_generator", export_generator), \
+        mock.patch.object(training, "final_evaluation", final_evaluation), \
         mock.patch.object(classifiers, "load", load), \
         mock.patch.object(scoring, "real_outputs", real_outputs), \
         mock.patch.object(tf.config.experimental, "enable_op_determinism",
@@ -506,6 +572,30 @@ WIRING = {
     "rwp_latents": ("per_phase", {}, lambda r: r.gan.proximal.latents, "per_phase"),
     "rwp_distance": ("mean", {}, lambda r: r.gan.proximal.distance, "mean"),
     "potential_steps": (2, {"proximal": "sbe"}, lambda r: r.gan.proximal.potential_steps, 2),
+    "sbe_potential_over_h": (False, {"proximal": "sbe"},
+                             lambda r: r.gan.proximal.potential_objective_h, 1.0),
+    "wwgan_graph": ("grid", {**NPZ, "method": "wwgan"}, lambda r: r.gan.penalty.graph, "grid"),
+    "resnet_init": ("glorot", {**NPZ, "network": "resnet"},
+                    lambda r: type(r.gan.critic.get_layer("block1_conv1").kernel_initializer)
+                    .__name__, "GlorotUniform"),
+    "resnet_norm_epsilon": (1e-3, {**NPZ, "network": "resnet"},
+                            lambda r: r.gan.generator.get_layer("head_norm").epsilon, 1e-3),
+    "rmsprop_rho": (0.99, {"optimizer": "rmsprop"},
+                    lambda r: [round(float(o.rho), 9) for o in _optimizers(r)], [0.99] * 2),
+    "optimizer_epsilon": (1e-8, {}, lambda r: [o.epsilon for o in _optimizers(r)], [1e-8] * 2),
+    "warmup_critic_every": (3, {"warmup_critic_steps": 2},
+                            lambda r: [d["critic_steps"] for d in r.datasets[1:]], [2, 5, 2]),
+    "eval_split": ("test", {"dataset": "mnist", "base_filters": 2, "eval_every": 1},
+                   lambda r: sorted({d.get("split") or "-" for d in r.datasets}),
+                   ["-", "test"]),   # the phases' training data has no split argument
+    "eval_batch_norm": ("batch", {**NPZ, "eval_every": 1},
+                        lambda r: (r.callback(callbacks.FIDCallback).batch_norm,
+                                   r.callback(callbacks.ImageSummaries).batch_norm,
+                                   r.export_options[0]["batch_norm"]), ("batch",) * 3),
+    "inception_score_splits": (4, {**NPZ, "eval_every": 1},
+                               lambda r: r.callback(callbacks.FIDCallback).inception_score_splits,
+                               4),
+    "final_eval_samples": (40, {}, lambda r: r.final_evaluations, [(40, "<tmp>/export")]),
     "optimizer": ("rmsprop", {"proximal": "sbe"},
                   lambda r: [type(o).__name__ for o in _optimizers(r)], ["RMSprop"] * 3),
     "learning_rate": (3e-3, {"proximal": "sbe"},
@@ -578,7 +668,8 @@ class EveryFieldReachesTheRunTest(tf.test.TestCase, parameterized.TestCase):
     self.assertNotEqual(getattr(config_lib.RunConfig(), field), fields[field])
     config = config_lib.RunConfig(**fields)
     try:
-      record = _RunRecorder(config)
+      with tfds.testing.mock_data(num_examples=64):
+        record = _RunRecorder(config)
       observed = probe(record)
     finally:
       if field == "run_name":
@@ -586,7 +677,9 @@ class EveryFieldReachesTheRunTest(tf.test.TestCase, parameterized.TestCase):
     if field == "logdir":
       observed = ["events" if name.startswith("events.out") else name for name in observed]
     if isinstance(expected, (tuple, list)):
-      expected = type(expected)(self._substitute(v, tmp) for v in expected)
+      expected = type(expected)(
+          type(v)(self._substitute(x, tmp) for x in v) if isinstance(v, tuple) else
+          self._substitute(v, tmp) for v in expected)
     expected = self._substitute(expected, tmp)
     self.assertEqual(observed, expected)
 

@@ -13,8 +13,11 @@ import numpy as np
 import tensorflow as tf
 
 from tfwgan import plots
+from tfwgan import sampling
+from tfwgan.evaluation import metrics as metrics_lib
 from tfwgan.evaluation import scoring
 from tfwgan.validation import integer_at_least
+from tfwgan.validation import one_of
 from tfwgan.validation import positive_number
 
 
@@ -28,9 +31,9 @@ def format_scores(results):
                    if name != "training_seconds")
 
 
-def log_evaluation(step, results):
-  """One console line per evaluation: the step and every score."""
-  logging.info("step %d: %s", step, format_scores(results))
+def log_evaluation(step, results, num_samples):
+  """One console line per evaluation: the step, the sample count and every score."""
+  logging.info("step %d (%d samples): %s", step, num_samples, format_scores(results))
 
 
 class NonFiniteError(RuntimeError):
@@ -178,7 +181,7 @@ class ToySummaries(keras.callbacks.Callback):
         tf.summary.scalar(f"eval/{name}", value)
       tf.summary.image("samples/critic_level_sets", image[None])
     self.writer.flush()
-    log_evaluation(step, self.results[step])
+    log_evaluation(step, self.results[step], self.num_samples)
     return self.results[step]
 
 
@@ -196,11 +199,14 @@ class FIDCallback(keras.callbacks.Callback):
   runs of methods with different step costs are evaluated at the same training times.
   `real`: `tfwgan.evaluation.scoring.ClassifierOutputs` of real images (with the images
   when `metrics` holds "swd"). `metrics`: groups of `scoring.IMAGE_METRICS`; None: the
-  defaults (all but swd).
+  defaults (all but swd). `batch_norm`: how the generators sample (`tfwgan.sampling`);
+  `inception_score_splits`: the Inception score's splits (eval/inception_score_std is
+  the std over them).
   """
 
   def __init__(self, writer, classifier, real, *, num_samples, every=None, every_seconds=None,
-               batch_size=100, clock=None, seed=0, metrics=None):
+               batch_size=100, clock=None, seed=0, metrics=None, batch_norm="moving",
+               inception_score_splits=metrics_lib.INCEPTION_SCORE_SPLITS):
     super().__init__()
     if (every is None) == (every_seconds is None):
       raise ValueError(f"every={every!r}, every_seconds={every_seconds!r}: give exactly one.")
@@ -212,6 +218,9 @@ class FIDCallback(keras.callbacks.Callback):
     self.every, self.every_seconds = every, every_seconds
     self.num_samples, self.batch_size = num_samples, batch_size
     self.clock, self.seed = clock, seed
+    self.batch_norm = one_of("batch_norm", batch_norm, sampling.BATCH_NORM_MODES)
+    self.inception_score_splits = integer_at_least("inception_score_splits",
+                                                   inception_score_splits)
     self.metrics = scoring.resolve_metrics(metrics, points=False)
     if "swd" in self.metrics and real.images is None:
       raise ValueError("real: metrics holds 'swd', which needs the real images "
@@ -256,18 +265,20 @@ class FIDCallback(keras.callbacks.Callback):
           tf.summary.scalar("eval/fid_by_wallclock", results["fid"],
                             step=int(training_seconds))
       self.writer.flush()
-      log_evaluation(step, results)
+      log_evaluation(step, results, self.num_samples)
     return self.results[step]
 
 
   def _score(self, generator):
-    generate = lambda z: generator(z, training=False)
+    generate = sampling.Sampler(generator, self.batch_norm, latent_dim=self.model.latent_dim,
+                                seed=self.seed)
     fake = scoring.ClassifierOutputs.collect(
         scoring.generated_batches(generate, self.model.latent_dim,
                                   num_samples=self.num_samples, batch_size=self.batch_size,
                                   seed=self.seed),
         self.classifier, self.num_samples, keep_images="swd" in self.metrics)
-    return scoring.score(generated=fake, real=self.real, metrics=self.metrics)
+    return scoring.score(generated=fake, real=self.real, metrics=self.metrics,
+                         inception_score_splits=self.inception_score_splits)
 
 
 def _sampling_generator(model):
@@ -279,13 +290,17 @@ def _sampling_generator(model):
 class ImageSummaries(keras.callbacks.Callback):
   """A grid of samples from a fixed latent batch, so the images are comparable across steps."""
 
-  def __init__(self, writer, latent_dim, *, count=64, seed=0):
+  def __init__(self, writer, latent_dim, *, count=64, seed=0, batch_norm="moving"):
     super().__init__()
     self.writer = writer
     self.z = tf.random.stateless_normal([count, latent_dim], seed=[seed, 1])
+    self.batch_norm = one_of("batch_norm", batch_norm, sampling.BATCH_NORM_MODES)
+    self.seed = seed
 
   def on_epoch_end(self, epoch, logs=None):
-    images = _sampling_generator(self.model)(self.z, training=False).numpy()
+    generate = sampling.Sampler(_sampling_generator(self.model), self.batch_norm,
+                                latent_dim=self.model.latent_dim, seed=self.seed)
+    images = np.asarray(generate(self.z))
     grid = plots.image_grid(images, columns=int(np.ceil(np.sqrt(len(images)))))
     with self.writer.as_default(step=_step(self.model)):
       tf.summary.image("samples/fixed_z", grid[None])

@@ -15,6 +15,7 @@ from tfwgan import penalties
 from tfwgan import precision
 from tfwgan import presets
 from tfwgan import proximal
+from tfwgan import sampling
 from tfwgan import schedules
 from tfwgan.evaluation import scoring
 from tfwgan.validation import integer_at_least
@@ -30,8 +31,10 @@ JIT_COMPILE = ("auto", "on", "off")
 # checkpoints and evaluates (and with which metrics), and where files go. Every other field
 # is part of the run's identity: resuming with another value is an error.
 RESUME_SAFE_FIELDS = ("train_steps", "learning_rate", "on_nan", "log_every",
-                      "checkpoint_every", "eval_every", "eval_metrics", "verbose", "run_name",
-                      "logdir", "export_dir", "eval_cache_dir", "download")
+                      "checkpoint_every", "eval_every", "eval_metrics", "eval_split",
+                      "eval_batch_norm", "inception_score_splits", "final_eval_samples",
+                      "verbose", "run_name", "logdir", "export_dir", "eval_cache_dir",
+                      "download")
 PATH_FIELDS = ("data_dir", "logdir", "export_dir", "eval_cache_dir", "classifier",
                "inception_path")
 _SUFFIX_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -69,6 +72,8 @@ class RunConfig:
   network: str = "auto"
   hidden_units: int = 512
   base_filters: int = 64
+  resnet_init: str = "authors"
+  resnet_norm_epsilon: float = 1e-5
   latent_dim: int = 2
   batch_size: int = 256
   generator_batch_size: int | None = None
@@ -77,6 +82,7 @@ class RunConfig:
   penalty_weight: float = 10.0
   gamma: float = 1.0
   w2_one_sided: bool = False
+  wwgan_graph: str = "diamond"
   clip_value: float = 0.01
   lp_sampling: str = "interpolate"
   lp_perturbation_std: float = penalties.DEFAULT_PERTURBATION_STD
@@ -85,22 +91,30 @@ class RunConfig:
   rwp_latents: str = "per_step"
   rwp_distance: str = "sum"
   potential_steps: int = 5
+  sbe_potential_over_h: bool = True
   optimizer: str = "adam"
   learning_rate: float = 1e-4
   beta1: float = 0.5
   beta2: float = 0.9
+  rmsprop_rho: float = 0.9
+  optimizer_epsilon: float = 1e-7
   lr_decay: str = "none"
   ema_decay: float | None = None
   ema_start_step: int = 0
   ema_statistics: str = "copy"
   warmup_critic_steps: int = 0
   warmup_generator_iterations: int = 0
+  warmup_critic_every: int = 0
   train_steps: int = 2000
   log_every: int = 100
   checkpoint_every: int = 500
   num_eval_samples: int = 500
   eval_every: int = 0
   eval_metrics: tuple[str, ...] | None = None
+  eval_split: str = "train"
+  eval_batch_norm: str = "moving"
+  inception_score_splits: int = 10
+  final_eval_samples: int = 0
   classifier: str = "inception"
   inception_path: str | None = None
   feature_layer: str = "features"
@@ -139,8 +153,12 @@ class RunConfig:
         "potential_steps": preset.potential_steps or cls.potential_steps,
         "optimizer": preset.optimizer.name, "learning_rate": preset.optimizer.learning_rate,
         "beta1": preset.optimizer.beta_1, "beta2": preset.optimizer.beta_2,
+        "rmsprop_rho": preset.optimizer.rho, "optimizer_epsilon": preset.optimizer.epsilon,
         "warmup_critic_steps": preset.warmup_critic_steps,
         "warmup_generator_iterations": preset.warmup_generator_iterations,
+        "warmup_critic_every": preset.warmup_critic_every,
+        "final_eval_samples": preset.final_eval_samples, "eval_split": preset.eval_split,
+        "eval_batch_norm": preset.eval_batch_norm,
         "train_steps": preset.train_steps, "network": preset.network,
         "base_filters": preset.base_filters or cls.base_filters,
         "generator_batch_size": preset.generator_batch_size, "lr_decay": preset.lr_decay,
@@ -199,10 +217,16 @@ class RunConfig:
     one_of("on_nan", self.on_nan, ON_NAN)
     one_of("lr_decay", self.lr_decay, schedules.LR_DECAYS)
     one_of("ema_statistics", self.ema_statistics, ema.STATISTICS)
+    one_of("eval_batch_norm", self.eval_batch_norm, sampling.BATCH_NORM_MODES)
+    one_of("eval_split", self.eval_split, data.EVAL_SPLITS)
+    one_of("resnet_init", self.resnet_init, networks.RESNET_INITS)
+    one_of("wwgan_graph", self.wwgan_graph, penalties.W2_GRAPHS)
     toy = self.dataset in data.TOY_DATASETS
     metrics = scoring.resolve_metrics(self.eval_metrics, points=toy, name="eval_metrics")
     if toy or self.eval_every:
       scoring.check_sample_count(metrics, self.num_eval_samples, name="num_eval_samples")
+    if self.final_eval_samples:
+      scoring.check_sample_count(metrics, self.final_eval_samples, name="final_eval_samples")
     if self.generator_batch_size is not None:
       integer_at_least("generator_batch_size", self.generator_batch_size, 1)
     if self.ema_decay is not None and not 0.0 <= self.ema_decay < 1.0:
@@ -212,15 +236,20 @@ class RunConfig:
     one_of("precision", self.precision, precision.PRECISIONS)
     for name in ("latent_dim", "batch_size", "critic_steps", "generator_steps",
                  "potential_steps", "train_steps", "log_every", "checkpoint_every",
-                 "hidden_units", "base_filters", "num_eval_samples"):
+                 "hidden_units", "base_filters", "num_eval_samples",
+                 "inception_score_splits"):
       integer_at_least(name, getattr(self, name), 1)
     for name in ("warmup_critic_steps", "warmup_generator_iterations", "seed", "verbose",
-                 "eval_every", "ema_start_step"):
+                 "eval_every", "ema_start_step", "warmup_critic_every",
+                 "final_eval_samples"):
       integer_at_least(name, getattr(self, name), 0)
     number_at_least("penalty_weight", self.penalty_weight)
     number_at_least("gamma", self.gamma)
-    for name in ("learning_rate", "clip_value", "lp_perturbation_std"):
+    for name in ("learning_rate", "clip_value", "lp_perturbation_std", "optimizer_epsilon",
+                 "resnet_norm_epsilon"):
       positive_number(name, getattr(self, name))
+    if not 0.0 <= self.rmsprop_rho < 1.0:
+      raise ValueError(f"rmsprop_rho={self.rmsprop_rho!r}: must be a number in [0, 1).")
     if self.proximal != "none" and not self.h > 0:
       raise ValueError(f"h={self.h!r}: must be a number > 0 with proximal={self.proximal!r}.")
     self._validate_data()
@@ -247,6 +276,9 @@ class RunConfig:
                          f"needs {kind}.")
     elif self.data_dir is not None and self._data_dir_kind() != "folder":
       raise ValueError(f"data_dir={self.data_dir!r}: not a directory (tfds data_dir).")
+    if self.eval_split != "train" and self.dataset not in data.TFDS_DATASETS:
+      raise ValueError(f"eval_split={self.eval_split!r}: only tfds datasets have splits; "
+                       f"dataset={self.dataset!r} is scored against its one set ('train').")
     if self.dataset == "folder":
       one_of("image_size", self.image_size, networks.DCGAN_SIZES)
       one_of("channels", self.channels, (1, 3))
@@ -263,7 +295,8 @@ class RunConfig:
     elif len(shape) != 1:
       raise ValueError(f"network='mlp': makes flat vectors, but dataset={self.dataset!r} has "
                        f"samples of shape {shape}; use network='dcgan'.")
-    if self.warmup_generator_iterations and not self.warmup_critic_steps:
-      raise ValueError("warmup_critic_steps: must be >= 1 when "
-                       f"warmup_generator_iterations={self.warmup_generator_iterations}.")
+    for name in ("warmup_generator_iterations", "warmup_critic_every"):
+      if getattr(self, name) and not self.warmup_critic_steps:
+        raise ValueError(f"warmup_critic_steps: must be >= 1 when {name}="
+                         f"{getattr(self, name)}.")
 

@@ -13,11 +13,13 @@ import tensorflow as tf
 
 from tfwgan import files
 from tfwgan.validation import integer_at_least
+from tfwgan.validation import one_of
 
 gfile = tf.io.gfile
 
 TOY_DATASETS = ("8gaussians", "25gaussians", "swissroll")
 # name → image shape produced (CelebA and LSUN at 64×64, as in the RWP and WGAN papers).
+EVAL_SPLITS = ("train", "test")   # the real set scores compare with (tfds sets; others: all)
 TFDS_DATASETS = {
     "mnist": (28, 28, 1),
     "fashion_mnist": (28, 28, 1),
@@ -234,10 +236,11 @@ def replayable_order(num_samples, *, seed, start=0):
 
 
 def training_dataset(name, *, batch_size, critic_steps, seed=0, start=0, data_dir=None,
-                     download=False, image_size=None, channels=3, shuffle_buffer=10_000):
+                     download=False, image_size=None, channels=3, shuffle_buffer=10_000,
+                     split="train"):
   """The endless training pipeline of fit steps of critic_steps × batch_size samples.
 
-  `start` fit steps are skipped. Toy sets and .npz arrays replay exactly, so a resumed
+  `start` fit steps are skipped; `split`: the tfds split (other sources have one set). Toy sets and .npz arrays replay exactly, so a resumed
   run sees the data an uninterrupted one would have seen; tfds sets and image folders
   are reshuffled with a seed derived from (seed, start) instead.
   """
@@ -252,7 +255,7 @@ def training_dataset(name, *, batch_size, critic_steps, seed=0, start=0, data_di
     return critic_batches(order, batch_size=batch_size, critic_steps=critic_steps).map(
         lambda indices: tf.gather(array, indices))
   if name in TFDS_DATASETS:
-    samples = load_tfds(name, data_dir=data_dir, download=download)
+    samples = load_tfds(name, split=split, data_dir=data_dir, download=download)
     if name in _CACHED:
       samples = samples.cache()
   else:
@@ -263,18 +266,38 @@ def training_dataset(name, *, batch_size, critic_steps, seed=0, start=0, data_di
 
 
 def evaluation_batches(name, *, num_samples, batch_size=100, seed=0, data_dir=None,
-                       download=False, image_size=None, channels=3):
+                       download=False, image_size=None, channels=3, split="train"):
   """Real samples for evaluation as numpy batches.
 
   Toy sets: one batch of `num_samples` fresh points drawn with `seed`. Others: the
-  training pipeline with a fixed shuffle seed 0, so cached real statistics never
-  depend on a run's seed.
+  `split` (tfds) in the training pipeline's order with a fixed shuffle seed 0, so cached
+  real statistics never depend on a run's seed; the first pass is every sample once.
   """
+  one_of("split", split, EVAL_SPLITS)
   if name in TOY_DATASETS:
     return [sample_toy(name, num_samples, [seed, 99]).numpy()]
   return training_dataset(name, batch_size=batch_size, critic_steps=1, seed=0,
                           data_dir=data_dir, download=download, image_size=image_size,
-                          channels=channels).as_numpy_iterator()
+                          channels=channels, split=split).as_numpy_iterator()
+
+
+def real_set_name(name, split="train"):
+  """What an evaluation's real samples are: fresh toy draws, the tfds split, or 'all'."""
+  if name in TOY_DATASETS:
+    return "fresh draws"
+  return split if name in TFDS_DATASETS else "all"
+
+
+def sample_count(name, *, data_dir=None, split="train"):
+  """Samples in one pass of a dataset (of its tfds `split`); None for the endless toy sets."""
+  if name in TOY_DATASETS:
+    return None
+  if name == "npz":
+    return files.npz_first_shape(data_dir)[0]
+  if name == "folder":
+    return len(image_files(data_dir))
+  import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
+  return tfds.builder(name, data_dir=data_dir).info.splits[split].num_examples
 
 
 def sample_shape(name, *, data_dir=None, image_size=None, channels=3):

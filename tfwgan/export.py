@@ -18,6 +18,7 @@ import keras
 import tensorflow as tf
 
 from tfwgan import files
+from tfwgan import sampling
 
 SAVED_MODEL = "saved_model"
 KERAS_FILE = "generator.keras"
@@ -81,15 +82,23 @@ def write_model(model, directory, *, input_signature, serve, metadata, keras_fil
     handle.write(json.dumps(metadata, indent=2, sort_keys=True))
 
 
-def export_generator(generator, export_dir, *, latent_dim, metadata=None):
-  """Writes `generator` to `export_dir` atomically; returns `export_dir`."""
-  sample_shape = list(generator(tf.zeros([1, latent_dim]), training=False).shape[1:])
+def export_generator(generator, export_dir, *, latent_dim, metadata=None, batch_norm="moving",
+                     seed=0):
+  """Writes `generator` to `export_dir` atomically; returns `export_dir`.
+
+  `batch_norm` (`tfwgan.sampling`): how the signature runs batch norm, recorded in the
+  metadata. 'standing' exports the copy with recomputed statistics (`generator.keras`
+  too); 'batch' normalises each call's batch by its own statistics in the signature
+  (`generator.keras` holds the generator, to be called with training=True).
+  """
+  sampler = sampling.Sampler(generator, batch_norm, latent_dim=latent_dim, seed=seed)
+  sample_shape = list(sampler(tf.zeros([2, latent_dim])).shape[1:])
   with atomic_directory(export_dir) as staging:
-    write_model(generator, staging,
+    write_model(sampler.model, staging,
                 input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")],
-                serve=lambda z: generator(z, training=False),
+                serve=sampler,
                 metadata={"latent_dim": latent_dim, "sample_shape": sample_shape,
-                          **(metadata or {})})
+                          **(metadata or {}), "batch_norm": batch_norm})
   return files.absolute(export_dir)
 
 
@@ -112,15 +121,26 @@ class ExportedGenerator:
     metadata_path = f"{files.absolute(export_dir)}/{METADATA}"
     if not files.gfile.exists(metadata_path):
       raise ValueError(f"export_dir={export_dir!r}: no {METADATA}; not a tfwgan export.")
+    self.export_dir = export_dir
     self.metadata = files.read_json(metadata_path)
     self.latent_dim = int(self.metadata["latent_dim"])
+    self.batch_norm = self.metadata.get("batch_norm", "moving")
     self._serve = tf.saved_model.load(os.path.join(export_dir, SAVED_MODEL)).signatures[
         "serving_default"]
+
+  def sampler(self, batch_norm=None):
+    """z → samples with batch norm in mode `batch_norm` (`tfwgan.sampling`): the
+    SavedModel signature for the export's own mode (or None), else `generator.keras` run
+    in that mode (its moving statistics are those it was exported with)."""
+    if batch_norm is None or batch_norm == self.batch_norm:
+      return self.generate
+    model = keras.models.load_model(os.path.join(self.export_dir, KERAS_FILE), safe_mode=True)
+    return sampling.Sampler(model, batch_norm, latent_dim=self.latent_dim)
 
   def generate(self, z):
     outputs = self._serve(z=tf.convert_to_tensor(z, tf.float32))
     return next(iter(outputs.values()))
 
-  def sample(self, num_samples, *, seed=0):
+  def sample(self, num_samples, *, seed=0, batch_norm=None):
     z = tf.random.stateless_normal([num_samples, self.latent_dim], seed=[seed, 0])
-    return self.generate(z)
+    return self.sampler(batch_norm)(z)

@@ -15,6 +15,7 @@ from tfwgan import networks
 from tfwgan import noise
 from tfwgan import penalties as penalties_lib
 from tfwgan import proximal as proximal_lib
+from tfwgan import sampling
 from tfwgan.reduction import cross_replica_sum
 from tfwgan.reduction import global_batch_mean
 from tfwgan.validation import integer_at_least
@@ -85,6 +86,7 @@ class GAN(keras.Model):
     self.potential = self._potential() if isinstance(self.proximal, proximal_lib.SBE) else None
     self.generator_ema = generator_ema.attach(generator) if generator_ema is not None else None
     self._trackers = {name: keras.metrics.Mean(name=name) for name in self._metric_names()}
+    self._train_functions = {}   # critic_steps → traced train function
     # Outer iterations done: the training step of checkpoints and summaries.
     self.outer_iterations = keras.Variable(0, dtype="int64", trainable=False,
                                            aggregation="only_first_replica",
@@ -182,9 +184,14 @@ class GAN(keras.Model):
       potential_optimizer.build(self.potential.trainable_variables)
 
   def set_critic_steps(self, critic_steps):
-    """Changes critic updates per outer iteration (e.g. after a warm-up); retraces train_step."""
-    self.critic_steps = integer_at_least("critic_steps", critic_steps)
-    self.train_function = None
+    """Changes critic updates per outer iteration (e.g. for a warm-up). train_step is
+    traced once per value: a value seen before gets its traced function back (WGAN's
+    warm-up returns every 500 iterations)."""
+    integer_at_least("critic_steps", critic_steps)
+    if critic_steps != self.critic_steps:
+      self._train_functions[self.critic_steps] = self.train_function
+      self.critic_steps = critic_steps
+      self.train_function = self._train_functions.get(critic_steps)
 
   def checkpoint_networks(self):
     """name → every network (or the anchor) whose weights a checkpoint holds."""
@@ -217,16 +224,18 @@ class GAN(keras.Model):
   def call(self, z, training=False):
     return self.generator(z, training=training)
 
-  def sample(self, num_samples, *, seed=None, batch_size=1024):
-    """`num_samples` generated samples (inference mode) as one tf.Tensor."""
+  def sample(self, num_samples, *, seed=None, batch_size=1024, batch_norm="moving"):
+    """`num_samples` generated samples of the sampling generator as one tf.Tensor;
+    `batch_norm`: 'moving' (inference mode), 'batch' or 'standing' (`tfwgan.sampling`)."""
     integer_at_least("num_samples", num_samples)
     integer_at_least("batch_size", batch_size)
     if seed is None:
       z = tf.random.normal([num_samples, self.latent_dim])
     else:
       z = tf.random.stateless_normal([num_samples, self.latent_dim], seed=[seed, 0])
-    generator = self.sampling_generator()
-    return tf.concat([generator(z[start:start + batch_size], training=False)
+    generate = sampling.Sampler(self.sampling_generator(), batch_norm,
+                                latent_dim=self.latent_dim, seed=seed or 0)
+    return tf.concat([generate(z[start:start + batch_size])
                       for start in range(0, num_samples, batch_size)], axis=0)
 
   # --- one outer iteration -------------------------------------------------------------------
@@ -364,7 +373,7 @@ class GAN(keras.Model):
       self._track("penalty", tf.reduce_mean(penalty), kept)
 
   def _potential_update(self, batch_size):
-    """Ascent on E[Φ(g_θ(z)) − Φ(g_θk−1(z)) − ½‖∇Φ(g_θk−1(z))‖²] (Alg. 2).
+    """Ascent on (1/h)·E[Φ(g_θ(z)) − Φ(g_θk−1(z)) − ½‖∇Φ(g_θk−1(z))‖²] (Alg. 2, line 6).
 
     g_θk−1 is the generator as it was *before the previous generator phase*: the
     anchor copy is refreshed at the start of each generator phase, so here it still
@@ -377,7 +386,8 @@ class GAN(keras.Model):
     generated = self.generator(z, training=True)
     with tf.GradientTape() as tape:
       objective = proximal_lib.sbe_potential_objective(
-          self.potential, generated, anchor_generated, reduction="none")
+          self.potential, generated, anchor_generated, h=self.proximal.potential_objective_h,
+          reduction="none")
       loss = -global_batch_mean(objective)
     kept = self._apply(self.potential_optimizer, loss, tape, self.potential.trainable_variables)
     self._track("potential_objective", tf.reduce_mean(objective), kept)

@@ -117,13 +117,31 @@ def potential_mlp(sample_shape, *, hidden_units=128):
 # gan_cifar_resnet.py and gan_64x64.py). -------------------------------------------------------
 
 RESNET_SIZES = (28, 32, 64)   # 28×28 (MNIST) runs the 32×32 networks, padded by 2 pixels
+# Initialisation of the residual branches' 3×3 convolutions: "authors" is their tflib
+# `he_init`, uniform with std √(4/(fan_in + fan_out)) (√2 × Glorot's); "glorot" is Keras'
+# default. Shortcuts, the stem, the head and dense layers are Glorot-uniform in both (as
+# in their code, where those pass he_init=False or are Linear).
+RESNET_INITS = ("authors", "glorot")
+AUTHORS_NORM_EPSILON = 1e-5   # tflib's batch norm and layer norm; Keras' default is 1e-3
 
 
-def _conv(filters, kernel_size, name):
-  return keras.layers.Conv2D(filters, kernel_size, padding="same", name=name)
+def _conv(filters, kernel_size, name, initializer="glorot_uniform"):
+  return keras.layers.Conv2D(filters, kernel_size, padding="same", name=name,
+                             kernel_initializer=initializer)
 
 
-def _residual_block(x, filters, *, resample, normalization, name, activation):
+def _residual_initializer(init):
+  """The residual convolutions' kernel initializer for `init` (see RESNET_INITS)."""
+  if init not in RESNET_INITS:
+    raise ValueError(f"init={init!r}: allowed values are {RESNET_INITS}.")
+  if init == "glorot":
+    return "glorot_uniform"
+  # Variance scaling over fan_avg = (fan_in + fan_out)/2: std √(scale / fan_avg).
+  return keras.initializers.VarianceScaling(2.0, mode="fan_avg", distribution="uniform")
+
+
+def _residual_block(x, filters, *, resample, normalization, name, activation,
+                    initializer):
   """Shortcut + [norm → act → conv → norm → act → conv]; `resample` 'up' (nearest
   upsampling before the first conv and the 1×1 shortcut), 'down' (2×2 mean-pool after the
   second conv and the shortcut's 1×1 conv) or None (identity shortcut if widths match)."""
@@ -142,20 +160,21 @@ def _residual_block(x, filters, *, resample, normalization, name, activation):
     if resample == "up" and index == 1:
       y = keras.layers.UpSampling2D(name=f"{name}_up")(y)
     y = _conv(x.shape[-1] if (resample == "down" and index == 1) else filters, 3,
-              f"{name}_conv{index}")(y)
+              f"{name}_conv{index}", initializer)(y)
   if resample == "down":
     y = keras.layers.AveragePooling2D(2, name=f"{name}_pool")(y)
   return keras.layers.Add(name=f"{name}_add")([shortcut, y])
 
 
-def _batch_norm(name):
-  return keras.layers.BatchNormalization(synchronized=True, name=name)
+def _batch_norm(epsilon):
+  return lambda name: keras.layers.BatchNormalization(synchronized=True, epsilon=epsilon,
+                                                      name=name)
 
 
-def _layer_norm(name):
+def _layer_norm(epsilon):
   """Per-sample normalisation over height, width and channels with per-channel scale and
   offset (the authors' Layernorm over axes [1, 2, 3]); no statistic crosses samples."""
-  return keras.layers.GroupNormalization(groups=1, name=name)
+  return lambda name: keras.layers.GroupNormalization(groups=1, epsilon=epsilon, name=name)
 
 
 def _relu(name):
@@ -175,8 +194,10 @@ def _check_resnet_shape(image_shape):
   return image_shape
 
 
-def resnet_generator(latent_dim, image_shape, *, width=128):
-  """The WGAN-GP authors' ResNet generator.
+def resnet_generator(latent_dim, image_shape, *, width=128, init="authors",
+                     norm_epsilon=AUTHORS_NORM_EPSILON):
+  """The WGAN-GP authors' ResNet generator (`init`, `norm_epsilon`: their code's
+  initialisation and normalisation ε by default; see RESNET_INITS).
 
   32×32: dense → 4×4×width, three upsampling residual blocks at `width`, then BN → ReLU →
   3×3 conv → tanh. 64×64: dense → 4×4×8d, upsampling blocks 8d→8d→4d→2d→d (d = width),
@@ -184,14 +205,15 @@ def resnet_generator(latent_dim, image_shape, *, width=128):
   its output cropped by 2 pixels on each side.
   """
   size, _, channels = _check_resnet_shape(image_shape)
+  initializer, batch_norm = _residual_initializer(init), _batch_norm(norm_epsilon)
   widths = [width] * 4 if size <= 32 else [8 * width, 8 * width, 4 * width, 2 * width, width]
   z = keras.Input((latent_dim,))
   x = keras.layers.Dense(4 * 4 * widths[0], name="dense")(z)
   x = keras.layers.Reshape((4, 4, widths[0]))(x)
   for index, filters in enumerate(widths[1:]):
-    x = _residual_block(x, filters, resample="up", normalization=_batch_norm,
-                        name=f"block{index + 1}", activation=_relu)
-  x = _batch_norm("head_norm")(x)
+    x = _residual_block(x, filters, resample="up", normalization=batch_norm,
+                        name=f"block{index + 1}", activation=_relu, initializer=initializer)
+  x = batch_norm("head_norm")(x)
   x = _relu("head_act")(x)
   x = keras.layers.Conv2D(channels, 3, padding="same", dtype=OUTPUT_DTYPE, name="head_conv")(x)
   x = keras.layers.Activation("tanh", dtype=OUTPUT_DTYPE)(x)
@@ -200,8 +222,9 @@ def resnet_generator(latent_dim, image_shape, *, width=128):
   return keras.Model(z, x, name=f"resnet_generator_{size}")
 
 
-def resnet_critic(image_shape, *, width=128):
-  """The WGAN-GP authors' ResNet critic; no cross-sample statistic anywhere.
+def resnet_critic(image_shape, *, width=128, init="authors", norm_epsilon=AUTHORS_NORM_EPSILON):
+  """The WGAN-GP authors' ResNet critic; no cross-sample statistic anywhere (`init`,
+  `norm_epsilon`: as in `resnet_generator`).
 
   32×32: an optimised first block (3×3 conv → ReLU → 3×3 conv → mean-pool; shortcut
   mean-pool → 1×1 conv), one downsampling and two plain blocks at `width`, then ReLU →
@@ -210,27 +233,30 @@ def resnet_critic(image_shape, *, width=128):
   critic on the images zero-padded by 2 pixels.
   """
   size, _, _ = _check_resnet_shape(image_shape)
+  initializer = _residual_initializer(init)
   images = keras.Input(tuple(image_shape))
   if size <= 32:
     padded = (keras.layers.ZeroPadding2D(2, name="pad_to_32")(images) if size == 28
               else images)
     shortcut = keras.layers.AveragePooling2D(2, name="block0_shortcut_pool")(padded)
     shortcut = _conv(width, 1, "block0_shortcut_conv")(shortcut)
-    y = _conv(width, 3, "block0_conv1")(padded)
+    y = _conv(width, 3, "block0_conv1", initializer)(padded)
     y = _critic_relu("block0_act")(y)
-    y = _conv(width, 3, "block0_conv2")(y)
+    y = _conv(width, 3, "block0_conv2", initializer)(y)
     y = keras.layers.AveragePooling2D(2, name="block0_pool")(y)
     x = keras.layers.Add(name="block0_add")([shortcut, y])
     for index, resample in enumerate(("down", None, None)):
       x = _residual_block(x, width, resample=resample, normalization=None,
-                          name=f"block{index + 1}", activation=_critic_relu)
+                          name=f"block{index + 1}", activation=_critic_relu,
+                          initializer=initializer)
     x = _critic_relu("head_act")(x)
     x = keras.layers.GlobalAveragePooling2D(name="head_pool")(x)
   else:
     x = _conv(width, 3, "stem_conv")(images)
     for index, filters in enumerate((2 * width, 4 * width, 8 * width, 8 * width)):
-      x = _residual_block(x, filters, resample="down", normalization=_layer_norm,
-                          name=f"block{index + 1}", activation=_critic_relu)
+      x = _residual_block(x, filters, resample="down", normalization=_layer_norm(norm_epsilon),
+                          name=f"block{index + 1}", activation=_critic_relu,
+                          initializer=initializer)
     x = keras.layers.Flatten()(x)
   x = keras.layers.Dense(1, dtype=OUTPUT_DTYPE, name="head_dense")(x)
   return keras.Model(images, x, name=f"resnet_critic_{size}")

@@ -20,9 +20,6 @@ LP_SAMPLINGS = ("interpolate", "perturb_real", "perturb_both")
 # given: 0.5 is half the per-coordinate std of the toy sets (1.0 for 8 and 25 Gaussians),
 # the size DRAGAN's default perturbation has relative to its data (0.5 · std).
 DEFAULT_PERTURBATION_STD = 0.5
-# Finite differences along rows and along columns, one channel at a time.
-_ROW_DIFFERENCE = ((-1.0,), (1.0,))
-_ROW_MEAN = ((0.5,), (0.5,))
 
 
 def _rng(rng):
@@ -45,25 +42,37 @@ def l2_norm(gradients, points=None):
   return tf.sqrt(_sum_per_example(tf.square(gradients)) + NORM_EPSILON)
 
 
-def _grid_convolution(images, kernel, *, along_columns):
-  """Depthwise 2-tap convolution along rows (or columns) of [batch, h, w, c] images."""
-  channels = images.shape[-1]
-  kernel = tf.constant(kernel, images.dtype)                         # [2, 1]
-  if along_columns:
-    kernel = tf.transpose(kernel)                                    # [1, 2]
-  kernel = tf.tile(kernel[:, :, None, None], [1, 1, channels, 1])
-  return tf.nn.depthwise_conv2d(images, kernel, strides=[1, 1, 1, 1], padding="VALID")
+# Edge classes of WWGAN's pixel graphs, as (row, column) offsets from a pixel to its
+# neighbour; each edge counted once, per channel. "grid": the 4 adjacent neighbours.
+# "diamond": the authors' code (dukleryoni/WWGAN, wwgan_utils.buildL_diamond, used by
+# calc_wgp): also the neighbours two pixels away along rows and columns, and both
+# diagonals, every edge with the same weight. (Their 3-tap adjacent-pixel convolution
+# leaves out the last adjacent pair of each row and column; every pair is an edge here.)
+W2_GRAPHS = ("diamond", "grid")
+W2_EDGE_OFFSETS = {
+    "grid": ((0, 1), (1, 0)),
+    "diamond": ((0, 1), (1, 0), (0, 2), (2, 0), (1, 1), (1, -1)),
+}
 
 
-def wasserstein2_squared_norm(gradients, points):
-  """‖g‖²_W2(x) = Σ_(i,j) θ_ij(x)·(g_i − g_j)² over the 4-neighbour pixel grid, per channel.
+def _edge_ends(images, offset):
+  """(values at i, values at j) for every edge i → j = i + offset of the pixel grid."""
+  rows, columns = offset
+  height, width = images.shape[1], images.shape[2]
+  first_column, last_column = max(0, -columns), width - max(0, columns)
+  tail = images[:, :height - rows, first_column:last_column]
+  head = images[:, rows:, first_column + columns:last_column + columns]
+  return tail, head
+
+
+def wasserstein2_squared_norm(gradients, points, *, graph="diamond"):
+  """‖g‖²_W2(x) = Σ_(i,j) θ_ij(x)·(g_i − g_j)² over the edges of a pixel graph, per channel.
 
   Dukler, Li, Lin, Montúfar 2019 (WWGAN): the metric of optimal transport on the
   pixel graph, ⟨g, −Δ_x g⟩ with the graph Laplacian weighted by x. For images in
-  [−1, 1], θ_ij = 1 + (x_i + x_j)/2, as in the authors' `buildL`/`calc_wgp` (twice
-  the mean of the two pixels' masses (1 + x)/2). Differences and means are 2-tap
-  convolutions. (The authors' repository also has a "diamond" graph with far
-  neighbours and diagonals; this is the 4-neighbour grid.)
+  [−1, 1], θ_ij = 1 + (x_i + x_j)/2, as in the authors' `calc_wgp` (the sum of the two
+  pixels' masses (1 + x)/2). `graph`: 'diamond' (the authors' code) or 'grid' (the 4
+  adjacent neighbours); see W2_EDGE_OFFSETS.
   """
   gradients = tf.convert_to_tensor(gradients)
   points = tf.convert_to_tensor(points, gradients.dtype)
@@ -71,16 +80,18 @@ def wasserstein2_squared_norm(gradients, points):
     raise ValueError(f"points: the W2 norm on the pixel grid needs images [batch, height, "
                      f"width, channels]; got shape {tuple(gradients.shape)}.")
   total = 0.0
-  for along_columns in (False, True):
-    difference = _grid_convolution(gradients, _ROW_DIFFERENCE, along_columns=along_columns)
-    weight = 1.0 + _grid_convolution(points, _ROW_MEAN, along_columns=along_columns)
-    total += _sum_per_example(weight * tf.square(difference))
+  for offset in W2_EDGE_OFFSETS[one_of("graph", graph, W2_GRAPHS)]:
+    gradient_tail, gradient_head = _edge_ends(gradients, offset)
+    point_tail, point_head = _edge_ends(points, offset)
+    weight = 1.0 + 0.5 * (point_tail + point_head)
+    total += _sum_per_example(weight * tf.square(gradient_tail - gradient_head))
   return total
 
 
-def wasserstein2_norm(gradients, points, *, gamma=1.0):
+def wasserstein2_norm(gradients, points, *, gamma=1.0, graph="diamond"):
   """√(‖g‖²_W2(x) + γ‖g‖²₂ + ε): WWGAN's norm (γ = 1 in the authors' code; γ = 0: pure W2)."""
-  squared = wasserstein2_squared_norm(gradients, points)
+  gradients = tf.convert_to_tensor(gradients)
+  squared = wasserstein2_squared_norm(gradients, points, graph=graph)
   if gamma:
     squared += gamma * _sum_per_example(tf.square(gradients))
   return tf.sqrt(squared + NORM_EPSILON)
@@ -166,9 +177,10 @@ def dragan_penalty(critic, real, *, scale=0.5, rng=None, reduction="mean", norm=
 
 
 def wasserstein2_gradient_penalty(critic, real, fake, *, gamma=1.0, one_sided=False, rng=None,
-                                  reduction="mean"):
+                                  reduction="mean", graph="diamond"):
   """WWGAN: E[(‖∇f(x̂)‖_W2(x̂) − 1)²] on interpolates (Dukler et al. 2019), one-sided optional."""
-  norm = lambda gradients, points: wasserstein2_norm(gradients, points, gamma=gamma)
+  norm = lambda gradients, points: wasserstein2_norm(gradients, points, gamma=gamma,
+                                                     graph=graph)
   return penalty_at(critic, interpolates(real, fake, rng=rng), one_sided=one_sided, norm=norm,
                     reduction=reduction)
 
@@ -267,16 +279,19 @@ class Wasserstein2Penalty(Regularizer):
   name = "w2"
   penalised = True
 
-  def __init__(self, gamma=1.0, one_sided=False):
+  def __init__(self, gamma=1.0, one_sided=False, graph="diamond"):
     self.gamma = number_at_least("gamma", gamma)
     self.one_sided = bool(one_sided)
+    self.graph = one_of("graph", graph, W2_GRAPHS)
 
   def per_example(self, critic, real, fake, rng):
     return wasserstein2_gradient_penalty(critic, real, fake, gamma=self.gamma,
-                                         one_sided=self.one_sided, rng=rng, reduction="none")
+                                         one_sided=self.one_sided, rng=rng, reduction="none",
+                                         graph=self.graph)
 
   def get_config(self):
-    return {"name": self.name, "gamma": self.gamma, "one_sided": self.one_sided}
+    return {"name": self.name, "gamma": self.gamma, "one_sided": self.one_sided,
+            "graph": self.graph}
 
 
 _BY_NAME = {cls.name: cls for cls in (NoPenalty, WeightClipping, GradientPenalty,

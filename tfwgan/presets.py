@@ -20,17 +20,23 @@ class OptimizerSpec:
   learning_rate: float
   beta_1: float = 0.9
   beta_2: float = 0.999
+  rho: float = 0.9          # RMSprop's decay (Keras' default; PyTorch's is 0.99)
+  epsilon: float = 1e-7     # Keras' default (PyTorch's and TF 1's Adam/RMSprop: 1e-8)
 
   def __post_init__(self):
     validation.one_of("optimizer name", self.name, OPTIMIZERS)
     validation.positive_number("learning_rate", self.learning_rate)
+    validation.positive_number("epsilon", self.epsilon)
+    if not 0.0 <= self.rho < 1.0:
+      raise ValueError(f"rmsprop_rho={self.rho!r}: must be a number in [0, 1).")
 
   def build(self, learning_rate=None):
     """A fresh optimizer; `learning_rate`: a value or schedule replacing the spec's."""
     rate = self.learning_rate if learning_rate is None else learning_rate
     if self.name == "rmsprop":
-      return keras.optimizers.RMSprop(rate)
-    return keras.optimizers.Adam(rate, beta_1=self.beta_1, beta_2=self.beta_2)
+      return keras.optimizers.RMSprop(rate, rho=self.rho, epsilon=self.epsilon)
+    return keras.optimizers.Adam(rate, beta_1=self.beta_1, beta_2=self.beta_2,
+                                 epsilon=self.epsilon)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,6 +64,7 @@ class Preset:
   potential_steps: int = 0
   warmup_critic_steps: int = 0
   warmup_generator_iterations: int = 0
+  warmup_critic_every: int = 0     # also every N-th outer iteration (WGAN's code: 500)
   train_steps: int = 2000
   train_steps_source: str = "our choice"
   network: str = "auto"
@@ -66,6 +73,14 @@ class Preset:
   lr_decay: str = "none"
   ema_decay: float | None = None
   ema_start_step: int = 0
+  # The final evaluation's protocol (`final/*`): samples scored once at the end, the real
+  # split they are compared with (tfds sets) and how batch norm samples.
+  final_eval_samples: int = 10_000
+  eval_split: str = "train"
+  eval_batch_norm: str = "moving"
+  eval_source: str = (
+      "RWP paper §3.1: FID on 10,000 generated images; it names neither the real split nor "
+      "the batch-norm mode (the training split and Keras' inference mode here)")
   penalty_weights_studied: tuple = ()
   notes: str = ""
 
@@ -88,12 +103,23 @@ _RESNET_CIFAR = (
     "Gulrajani et al. 2017 (WGAN-GP), their gan_cifar_resnet.py: ResNet DIM 128, Adam 2e-4 "
     "β (0, 0.9), 5 critic updates at batch 64, generator batch 128, λ = 10, latent 128, "
     "100,000 generator iterations, learning rate decayed linearly to 0")
+# Their Inception score (gan_cifar_resnet.py get_inception_score(50000), tflib's
+# inception_score.py splits=10) samples 500 batches of 100 with batch norm in training mode.
+_RESNET_EVAL = dict(
+    final_eval_samples=50_000, eval_batch_norm="batch",
+    eval_source="WGAN-GP's gan_cifar_resnet.py: Inception score of 50,000 samples in 10 "
+                "splits (tflib/inception_score.py), sampled in batches of 100 with batch "
+                "statistics (their batch norm always runs in training mode)")
+_ADAM_TF1_EPSILON = 1e-8   # the authors' tf.train.AdamOptimizer default
 _RESNET_64 = (
     "Gulrajani et al. 2017 (WGAN-GP), their gan_64x64.py ResNet (DIM 64, batch norm in the "
     "generator, layer norm in the critic): Adam 1e-4 β (0, 0.9), 5 critic updates at batch "
     "64, λ = 10, 200,000 generator iterations; on CelebA here (their 64×64 runs used "
     "ImageNet)")
 _RMSPROP_5E5 = OptimizerSpec("rmsprop", 5e-5)
+# WGAN's reference code (main.py) builds optim.RMSprop(params, lr=5e-5): PyTorch's
+# defaults, decay (alpha) 0.99 and ε 1e-8.
+_RMSPROP_WGAN = OptimizerSpec("rmsprop", 5e-5, rho=0.99, epsilon=1e-8)
 _ADAM_GP = OptimizerSpec("adam", 1e-4, 0.5, 0.9)
 _ADAM_CIFAR = OptimizerSpec("adam", 2e-4, 0.1, 0.999)
 _ADAM_CELEBA = OptimizerSpec("adam", 2e-4, 0.5, 0.999)
@@ -123,6 +149,8 @@ def _toy(method, dataset):
       warmup_critic_steps=100, warmup_generator_iterations=25,
       penalty_weights_studied=(1.0, 5.0, 10.0, 100.0), train_steps=500,
       train_steps_source="WGAN-LP §6: EMD every 10th of 500 iterations",
+      final_eval_samples=500,
+      eval_source="WGAN-LP §6: the EMD between sets of 500 real and generated samples",
       notes="Networks: 3×512 LeakyReLU MLPs.")
 
 
@@ -135,13 +163,21 @@ _ALL = [
            optimizer=_ADAM_GP, batch_size=256, latent_dim=2, critic_steps=5,
            proximal="rwp", h=0.1, generator_steps=5, train_steps=2000,
            train_steps_source="our choice: a few minutes on 2 CPU cores",
+           final_eval_samples=500, eval_source="WGAN-LP §6's EMD protocol: 500 samples",
            notes="The launcher's embedded default; h and ℓ are our choice for the toy run."),
-    Preset(name="wgan_clip_lsun", source=_WGAN_PAPER, method="wgan_clip", dataset="lsun/bedroom",
-           optimizer=_RMSPROP_5E5, batch_size=64, latent_dim=100, critic_steps=5,
+    Preset(name="wgan_clip_lsun", source=_WGAN_PAPER + (
+               "; where the paper is silent, its reference code (main.py): 100 critic steps "
+               "for the first 25 generator iterations and at every 500th (gen_iterations < 25 "
+               "or gen_iterations % 500 == 0), RMSprop with PyTorch's decay 0.99 and ε 1e-8"),
+           method="wgan_clip", dataset="lsun/bedroom",
+           optimizer=_RMSPROP_WGAN, batch_size=64, latent_dim=100, critic_steps=5,
            clip_value=0.01, warmup_critic_steps=100, warmup_generator_iterations=25,
+           warmup_critic_every=500,
            train_steps=100_000, train_steps_source=(
                "our choice: the WGAN paper's text gives no length; the warm-up (100 critic "
-               "steps for the first 25 generator iterations) is its reference code's")),
+               "steps for the first 25 generator iterations) is its reference code's"),
+           eval_source="our choice (the WGAN paper reports no sample score): 10,000 "
+                       "samples as the RWP paper's FID"),
     *_pair("wgan_gp_cifar10", **_LENGTH_CIFAR, source=_RWP_C,
            method="wgan_gp", dataset="cifar10",
            optimizer=_ADAM_GP, latent_dim=128, critic_steps=5, h=0.1, generator_steps=10),
@@ -166,7 +202,9 @@ _ALL = [
            proximal="sbe", h=0.2, potential_steps=5, **_LENGTH_CIFAR,
            notes="The same Adam setting trains generator, critic and potential."),
     *_pair("wgan_gp_resnet_cifar10", source=_RESNET_CIFAR, method="wgan_gp",
-           dataset="cifar10", optimizer=OptimizerSpec("adam", 2e-4, 0.0, 0.9), latent_dim=128,
+           dataset="cifar10", optimizer=OptimizerSpec("adam", 2e-4, 0.0, 0.9,
+                                                      epsilon=_ADAM_TF1_EPSILON),
+           latent_dim=128, **_RESNET_EVAL,
            batch_size=64, generator_batch_size=128, critic_steps=5, network="resnet",
            base_filters=128, lr_decay="linear", train_steps=100_000,
            train_steps_source="WGAN-GP's gan_cifar_resnet.py (ITERS = 100000)",
@@ -174,7 +212,9 @@ _ALL = [
            notes="The rwp_ variant adds RWP with the RWP paper's App. C WGAN-GP values "
                  "(h = 0.1, ℓ = 10). No generator EMA in the authors' recipe: --ema_decay."),
     Preset(name="wgan_gp_resnet_celeba64", source=_RESNET_64, method="wgan_gp",
-           dataset="celeb_a", optimizer=OptimizerSpec("adam", 1e-4, 0.0, 0.9), latent_dim=128,
+           dataset="celeb_a", optimizer=OptimizerSpec("adam", 1e-4, 0.0, 0.9,
+                                                      epsilon=_ADAM_TF1_EPSILON),
+           latent_dim=128, **_RESNET_EVAL,
            batch_size=64, critic_steps=5, network="resnet", base_filters=64,
            train_steps=200_000, train_steps_source="WGAN-GP's gan_64x64.py (ITERS = 200000)"),
     *[_toy(method, dataset) for method in ("wgan_lp", "wgan_gp")

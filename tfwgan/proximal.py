@@ -1,10 +1,12 @@
 """Generator proximal regularisers of the RWP paper (Lin, Li, Osher, Montúfar).
 
 RWP (Alg. 1, eq. 4): ℓ generator steps on F(θ) + 1/(2h)·E_z‖g_θ(z) − g_θk−1(z)‖².
-SBE (Alg. 2, App. G): a potential Φ ascends
-    E_z[Φ(g_θ(z)) − Φ(g_θk−1(z)) − ½‖∇ₓΦ(g_θk−1(z))‖²]
-and the generator descends F(θ) + (1/h)·(that), whose gradient in θ flows only
-through Φ(g_θ(z)). The functions below hold the math, `GeneratorAnchor` is g_θk−1,
+SBE (Alg. 2, App. G): a potential Φ ascends (line 6)
+    (1/h)·E_z[Φ(g_θ(z)) − Φ(g_θk−1(z)) − ½‖∇ₓΦ(g_θk−1(z))‖²]
+and the generator descends F(θ) + (1/h)·E_z[...] (line 10), whose gradient in θ flows
+only through Φ(g_θ(z)). Alg. 2 line 6's 1/h is the default; without it (an option)
+the potential's gradient is h times smaller, which Adam's scale invariance hides and
+SGD does not. The functions below hold the math, `GeneratorAnchor` is g_θk−1,
 and `tfwgan.gan.GAN` runs the phases.
 
 Where the paper reads two ways (journal version, `../shared/papers/rwp_journal.txt`):
@@ -63,13 +65,14 @@ def potential_gradient_energy(potential, points):
   return 0.5 * _squared_distance(gradients, tf.zeros_like(gradients))
 
 
-def sbe_potential_objective(potential, generated, anchor_generated, *, reduction="mean"):
-  """Φ(g_θ(z)) − Φ(g_θk−1(z)) − ½‖∇ₓΦ(g_θk−1(z))‖²: the quantity Φ ascends (Alg. 2)."""
-  generated = tf.stop_gradient(generated)
-  anchor_generated = tf.stop_gradient(anchor_generated)
+def sbe_potential_objective(potential, generated, anchor_generated, *, h=1.0, reduction="mean"):
+  """(1/h)·(Φ(g_θ(z)) − Φ(g_θk−1(z)) − ½‖∇ₓΦ(g_θk−1(z))‖²): the quantity Φ ascends
+  (Alg. 2, line 6); h = 1 gives the bracket alone."""
+  generated = tf.stop_gradient(tf.convert_to_tensor(generated, tf.float32))
+  anchor_generated = tf.stop_gradient(tf.convert_to_tensor(anchor_generated, tf.float32))
   per_example = (tf.reshape(potential(generated, training=True), [-1])
                  - tf.reshape(potential(anchor_generated, training=True), [-1])
-                 - potential_gradient_energy(potential, anchor_generated))
+                 - potential_gradient_energy(potential, anchor_generated)) / h
   return reductions.reduce_per_example(per_example, reduction)
 
 
@@ -133,19 +136,29 @@ class SBE:
     h: step size of the generator term (1/h)·E[...].
     potential_steps: potential updates per outer iteration.
     generator_steps: generator updates per outer iteration.
+    potential_objective_over_h: the potential ascends (1/h)·E[...] (Alg. 2, line 6);
+      False: E[...] without the 1/h.
   """
 
   name = "sbe"
 
-  def __init__(self, potential=None, h=0.2, potential_steps=5, generator_steps=1):
+  def __init__(self, potential=None, h=0.2, potential_steps=5, generator_steps=1, *,
+               potential_objective_over_h=True):
     self.potential = potential
     self.h = _positive_step_size(h, allow_inf=False)
     self.potential_steps = integer_at_least("potential_steps", potential_steps)
     self.generator_steps = integer_at_least("generator_steps", generator_steps)
+    self.potential_objective_over_h = bool(potential_objective_over_h)
+
+  @property
+  def potential_objective_h(self):
+    """The h dividing the potential's objective (1 without Alg. 2's 1/h)."""
+    return self.h if self.potential_objective_over_h else 1.0
 
   def get_config(self):
     return {"name": self.name, "h": self.h, "potential_steps": self.potential_steps,
-            "generator_steps": self.generator_steps}
+            "generator_steps": self.generator_steps,
+            "potential_objective_over_h": self.potential_objective_over_h}
 
 
 class GeneratorAnchor:

@@ -40,15 +40,33 @@ class RunResult:
   final_step: int
   training_seconds: float = 0.0
   metrics: dict = dataclasses.field(default_factory=dict)   # the last evaluation's
+  final_metrics: dict = dataclasses.field(default_factory=dict)   # the final evaluation's
+  final_protocol: dict = dataclasses.field(default_factory=dict)
+
+
+def describe_protocol(protocol):
+  """'500 generated vs 500 real (train), classifier mnist_classifier sha256 3f2a…, ema
+  generator, batch norm moving, IS 10 splits': how a score was taken, in one phrase."""
+  classifier = ("raw points" if protocol["classifier"] is None else
+                f"classifier {os.path.basename(os.path.normpath(protocol['classifier']))} "
+                f"sha256 {(protocol['classifier_sha256'] or 'unknown')[:12]}")
+  splits = (f", IS {protocol['inception_score_splits']} splits"
+            if "inception_score" in protocol["metrics"] else "")
+  return (f"{protocol['generated_samples']} generated vs {protocol['real_samples']} real "
+          f"({protocol['real_split']}), {classifier}, {protocol['generator']} generator, "
+          f"batch norm {protocol['batch_norm']}{splits}")
 
 
 def summary_line(result, *, replicas=1):
-  """The one line a run ends with: steps, training time, final metrics, export path."""
+  """The one line a run ends with: steps, training time, the last evaluation's metrics,
+  the final evaluation and its protocol, the export path."""
   metrics = callbacks_lib.format_scores(result.metrics)
   resumed = f" (resumed at step {result.resumed_from_step})" if result.resumed_from_step else ""
+  final = (f"; final: {callbacks_lib.format_scores(result.final_metrics)} "
+           f"[{describe_protocol(result.final_protocol)}]" if result.final_protocol else "")
   return (f"trained to step {result.final_step}{resumed} in {result.training_seconds:.0f} s "
-          f"of training on {replicas} replica(s); {metrics or 'no evaluation'}; generator "
-          f"exported to {result.export_dir}")
+          f"of training on {replicas} replica(s); {metrics or 'no evaluation'}{final}; "
+          f"generator exported to {result.export_dir}")
 
 
 def _regularizer(config):
@@ -59,7 +77,8 @@ def _regularizer(config):
       "wgan_lp": ("wasserstein", lambda: penalties.LipschitzPenalty(
           config.lp_sampling, config.lp_perturbation_std)),
       "wwgan": ("wasserstein",
-                lambda: penalties.Wasserstein2Penalty(config.gamma, config.w2_one_sided)),
+                lambda: penalties.Wasserstein2Penalty(config.gamma, config.w2_one_sided,
+                                                      graph=config.wwgan_graph)),
       "dragan": ("non_saturating", penalties.DraganPenalty),
       "standard": ("non_saturating", penalties.NoPenalty),
   }[config.method]
@@ -72,9 +91,10 @@ def build_networks(config, sample_shape):
                                    hidden_units=config.hidden_units),
             networks.mlp_critic(sample_shape[0], hidden_units=config.hidden_units))
   if config.resolved_network == "resnet":   # width: base_filters (the authors' DIM)
-    return (networks.resnet_generator(config.latent_dim, sample_shape,
-                                      width=config.base_filters),
-            networks.resnet_critic(sample_shape, width=config.base_filters))
+    details = dict(width=config.base_filters, init=config.resnet_init,
+                   norm_epsilon=config.resnet_norm_epsilon)
+    return (networks.resnet_generator(config.latent_dim, sample_shape, **details),
+            networks.resnet_critic(sample_shape, **details))
   # Batch norm mixes the samples whose per-sample gradients a penalty constrains.
   normalization = ("none" if config.method in ("wgan_gp", "wgan_lp", "wwgan", "dragan")
                    else "batch")
@@ -99,7 +119,8 @@ def build_gan(config, sample_shape, networks=None):
     generator_steps = None
   elif config.proximal == "sbe":
     proximal = proximal_lib.SBE(h=config.h, potential_steps=config.potential_steps,
-                                generator_steps=config.generator_steps)
+                                generator_steps=config.generator_steps,
+                                potential_objective_over_h=config.sbe_potential_over_h)
     generator_steps = None
   with precision.policy(config.precision):  # networks, anchor copy and potential
     generator, critic = (networks or build_networks)(config, sample_shape)
@@ -113,7 +134,8 @@ def build_gan(config, sample_shape, networks=None):
               generator_batch_size=config.generator_batch_size, generator_ema=ema,
               seed=config.seed)
   optimizer = presets.OptimizerSpec(config.optimizer, config.learning_rate, config.beta1,
-                                    config.beta2)
+                                    config.beta2, rho=config.rmsprop_rho,
+                                    epsilon=config.optimizer_epsilon)
   rate = schedules.learning_rate(config.lr_decay, config.learning_rate,
                                  total_steps=config.train_steps, counter=gan.outer_iterations)
   gan.compile(generator_optimizer=optimizer.build(rate), critic_optimizer=optimizer.build(rate),
@@ -146,13 +168,32 @@ def uses_xla(config):
                or most_critic_steps <= XLA_MAX_UNROLLED_CRITIC_STEPS))
 
 
+def critic_steps_at(config, step):
+  """Critic updates of outer iteration `step` (counted from 0): `warmup_critic_steps`
+  during the first `warmup_generator_iterations` and at every `warmup_critic_every`-th
+  iteration (WGAN's reference code: `gen_iterations < 25 or gen_iterations % 500 == 0`,
+  gen_iterations being the generator updates done), else `critic_steps`."""
+  warm = step < config.warmup_generator_iterations or (
+      config.warmup_critic_every and step % config.warmup_critic_every == 0)
+  return config.warmup_critic_steps if warm else config.critic_steps
+
+
 def _phases(config):
-  """(first step, last step, critic steps) of each training phase (warm-up, then main)."""
-  warmup_end = min(config.warmup_generator_iterations, config.train_steps)
+  """(first step, last step, critic steps) of each training phase: runs of outer
+  iterations with the same number of critic updates (`critic_steps_at`)."""
+  boundaries = {0, config.train_steps, min(config.warmup_generator_iterations,
+                                            config.train_steps)}
+  if config.warmup_critic_every:
+    for start in range(0, config.train_steps, config.warmup_critic_every):
+      boundaries.update((start, min(start + 1, config.train_steps)))
   phases = []
-  if warmup_end:
-    phases.append((0, warmup_end, config.warmup_critic_steps))
-  phases.append((warmup_end, config.train_steps, config.critic_steps))
+  edges = sorted(boundaries)
+  for start, end in zip(edges, edges[1:]):
+    steps = critic_steps_at(config, start)
+    if phases and phases[-1][2] == steps:
+      phases[-1] = (phases[-1][0], end, steps)
+    else:
+      phases.append((start, end, steps))
   return phases
 
 
@@ -165,26 +206,45 @@ def _phase_dataset(config, phase_index, phase_start, step, critic_steps):
       download=config.download, image_size=config.image_size, channels=config.channels)
 
 
-def _write_config(writer, config):
+def _markdown_table(values, header):
+  return f"| {header} | value |\n|---|---|\n" + "\n".join(
+      f"| {k} | {v} |" for k, v in sorted(values.items()))
+
+
+def _write_config(writer, config, protocols):
+  """The run's settings (text and HParams) and, per evaluation kind, its protocol."""
   values = {k: (v if isinstance(v, (bool, int, float, str)) else str(v))
             for k, v in dataclasses.asdict(config).items()}
-  table = "\n".join(f"| {k} | {v} |" for k, v in sorted(values.items()))
   with writer.as_default(step=0):
-    tf.summary.text("config", "| flag | value |\n|---|---|\n" + table)
+    tf.summary.text("config", _markdown_table(values, "flag"))
+    for kind, protocol in protocols.items():
+      tf.summary.text(f"evaluation_protocol/{kind}", _markdown_table(protocol, "field"))
     hparams_api.hparams(values)
   writer.flush()
 
 
-def real_outputs_cache_name(config):
-  """File name of the cached real classifier outputs: one per data source, image size,
-  classifier and sample count (a folder/.npz dataset is identified by its path)."""
+def real_outputs_cache_name(config, num_samples=None):
+  """File name of the cached real classifier outputs: one per data source and split,
+  image size, classifier and sample count (default `num_eval_samples`; a folder/.npz
+  dataset is identified by its path)."""
   source = config.dataset.replace("/", "_")
   if config.dataset in data.FILE_DATASETS:
     path = files.absolute(config.data_dir or "")
     source += "_" + hashlib.sha1(path.encode()).hexdigest()[:12]
+  else:
+    source += "_" + config.eval_split
   classifier = os.path.basename(os.path.normpath(config.classifier))
   size = f"{config.image_size or 'native'}x{config.channels}"
-  return "-".join([source, size, classifier, str(config.num_eval_samples)]) + ".npz"
+  count = num_samples or config.num_eval_samples
+  return "-".join([source, size, classifier, str(count)]) + ".npz"
+
+
+def _classifier_sha256(config):
+  from tfwgan.evaluation import classifiers  # pylint: disable=g-import-not-at-top
+  try:
+    return classifiers.weights_sha256(config.classifier, inception_path=config.inception_path)
+  except (OSError, tf.errors.OpError):
+    return None   # a classifier that loaded but whose files cannot be read (hub internals)
 
 
 def load_classifier(config):
@@ -201,25 +261,78 @@ def load_classifier(config):
         config.classifier == "inception" and config.inception_path) else (
             "classifier", config.classifier)
     reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-    raise ValueError(f"{flag[0]}={flag[1]!r}: cannot be loaded ({reason}).") from error
+    skip = ("; --final_eval_samples=0 skips the final evaluation that needs it"
+            if config.final_eval_samples and not config.eval_every else "")
+    raise ValueError(f"{flag[0]}={flag[1]!r}: cannot be loaded ({reason}){skip}.") from error
 
 
 def fid_callback(config, writer, clock, *, every_seconds=None, classifier=None):
   """The eval_metrics every eval_every steps (or every_seconds of training) against real
   outputs cached per dataset/classifier/size."""
   classifier = classifier or load_classifier(config)
-  cache_path = os.path.join(config.resolved_eval_cache_dir, real_outputs_cache_name(config))
-  images = data.evaluation_batches(config.dataset, num_samples=config.num_eval_samples,
-                                   data_dir=config.data_dir, download=config.download,
-                                   image_size=config.image_size, channels=config.channels)
   metrics = scoring.resolve_metrics(config.eval_metrics, points=False, name="eval_metrics")
-  real = scoring.real_outputs(images, classifier, num_samples=config.num_eval_samples,
-                              cache_path=cache_path, keep_images="swd" in metrics)
+  real = _real_outputs(config, classifier, config.num_eval_samples, metrics)
   return callbacks_lib.FIDCallback(writer, classifier, real,
                                    every=None if every_seconds else config.eval_every,
                                    every_seconds=every_seconds,
                                    num_samples=config.num_eval_samples, clock=clock,
-                                   seed=config.seed, metrics=metrics)
+                                   seed=config.seed, metrics=metrics,
+                                   batch_norm=config.eval_batch_norm,
+                                   inception_score_splits=config.inception_score_splits)
+
+
+def _real_batches(config, num_samples):
+  return data.evaluation_batches(config.dataset, num_samples=num_samples, seed=config.seed,
+                                 data_dir=config.data_dir, download=config.download,
+                                 image_size=config.image_size, channels=config.channels,
+                                 split=config.eval_split)
+
+
+def _real_outputs(config, classifier, num_samples, metrics):
+  """The real split's classifier outputs at `num_samples`, cached per data and count."""
+  cache_path = os.path.join(config.resolved_eval_cache_dir,
+                            real_outputs_cache_name(config, num_samples))
+  return scoring.real_outputs(_real_batches(config, num_samples), classifier,
+                              num_samples=num_samples, cache_path=cache_path,
+                              keep_images="swd" in metrics)
+
+
+def evaluation_protocol(config, num_samples, classifier_sha256):
+  """How the run's scores at `num_samples` are taken (recorded next to them)."""
+  toy = config.dataset in data.TOY_DATASETS
+  return scoring.protocol(
+      num_samples=num_samples, real_split=data.real_set_name(config.dataset, config.eval_split),
+      classifier=None if toy else config.classifier, classifier_sha256=classifier_sha256,
+      generator="live" if config.ema_decay is None else "ema",
+      batch_norm=config.eval_batch_norm, inception_score_splits=config.inception_score_splits,
+      metrics=scoring.resolve_metrics(config.eval_metrics, points=toy, name="eval_metrics"),
+      seed=config.seed)
+
+
+FINAL_EVALUATION = "final_evaluation.json"
+
+
+def final_evaluation(config, export_dir, *, classifier, classifier_sha256, writer, step):
+  """Scores the export once at `final_eval_samples` (the preset's paper protocol): writes
+  final/<metric> at `step` and <logdir>/final_evaluation.json; returns (scores, protocol)."""
+  count = config.final_eval_samples
+  toy = config.dataset in data.TOY_DATASETS
+  metrics = scoring.resolve_metrics(config.eval_metrics, points=toy, name="eval_metrics")
+  generator = export.ExportedGenerator(export_dir)
+  real = (_real_batches(config, count) if toy else
+          _real_outputs(config, classifier, count, metrics))
+  scores = scoring.evaluate(generator, real, classifier=classifier, num_samples=count,
+                            seed=config.seed, metrics=metrics,
+                            inception_score_splits=config.inception_score_splits)
+  protocol = evaluation_protocol(config, count, classifier_sha256)
+  with writer.as_default(step=step):
+    for name, value in scores.items():
+      tf.summary.scalar(f"final/{name}", value)
+  writer.flush()
+  files.write_json_atomically(f"{files.absolute(config.resolved_logdir)}/{FINAL_EVALUATION}",
+                              {"step": step, "export_dir": export_dir, "scores": scores,
+                               "protocol": protocol})
+  return scores, protocol
 
 
 RUN_CONFIG = "run_config.json"
@@ -376,8 +489,10 @@ def run(config, strategy=None, networks=None):
   most_critic_steps = max(config.critic_steps, config.warmup_critic_steps)
   data.check_sample_count(config.dataset, data_dir=config.data_dir,
                           samples_needed=config.batch_size * most_critic_steps)
-  evaluates_images = config.dataset not in data.TOY_DATASETS and config.eval_every
+  evaluates_images = config.dataset not in data.TOY_DATASETS and (
+      config.eval_every or config.final_eval_samples)
   classifier = load_classifier(config) if evaluates_images else None
+  classifier_sha256 = (_classifier_sha256(config) if evaluates_images else None)
   chief = distribution.is_chief(strategy)
   logdir = config.resolved_logdir if chief else tempfile.mkdtemp(prefix="tfwgan-worker-")
   if chief:
@@ -406,7 +521,12 @@ def run(config, strategy=None, networks=None):
     _record_run_config(config)
   resumed_from = int(gan.outer_iterations.numpy())
   writer = tf.summary.create_file_writer(logdir)
-  _write_config(writer, config)
+  protocols = {"training": evaluation_protocol(config, config.num_eval_samples,
+                                               classifier_sha256)}
+  if config.final_eval_samples:
+    protocols["final"] = evaluation_protocol(config, config.final_eval_samples,
+                                             classifier_sha256)
+  _write_config(writer, config, protocols)
   clock.start()
   summaries = [callbacks_lib.ScalarSummaries(writer, clock)]
   if config.dataset in data.TOY_DATASETS:
@@ -415,7 +535,8 @@ def run(config, strategy=None, networks=None):
         num_samples=config.num_eval_samples, every=config.eval_every or config.log_every,
         metrics=config.eval_metrics))
   else:
-    summaries.append(callbacks_lib.ImageSummaries(writer, config.latent_dim, seed=config.seed))
+    summaries.append(callbacks_lib.ImageSummaries(writer, config.latent_dim, seed=config.seed,
+                                                  batch_norm=config.eval_batch_norm))
     if config.eval_every:
       summaries.append(fid_callback(config, writer, clock, classifier=classifier))
   for index, (start, end, critic_steps) in enumerate(_phases(config)):
@@ -433,17 +554,24 @@ def run(config, strategy=None, networks=None):
     # threads running. Collected here, not at interpreter exit (where its teardown stalled
     # 36 s in 2 of 10 measured runs).
     gc.collect()
-  writer.close()
   final_step = int(gan.outer_iterations.numpy())
   callbacks_lib.check_finite_weights({"generator": gan.generator})
   export_dir = config.resolved_export_dir if chief else os.path.join(logdir, "export")
   export_dir = export.export_generator(
       gan.sampling_generator(), export_dir, latent_dim=config.latent_dim,
+      batch_norm=config.eval_batch_norm, seed=config.seed,
       metadata={"method": config.method, "dataset": config.dataset, "proximal": config.proximal,
                 "step": final_step, "config": dataclasses.asdict(config)})
+  final_scores, final_protocol = {}, {}
+  if config.final_eval_samples and chief:
+    final_scores, final_protocol = final_evaluation(
+        config, export_dir, classifier=classifier, classifier_sha256=classifier_sha256,
+        writer=writer, step=final_step)
+  writer.close()
   evaluations = [callback.results for callback in summaries
                  if isinstance(callback, (callbacks_lib.ToySummaries, callbacks_lib.FIDCallback))]
   last = evaluations[0][max(evaluations[0])] if evaluations and evaluations[0] else {}
   return RunResult(gan, export_dir, resumed_from, final_step,
                    training_seconds=float(clock.variable.numpy()),
-                   metrics={k: v for k, v in last.items() if k != "training_seconds"})
+                   metrics={k: v for k, v in last.items() if k != "training_seconds"},
+                   final_metrics=final_scores, final_protocol=final_protocol)

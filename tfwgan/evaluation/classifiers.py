@@ -3,6 +3,7 @@
 A classifier here is a callable: images in [−1, 1] → (features [n, d], logits [n, k]).
 """
 
+import hashlib
 import os
 
 import keras
@@ -84,3 +85,34 @@ def load(identifier, *, feature_layer="features", logits_layer="logits", incepti
     return inception(path)
   raise ValueError(f"classifier={identifier!r}: not 'inception', a TF-Hub handle, a .keras file "
                    "or a SavedModel directory.")
+
+
+def _sha256_of_files(paths, root):
+  digest = hashlib.sha256()
+  for path in paths:
+    if root is not None:
+      digest.update(os.path.relpath(path, root).encode())
+    with tf.io.gfile.GFile(path, "rb") as handle:
+      for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
+  return digest.hexdigest()
+
+
+def weights_sha256(identifier, *, inception_path=None):
+  """SHA-256 identifying a classifier's weights: of its .keras file, or over the files of
+  its directory (SavedModel, export or Inception module: relative paths and contents, in
+  sorted order). 'inception' without `inception_path` hashes TF-Hub's cached copy.
+  None for a classifier given as a Python object."""
+  if callable(identifier) and not isinstance(identifier, (str, os.PathLike)):
+    return None
+  path = os.fspath(identifier)
+  if path == "inception":
+    path = inception_path or INCEPTION_HANDLE
+  if path.startswith(("http://", "https://")):
+    import tensorflow_hub as hub  # pylint: disable=g-import-not-at-top
+    path = hub.resolve(path)
+  if not tf.io.gfile.isdir(path):
+    return _sha256_of_files([path], None)
+  names = sorted(f"{directory}/{name}" for directory, _, names in tf.io.gfile.walk(path)
+                 for name in names)
+  return _sha256_of_files(names, path)

@@ -6,11 +6,14 @@ KID and IS are TF-GAN's functions. FID uses the same formula with a faster trace
 `frechet_classifier_distance_from_activations` and to scipy's `sqrtm`.
 """
 
+import typing
+
 import numpy as np
 from scipy import linalg
 import tensorflow as tf
 
 from tfwgan.evaluation import tfgan_compat
+from tfwgan.validation import integer_at_least
 
 
 def _tensor(values):
@@ -48,9 +51,30 @@ def kid_from_activations(activations_a, activations_b, *, max_block_size=1024):
       _tensor(activations_a), _tensor(activations_b), max_block_size=max_block_size))
 
 
-def inception_score_from_logits(logits):
-  """exp(E_x KL(p(y|x) ‖ p(y))) (TF-GAN's classifier_score_from_logits)."""
-  return float(tfgan_compat.classifier_metrics().classifier_score_from_logits(_tensor(logits)))
+INCEPTION_SCORE_SPLITS = 10   # Salimans et al. 2016, and every GAN table since
+
+
+class InceptionScore(typing.NamedTuple):
+  mean: float
+  std: float      # population std over the splits (ddof 0), as Salimans et al.'s code
+  splits: int
+  samples_per_split: int
+
+
+def inception_score_from_logits(logits, *, splits=INCEPTION_SCORE_SPLITS):
+  """exp(E_x KL(p(y|x) ‖ p(y))) on each of `splits` equal-size splits, in the given order:
+  mean and std over the splits (Salimans et al. 2016, §4). Each split's score is TF-GAN's
+  `classifier_score_from_logits`, so p(y) is that split's marginal. N mod `splits`
+  trailing samples are left out (equal splits); `splits=1` is the whole-set score."""
+  logits = np.asarray(logits, np.float32)
+  splits = integer_at_least("splits", splits)
+  size = len(logits) // splits
+  if size < 1:
+    raise ValueError(f"splits={splits}: more splits than the {len(logits)} samples.")
+  score = tfgan_compat.classifier_metrics().classifier_score_from_logits
+  values = [float(score(_tensor(logits[index * size:(index + 1) * size])))
+            for index in range(splits)]
+  return InceptionScore(float(np.mean(values)), float(np.std(values)), splits, size)
 
 
 class Statistics:

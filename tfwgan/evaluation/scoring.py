@@ -14,11 +14,13 @@ import numpy as np
 import tensorflow as tf
 
 from tfwgan import files
-from tfwgan.evaluation import metrics as classifier_metrics
+from tfwgan import sampling
+from tfwgan.evaluation import metrics as metrics_lib
 from tfwgan.evaluation import neighbours
 from tfwgan.evaluation import swd
 from tfwgan.evaluation.emd import emd
 from tfwgan.validation import integer_at_least
+from tfwgan.validation import one_of
 
 # Metric groups, as the launchers' --metrics/--eval_metrics flags name them.
 IMAGE_METRICS = ("fid", "kid", "inception_score", "precision_recall", "density_coverage",
@@ -69,7 +71,7 @@ class ClassifierOutputs:
   @classmethod
   def collect(cls, image_batches, classifier, num_samples, *, keep_images=False):
     """Runs `classifier` over batches until `num_samples` images were seen."""
-    features, logits, statistics, seen, kept = [], [], classifier_metrics.Statistics(), 0, []
+    features, logits, statistics, seen, kept = [], [], metrics_lib.Statistics(), 0, []
     for images in image_batches:
       images = images[:num_samples - seen]
       if keep_images:
@@ -98,7 +100,7 @@ class ClassifierOutputs:
   @classmethod
   def load(cls, path):
     data = files.load_npz(path)
-    statistics = classifier_metrics.Statistics.from_arrays(data["mean"], data["covariance"],
+    statistics = metrics_lib.Statistics.from_arrays(data["mean"], data["covariance"],
                                                            data["count"])
     return cls(data["features"], data["logits"], statistics, data.get("images"))
 
@@ -128,75 +130,134 @@ def generated_batches(generate, latent_dim, *, num_samples, batch_size, seed=0):
     yield np.asarray(generate(z))
 
 
-def _sampler(generator, latent_dim):
-  """(z → samples, latent_dim) for a tfwgan GAN, an export, a Keras generator or a callable."""
+def _samplers(generator, latent_dim, batch_norm, seed):
+  """({name: z → samples}, latent_dim) for a tfwgan GAN, an export, a Keras generator or a
+  callable. A GAN gives its sampling generator (the EMA one when enabled) as "" and, with
+  an EMA, its live generator as "_live" (the suffix of the live scores)."""
   if hasattr(generator, "generate") and hasattr(generator, "latent_dim"):   # ExportedGenerator
-    return generator.generate, generator.latent_dim
-  if hasattr(generator, "generator") and hasattr(generator, "latent_dim"):  # tfwgan.GAN
-    return (lambda z: generator.generator(z, training=False)), generator.latent_dim
+    return {"": generator.sampler(batch_norm)}, generator.latent_dim
+  if hasattr(generator, "sampling_generator") and hasattr(generator, "latent_dim"):  # tfwgan.GAN
+    networks = {"": generator.sampling_generator()}
+    if getattr(generator, "generator_ema", None) is not None:
+      networks["_live"] = generator.generator
+    return ({suffix: sampling.Sampler(network, batch_norm or "moving",
+                                      latent_dim=generator.latent_dim, seed=seed)
+             for suffix, network in networks.items()}, generator.latent_dim)
   if latent_dim is None and hasattr(generator, "inputs"):                   # Keras model
     latent_dim = int(generator.inputs[0].shape[-1])
   if latent_dim is None:
     raise ValueError("latent_dim: required when the generator is a plain callable.")
-  if hasattr(generator, "inputs"):
-    return (lambda z: generator(z, training=False)), latent_dim
-  return generator, latent_dim
+  return {"": sampling.Sampler(generator, batch_norm or "moving", latent_dim=latent_dim,
+                               seed=seed)}, latent_dim
 
 
 def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, batch_size=100,
-             cache_path=None, seed=0, latent_dim=None, metrics=None):
+             cache_path=None, seed=0, latent_dim=None, metrics=None, batch_norm=None,
+             inception_score_splits=metrics_lib.INCEPTION_SCORE_SPLITS):
   """Scores of a generator against real data (see `IMAGE_METRICS`, `POINT_METRICS`).
 
   Args:
-    generator: a `tfwgan.GAN`, a `tfwgan.export.ExportedGenerator`, a Keras generator
-      or a callable z → samples (then with `latent_dim`).
-    real_dataset: an iterable of real batches (e.g. a batched tf.data.Dataset).
+    generator: a `tfwgan.GAN` (its EMA generator when it has one; the live generator's
+      scores then come as `<metric>_live`), a `tfwgan.export.ExportedGenerator`, a Keras
+      generator or a callable z → samples (then with `latent_dim`).
+    real_dataset: an iterable of real batches (e.g. a batched tf.data.Dataset), or the
+      real images' `ClassifierOutputs` computed before (`real_outputs`).
     classifier: images → (features, logits); see `tfwgan.evaluation.classifiers`.
       Not needed for flat samples, which are compared as raw points.
     metrics: metric groups; None: `DEFAULT_IMAGE_METRICS` or
       `DEFAULT_POINT_METRICS` by the kind of samples.
+    batch_norm: how the generator's batch norm samples (`tfwgan.sampling`): 'moving',
+      'batch' or 'standing'; None: 'moving', or an export's own mode.
+    inception_score_splits: the Inception score's splits (mean and std over them).
   """
   integer_at_least("num_samples", num_samples)
   integer_at_least("batch_size", batch_size)
-  generate, latent_dim = _sampler(generator, latent_dim)
+  if batch_norm is not None:
+    one_of("batch_norm", batch_norm, sampling.BATCH_NORM_MODES)
+  samplers, latent_dim = _samplers(generator, latent_dim, batch_norm, seed)
   real_images = (real_dataset.as_numpy_iterator() if isinstance(real_dataset, tf.data.Dataset)
                  else real_dataset)
-  fake = generated_batches(generate, latent_dim, num_samples=num_samples,
-                           batch_size=batch_size, seed=seed)
-  first = next(iter(fake))
+  batches = lambda generate: generated_batches(generate, latent_dim, num_samples=num_samples,
+                                               batch_size=batch_size, seed=seed)
+  first = next(iter(batches(samplers[""])))
   chosen = resolve_metrics(metrics, points=first.ndim == 2)
   check_sample_count(chosen, num_samples)
+  results = {}
   if first.ndim == 2:
-    generated = np.concatenate([first, *fake])[:num_samples]
     real = np.concatenate([np.asarray(b) for b in _take(real_images, num_samples)])
-    return score_points(generated=generated, real=real[:num_samples], metrics=chosen)
+    for suffix, generate in samplers.items():
+      generated = np.concatenate(list(batches(generate)))[:num_samples]
+      scores = score_points(generated=generated, real=real[:num_samples], metrics=chosen)
+      results.update({f"{name}{suffix}": value for name, value in scores.items()})
+    return results
   if classifier is None:
     raise ValueError("classifier: required for image samples (e.g. 'inception' or the "
                      "path of a classifier export).")
   keep_images = "swd" in chosen
-  real = real_outputs(real_images, classifier, num_samples=num_samples, cache_path=cache_path,
-                      keep_images=keep_images)
-  generated = ClassifierOutputs.collect(_chain(first, fake), classifier, num_samples,
-                                        keep_images=keep_images)
-  return score(generated=generated, real=real, metrics=chosen)
+  real = (real_dataset if isinstance(real_dataset, ClassifierOutputs) else
+          real_outputs(real_images, classifier, num_samples=num_samples, cache_path=cache_path,
+                       keep_images=keep_images))
+  for suffix, generate in samplers.items():
+    generated = ClassifierOutputs.collect(batches(generate), classifier, num_samples,
+                                          keep_images=keep_images)
+    scores = score(generated=generated, real=real, metrics=chosen,
+                   inception_score_splits=inception_score_splits)
+    results.update({f"{name}{suffix}": value for name, value in scores.items()})
+  return results
 
 
-def score(*, generated, real, metrics=DEFAULT_IMAGE_METRICS):
+def noise_floor(real_batches, *, classifier=None, num_samples, metrics=None,
+                inception_score_splits=metrics_lib.INCEPTION_SCORE_SPLITS):
+  """The scores of one real set against another, disjoint one, both of `num_samples`:
+  what a perfect generator would score at this sample count. The first `num_samples`
+  real samples play the generated set, the next `num_samples` the real one.
+  `metrics`: as in `evaluate` (the Inception score and SWD are left out: they are not
+  distances between the sets, or are random)."""
+  integer_at_least("num_samples", num_samples)
+  batches = list(_take((np.asarray(batch) for batch in real_batches), 2 * num_samples))
+  samples = np.concatenate(batches) if batches else np.zeros([0])
+  if len(samples) < 2 * num_samples:
+    raise ValueError(f"num_samples={num_samples}: the noise floor needs two disjoint real "
+                     f"sets, {2 * num_samples} samples; the data has {len(samples)}.")
+  first, second = samples[:num_samples], samples[num_samples:2 * num_samples]
+  points = samples.ndim == 2
+  chosen = tuple(metric for metric in resolve_metrics(metrics, points=points)
+                 if metric not in ("inception_score", "swd"))
+  check_sample_count(chosen, num_samples)
+  if points:
+    return score_points(generated=first, real=second, metrics=chosen)
+  if classifier is None:
+    raise ValueError("classifier: required for image samples.")
+  outputs = [ClassifierOutputs.collect(_batched(part, 100), classifier, num_samples)
+             for part in (first, second)]
+  return score(generated=outputs[0], real=outputs[1], metrics=chosen,
+               inception_score_splits=inception_score_splits)
+
+
+def _batched(array, size):
+  for start in range(0, len(array), size):
+    yield array[start:start + size]
+
+
+def score(*, generated, real, metrics=DEFAULT_IMAGE_METRICS,
+          inception_score_splits=metrics_lib.INCEPTION_SCORE_SPLITS):
   """The chosen image metrics of generated `ClassifierOutputs` against real ones.
 
-  Keys: fid, kid, inception_score, precision, recall, density, coverage, swd/<resolution>
-  (real to generated, per pyramid level).
+  Keys: fid, kid, inception_score and inception_score_std (over `inception_score_splits`
+  splits), precision, recall, density, coverage, swd/<resolution> (real to generated,
+  per pyramid level).
   """
   results = {}
   if "fid" in metrics:
-    results["fid"] = classifier_metrics.fid_from_statistics(generated.statistics,
+    results["fid"] = metrics_lib.fid_from_statistics(generated.statistics,
                                                             real.statistics)
   if "kid" in metrics:
-    results["kid"] = classifier_metrics.kid_from_activations(generated.features,
+    results["kid"] = metrics_lib.kid_from_activations(generated.features,
                                                              real.features)
   if "inception_score" in metrics:
-    results["inception_score"] = classifier_metrics.inception_score_from_logits(
-        generated.logits)
+    inception = metrics_lib.inception_score_from_logits(generated.logits,
+                                                        splits=inception_score_splits)
+    results["inception_score"], results["inception_score_std"] = inception.mean, inception.std
   results.update(_neighbour_results(real.features, generated.features, metrics))
   if "swd" in metrics:
     levels = swd.sliced_wasserstein_distance(real_images=real.images,
@@ -224,11 +285,6 @@ def _neighbour_results(real_features, generated_features, metrics):
       density_coverage_k=DENSITY_COVERAGE_K if with_dc else None)
 
 
-def _chain(first, rest):
-  yield first
-  yield from rest
-
-
 def _take(batches, num_samples):
   seen = 0
   for batch in batches:
@@ -236,6 +292,19 @@ def _take(batches, num_samples):
     seen += len(batch)
     if seen >= num_samples:
       return
+
+
+def protocol(*, num_samples, real_split, classifier, classifier_sha256, generator, batch_norm,
+             inception_score_splits, metrics, seed):
+  """How scores were taken, to record next to them: sample counts, the real set, the
+  classifier (None for raw points) and its weights' SHA-256, which generator ('ema' or
+  'live'), the batch-norm mode, the Inception score's splits, the metrics, the seed."""
+  return {"generated_samples": num_samples, "real_samples": num_samples,
+          "real_split": real_split, "classifier": classifier,
+          "classifier_sha256": classifier_sha256 if classifier is not None else None,
+          "generator": generator, "batch_norm": batch_norm,
+          "inception_score_splits": inception_score_splits, "metrics": list(metrics),
+          "seed": seed}
 
 
 def write_json(results, path):
