@@ -102,7 +102,9 @@ def main(argv):
       classifier=None if toy else FLAGS.classifier,
       classifier_sha256=None if toy else classifiers.weights_sha256(
           FLAGS.classifier, inception_path=FLAGS.inception_path),
-      generator="ema" if config.get("ema_decay") is not None else "live",
+      generator=("unknown" if not config else
+                 "ema" if config.get("ema_decay") is not None else "live"),
+      real_available=available,
       batch_norm=FLAGS.batch_norm or generator.batch_norm,
       inception_score_splits=FLAGS.inception_score_splits, metrics=metrics, seed=FLAGS.seed)
   results.update(export_dir=os.path.abspath(FLAGS.export_dir), dataset=dataset)

@@ -197,13 +197,18 @@ def main(argv):
     if FLAGS.print_config:
       print(json.dumps(dataclasses.asdict(config), indent=2, sort_keys=True))
       return
+    # MultiWorkerMirroredStrategy configures the collective ops, which must happen before
+    # anything starts TensorFlow's runtime (listing devices, a tensor, a variable).
+    strategy = (distribution.make_strategy("multi_worker")
+                if FLAGS.strategy == "multi_worker" else None)
     config.validate()
     if FLAGS.strategy == "tpu" and FLAGS.tpu is None:
       raise ValueError("tpu: required with --strategy=tpu (a TPU name, grpc:// address or "
                        "'local').")
-    distribution.split_cpu(FLAGS.cpu_devices)
-    quiet_tensorflow.start_devices()
-    strategy = distribution.make_strategy(FLAGS.strategy, tpu=FLAGS.tpu)
+    if strategy is None:
+      distribution.split_cpu(FLAGS.cpu_devices)
+      quiet_tensorflow.start_devices()
+      strategy = distribution.make_strategy(FLAGS.strategy, tpu=FLAGS.tpu)
     distribution.check_batch(config.batch_size, strategy)
   except ValueError as error:
     sys.exit(f"train.py: error: --{error}")

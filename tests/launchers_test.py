@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image
 import tensorflow as tf
 
+import distribution_test
 import training_test
 from tfwgan import data
 from tfwgan import export
@@ -80,7 +81,7 @@ class KillAndResumeTest(tf.test.TestCase, parameterized.TestCase):
           "--dataset=npz", "--method=wgan_gp", "--proximal=sbe", "--potential_steps=2",
           "--base_filters=2", "--latent_dim=4", "--batch_size=8", "--critic_steps=2",
           "--warmup_generator_iterations=4", "--warmup_critic_steps=3", "--train_steps=12",
-          "--log_every=2", "--checkpoint_every=2"],
+          "--log_every=2", "--checkpoint_every=2", "--final_eval_samples=0"],
   }
 
   def _start(self, args):
@@ -221,13 +222,19 @@ class DailyRunTest(tf.test.TestCase):
                         "--checkpoint_every=2")
     self.assertRegex(first.stdout, rf"^trained to step 4 in \d+ s of training on 1 "
                      rf"replica\(s\); coverage [0-9.e-]+, density [0-9.e-]+, emd [0-9.]+, "
-                     rf"precision [0-9.e-]+, recall [0-9.e-]+; generator exported to "
+                     rf"precision [0-9.e-]+, recall [0-9.e-]+ \[500 generated vs 500 real "
+                     rf"\(fresh draws\), raw points, live generator, batch norm moving\]; "
+                     rf"final: coverage [0-9.e-]+, "
+                     rf"density [0-9.e-]+, emd [0-9.]+, precision [0-9.e-]+, recall [0-9.e-]+ "
+                     rf"\[500 generated vs 500 real \(fresh draws\), raw points, live "
+                     rf"generator, batch norm moving\]; generator exported to "
                      rf"{logdir}/export\n$")
     self.assertEqual(sorted(os.listdir(root)), ["run", "tmp"])   # nothing outside --logdir
     self.assertEqual(os.listdir(tmp), [])
     self.assertEqual(_git_status(), status)                      # the repository untouched
     self.assertNotRegex(first.stderr, r"I0000|cuInit|oneDNN|absl::InitializeLog")
-    self.assertRegex(first.stderr, r"step 2: coverage [0-9.e-]+, density [0-9.e-]+, emd [0-9.]+, "
+    self.assertRegex(first.stderr, r"step 2 \(500 samples\): coverage [0-9.e-]+, density "
+                     r"[0-9.e-]+, emd [0-9.]+, "
                      r"precision [0-9.e-]+, recall [0-9.e-]+\n")    # one line per evaluation
     second = self._train(tmp, f"--logdir={logdir}", "--train_steps=6", "--log_every=2",
                          "--checkpoint_every=2")
@@ -346,11 +353,20 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
   def test_evaluate_launcher_on_the_shipped_toy_generator(self):
     output = os.path.join(self.create_tempdir().full_path, "result.json")
     completed = _launch("evaluate.py", "--export_dir=saved_models/toy_wgan_lp_rwp",
-                        "--num_samples=300", f"--output_json={output}")
+                        "--num_samples=300", "--noise_floor", f"--output_json={output}")
     self.assertEqual(completed.returncode, 0, completed.stderr)
     with open(output) as handle:
       results = json.load(handle)
     self.assertEqual(results["dataset"], "8gaussians")
+    self.assertEqual(results["protocol"], {
+        "generated_samples": 300, "real_samples": 300, "real_distinct_samples": 300,
+        "real_split": "fresh draws",
+        "classifier": None, "classifier_sha256": None, "generator": "live",
+        "batch_norm": "moving", "inception_score_splits": 10,
+        "metrics": list(scoring.POINT_METRICS), "seed": 0})
+    # Two real sets of 300 are closer than the generator to the data, and not 0 apart.
+    self.assertLess(results["noise_floor/emd"], results["emd"])
+    self.assertGreater(results["noise_floor/emd"], 0.05)
     self.assertLess(results["emd"], 0.3)          # the shipped generator learned the modes
     self.assertGreater(results["recall"], 0.5)    # ... most of each mode
     self.assertEqual(set(results) & {"precision", "density", "coverage"},
@@ -368,27 +384,39 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
 
   def test_evaluate_launcher_on_an_image_export_with_the_shipped_classifier(self):
     root = self.create_tempdir().full_path
-    data_path = _digits_npz(os.path.join(root, "d.npz"))
+    data_path = _digits_npz(os.path.join(root, "d.npz"), count=120)  # 2 × 60: --noise_floor
     config = training_test.toy_config(root + "/log", root + "/export", dataset="npz",
                                       data_dir=data_path, base_filters=2, latent_dim=4,
-                                      batch_size=8, train_steps=2)
+                                      batch_size=8, train_steps=2, final_eval_samples=0)
     training.run(config)
     output = os.path.join(root, "result.json")
     classifier = os.path.join(ROOT, "saved_models", "mnist_classifier")
     completed = _launch("evaluate.py", f"--export_dir={root}/export", f"--data_dir={data_path}",
                         f"--classifier={classifier}", "--num_samples=60", "--batch_size=20",
-                        f"--output_json={output}", "--metrics=" + ",".join(scoring.IMAGE_METRICS))
+                        f"--output_json={output}", "--metrics=" + ",".join(scoring.IMAGE_METRICS),
+                        "--noise_floor", "--inception_score_splits=3")
     self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
     with open(output) as handle:
       results = json.load(handle)
-    self.assertEqual((results["dataset"], results["classifier"]), ("npz", classifier))
+    self.assertEqual(results["dataset"], "npz")
+    self.assertEqual(results["protocol"], {
+        "generated_samples": 60, "real_samples": 60, "real_distinct_samples": 60,
+        "real_split": "all",
+        "classifier": classifier, "classifier_sha256": classifiers.weights_sha256(classifier),
+        "generator": "live", "batch_norm": "moving", "inception_score_splits": 3,
+        "metrics": list(scoring.IMAGE_METRICS), "seed": 0})
+    floor = scoring.noise_floor(
+        data.evaluation_batches("npz", num_samples=120, batch_size=20, data_dir=data_path),
+        classifier=classifiers.load(classifier), num_samples=60)
+    self.assertEqual({k: results[f"noise_floor/{k}"] for k in floor}, floor)
     # The launcher's numbers are the library's on the same export, data and classifier.
     expected = scoring.evaluate(
         export.ExportedGenerator(root + "/export"),
         data.evaluation_batches("npz", num_samples=60, batch_size=20, data_dir=data_path),
-        classifier=classifiers.load(classifier), num_samples=60, batch_size=20)
-    for name in ("fid", "kid", "inception_score", "precision", "recall", "density",
-                 "coverage"):
+        classifier=classifiers.load(classifier), num_samples=60, batch_size=20,
+        inception_score_splits=3)
+    for name in ("fid", "kid", "inception_score", "inception_score_std", "precision", "recall",
+                 "density", "coverage"):
       self.assertAllClose(results[name], expected[name], rtol=1e-5, msg=name)
     self.assertGreater(results["fid"], 0.0)
     self.assertGreater(results["swd/28"], 0.0)     # random (TF-GAN's patches, projections)
@@ -491,6 +519,66 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
     self.assertNotEqual(completed.returncode, 0)
     self.assertIn("--export_dir=", completed.stderr)
     self.assertIn("not a tfwgan export", completed.stderr)
+
+
+class MultiWorkerLauncherTest(tf.test.TestCase):
+  """The README's several-machines command, as two processes on loopback ports (one CPU
+  device each), against one process on the same global batch (SGD: linear updates)."""
+
+  ARGS = ["--dataset=npz", "--method=wgan_gp", "--proximal=none", "--base_filters=2",
+          "--latent_dim=4", "--batch_size=8", "--critic_steps=2", "--log_every=2",
+          "--checkpoint_every=2", "--optimizer=sgd", "--learning_rate=0.01",
+          "--final_eval_samples=0", "--jit_compile=off", "--verbose=0", "--seed=1"]
+
+  def _two_workers(self, root, args):
+    workers = [f"127.0.0.1:{port}" for port in distribution_test._free_ports(2)]  # pylint: disable=protected-access
+    processes = []
+    for index in range(2):
+      tmp = os.path.join(root, f"tmp{index}")
+      os.makedirs(tmp, exist_ok=True)
+      env = dict(os.environ, PYTHONPATH=ROOT, TMPDIR=tmp, CUDA_VISIBLE_DEVICES="",
+                 TF_CONFIG=json.dumps({"cluster": {"worker": workers},
+                                       "task": {"type": "worker", "index": index}}))
+      processes.append(subprocess.Popen(
+          [sys.executable, os.path.join(ROOT, "launchers", "train.py"), *args,
+           "--strategy=multi_worker"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+          stderr=subprocess.PIPE, text=True))
+    outputs = [process.communicate(timeout=600) for process in processes]
+    for process, (_, stderr) in zip(processes, outputs):
+      self.assertEqual(process.returncode, 0, stderr[-3000:])
+    return outputs
+
+
+  def test_two_launcher_workers_write_one_logdir_and_follow_one_process(self):
+    root = self.create_tempdir().full_path
+    args = [*self.ARGS, f"--data_dir={_digits_npz(os.path.join(root, 'd.npz'))}"]
+    logdir, single = os.path.join(root, "run"), os.path.join(root, "single")
+    for runs, steps in ((1, 4), (2, 6)):    # the second command resumes the first
+      outputs = self._two_workers(root, [*args, f"--train_steps={steps}", f"--logdir={logdir}"])
+      completed = _launch("train.py", *args, f"--train_steps={steps}", f"--logdir={single}")
+      self.assertEqual(completed.returncode, 0, completed.stderr[-3000:])
+      self.assertRegex(outputs[0][0], rf"^trained to step {steps}.* on 2 replica\(s\)")
+      if steps == 6:
+        for _, stderr in outputs:           # every task resumed from the chief's checkpoint
+          self.assertIn(f"Resuming {logdir} at step 4 from checkpoint {logdir}/checkpoints/"
+                        "ckpt-4.", stderr)
+      # Only the chief wrote into the logdir (one event file per run); the worker's scratch
+      # directory is gone.
+      self.assertLen(glob.glob(os.path.join(logdir, "events.out.tfevents.*")), runs)
+      self.assertEqual(sorted(name for name in os.listdir(logdir)
+                              if not name.startswith("events.")),
+                       ["checkpoints", "export", training.RUN_CONFIG])
+      self.assertEqual([os.listdir(os.path.join(root, f"tmp{i}")) for i in (0, 1)], [[], []])
+      # Every checkpointed tensor: weights (under the optimizers' _trainable_variables),
+      # batch-norm statistics, step counters.
+      workers = _all_tensors(f"{logdir}/checkpoints")
+      one = _all_tensors(f"{single}/checkpoints")
+      self.assertEqual(set(workers), set(one))
+      self.assertGreater(len([name for name in one if "_trainable_variables" in name]), 10)
+      for name, value in one.items():
+        self.assertAllClose(workers[name], value, rtol=1e-4, atol=1e-5, msg=name)
+    self.assertEqual(_all_tensors(f"{logdir}/checkpoints")[
+        "outer_iterations/.ATTRIBUTES/VARIABLE_VALUE"], 6)
 
 
 if __name__ == "__main__":

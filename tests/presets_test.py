@@ -83,8 +83,8 @@ class PresetsTest(tf.test.TestCase):
   def test_errors(self):
     with self.assertRaisesRegex(ValueError, r"preset='wgan'.*allowed values.*wgan_gp_cifar10"):
       presets.get("wgan")
-    with self.assertRaisesRegex(ValueError, r"optimizer name='sgd'.*'adam', 'rmsprop'"):
-      presets.OptimizerSpec("sgd", 0.1)
+    with self.assertRaisesRegex(ValueError, r"optimizer name='lamb'.*'adam', 'rmsprop', 'sgd'"):
+      presets.OptimizerSpec("lamb", 0.1)
 
 
 if __name__ == "__main__":

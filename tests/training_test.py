@@ -65,8 +65,10 @@ def event_steps(logdir):
 def toy_config(logdir, export_dir, **overrides):
   # XLA off: these runs are a few steps, so compile time would dominate them. The default
   # ('auto', XLA on for toy MLPs) is run by launchers_test's toy-default test.
+  # No final evaluation: launchers_test runs the default's (500 points) end to end.
   fields = dict(train_steps=4, log_every=2, checkpoint_every=2, hidden_units=16, batch_size=32,
-                logdir=logdir, export_dir=export_dir, verbose=0, jit_compile="off")
+                logdir=logdir, export_dir=export_dir, verbose=0, jit_compile="off",
+                final_eval_samples=0)
   fields.update(overrides)
   return config_lib.RunConfig.from_preset("toy_wgan_lp_rwp", **fields)
 
@@ -363,7 +365,8 @@ class ImageRunTest(tf.test.TestCase):
     self.assertEqual(result.final_metrics, expected)
     self.assertAllClose(event_values(logdir, "final/fid"), [expected["fid"]])   # float32
     self.assertEqual(recorded["protocol"], {
-        "generated_samples": 30, "real_samples": 30, "real_split": "train",
+        "generated_samples": 30, "real_samples": 30, "real_distinct_samples": 30,
+        "real_split": "train",
         "classifier": classifier_path,
         "classifier_sha256": classifiers.weights_sha256(classifier_path),
         "generator": "live", "batch_norm": "moving", "inception_score_splits": 3,
@@ -373,6 +376,32 @@ class ImageRunTest(tf.test.TestCase):
                      r"mnist_classifier sha256 [0-9a-f]{12}, live generator, batch norm "
                      r"moving, IS 3 splits\]; generator exported to ")
     self.assertLen(os.listdir(cache_dir), 2)     # real outputs cached once per sample count
+
+  def test_the_protocol_names_the_generator_split_mode_and_repeated_real_samples(self):
+    config = config_lib.RunConfig.from_preset(
+        "wgan_gp_resnet_cifar10", ema_decay=0.999, eval_split="test", inception_score_splits=5)
+    protocol = training.evaluation_protocol(config, 20_000, "ab" * 32, real_available=10_000)
+    self.assertEqual(protocol, {
+        "generated_samples": 20_000, "real_samples": 20_000, "real_distinct_samples": 10_000,
+        "real_split": "test", "classifier": "inception", "classifier_sha256": "ab" * 32,
+        "generator": "ema", "batch_norm": "batch", "inception_score_splits": 5,
+        "metrics": list(scoring.DEFAULT_IMAGE_METRICS), "seed": 0})
+    self.assertEqual(training.describe_protocol(protocol),
+                     "20000 generated vs 20000 real (test, 10000 distinct), classifier "
+                     "inception sha256 abababababab, ema generator, batch norm batch, IS 5 "
+                     "splits")
+
+  def test_a_final_evaluation_larger_than_the_real_set_is_refused_before_training(self):
+    root = self.create_tempdir().full_path
+    np.savez(root + "/d.npz", x=np.zeros((100, 28, 28, 1), np.uint8))
+    config = toy_config(root + "/log", root + "/export", dataset="npz", data_dir=root + "/d.npz",
+                        base_filters=2, latent_dim=4, batch_size=8, final_eval_samples=200,
+                        classifier=os.path.join(ROOT, "saved_models", "mnist_classifier"))
+    with self.assertRaisesRegex(ValueError, r"final_eval_samples=200: more than the 100 "
+                                r"samples of the real set \(all\), which the final evaluation "
+                                r"would repeat"):
+      training.run(config)
+    self.assertFalse(os.path.exists(root + "/log"))
 
   def test_real_outputs_cache_is_per_file_dataset_path_and_image_size(self):
     name = lambda **fields: training.real_outputs_cache_name(config_lib.RunConfig(

@@ -289,7 +289,8 @@ def real_set_name(name, split="train"):
 
 
 def sample_count(name, *, data_dir=None, split="train"):
-  """Samples in one pass of a dataset (of its tfds `split`); None for the endless toy sets."""
+  """Samples in one pass of a dataset (of its tfds `split`); None for the endless toy sets
+  and where tfds does not know it."""
   if name in TOY_DATASETS:
     return None
   if name == "npz":
@@ -297,7 +298,10 @@ def sample_count(name, *, data_dir=None, split="train"):
   if name == "folder":
     return len(image_files(data_dir))
   import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
-  return tfds.builder(name, data_dir=data_dir).info.splits[split].num_examples
+  try:
+    return tfds.builder(name, data_dir=data_dir).info.splits[split].num_examples or None
+  except Exception:  # pylint: disable=broad-except  (unprepared or unknown split: not known)
+    return None
 
 
 def sample_shape(name, *, data_dir=None, image_size=None, channels=3):

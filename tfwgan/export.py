@@ -71,13 +71,15 @@ def atomic_directory(target):
     raise
 
 
-def write_model(model, directory, *, input_signature, serve, metadata, keras_file=KERAS_FILE):
-  """SavedModel (signature `serving_default`) + .keras + metadata.json into `directory`."""
+def write_model(model, directory, *, input_signature, serve, metadata, keras_file=KERAS_FILE,
+                keras_model=None):
+  """SavedModel (signature `serving_default`, `serve` over `model`'s variables) + .keras
+  (`keras_model`, default `model`) + metadata.json into `directory`."""
   archive = keras.export.ExportArchive()
   archive.track(model)
   archive.add_endpoint("serve", serve, input_signature=input_signature)
   archive.write_out(os.path.join(directory, SAVED_MODEL), verbose=False)
-  model.save(os.path.join(directory, keras_file))
+  (keras_model or model).save(os.path.join(directory, keras_file))
   with files.gfile.GFile(f"{directory}/{METADATA}", "w") as handle:
     handle.write(json.dumps(metadata, indent=2, sort_keys=True))
 
@@ -87,16 +89,16 @@ def export_generator(generator, export_dir, *, latent_dim, metadata=None, batch_
   """Writes `generator` to `export_dir` atomically; returns `export_dir`.
 
   `batch_norm` (`tfwgan.sampling`): how the signature runs batch norm, recorded in the
-  metadata. 'standing' exports the copy with recomputed statistics (`generator.keras`
-  too); 'batch' normalises each call's batch by its own statistics in the signature
-  (`generator.keras` holds the generator, to be called with training=True).
+  metadata: 'standing' runs a copy with recomputed statistics, 'batch' normalises each
+  call's batch by its own statistics (so a call needs a batch of several latents). The
+  `generator.keras` file is always `generator` itself, with its moving statistics.
   """
   sampler = sampling.Sampler(generator, batch_norm, latent_dim=latent_dim, seed=seed)
   sample_shape = list(sampler(tf.zeros([2, latent_dim])).shape[1:])
   with atomic_directory(export_dir) as staging:
     write_model(sampler.model, staging,
                 input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")],
-                serve=sampler,
+                serve=sampler, keras_model=generator,
                 metadata={"latent_dim": latent_dim, "sample_shape": sample_shape,
                           **(metadata or {}), "batch_norm": batch_norm})
   return files.absolute(export_dir)
@@ -128,14 +130,15 @@ class ExportedGenerator:
     self._serve = tf.saved_model.load(os.path.join(export_dir, SAVED_MODEL)).signatures[
         "serving_default"]
 
-  def sampler(self, batch_norm=None):
+  def sampler(self, batch_norm=None, *, seed=0):
     """z → samples with batch norm in mode `batch_norm` (`tfwgan.sampling`): the
-    SavedModel signature for the export's own mode (or None), else `generator.keras` run
-    in that mode (its moving statistics are those it was exported with)."""
+    SavedModel signature for the export's own mode (or None), else `generator.keras` (the
+    generator with the moving statistics it was exported with) run in that mode;
+    `seed`: of the standing statistics' latents."""
     if batch_norm is None or batch_norm == self.batch_norm:
       return self.generate
     model = keras.models.load_model(os.path.join(self.export_dir, KERAS_FILE), safe_mode=True)
-    return sampling.Sampler(model, batch_norm, latent_dim=self.latent_dim)
+    return sampling.Sampler(model, batch_norm, latent_dim=self.latent_dim, seed=seed)
 
   def generate(self, z):
     outputs = self._serve(z=tf.convert_to_tensor(z, tf.float32))

@@ -99,6 +99,7 @@ def wasserstein2_norm(gradients, points, *, gamma=1.0, graph="diamond"):
 
 def input_gradients(critic, points, *, training=True):
   """∇ₓf(x) per example, with a nested tape (works eagerly and in tf.function)."""
+  points = tf.convert_to_tensor(points)
   with tf.GradientTape() as tape:
     tape.watch(points)
     scores = critic(points, training=training)

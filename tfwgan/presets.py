@@ -9,7 +9,7 @@ from tfwgan import validation
 
 METHODS = ("wgan_clip", "wgan_gp", "wgan_lp", "wwgan", "dragan", "standard")
 PROXIMALS = ("none", "rwp", "sbe")
-OPTIMIZERS = ("adam", "rmsprop")
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +35,8 @@ class OptimizerSpec:
     rate = self.learning_rate if learning_rate is None else learning_rate
     if self.name == "rmsprop":
       return keras.optimizers.RMSprop(rate, rho=self.rho, epsilon=self.epsilon)
+    if self.name == "sgd":   # plain SGD: its update is linear in the gradient (tests, studies)
+      return keras.optimizers.SGD(rate)
     return keras.optimizers.Adam(rate, beta_1=self.beta_1, beta_2=self.beta_2,
                                  epsilon=self.epsilon)
 
@@ -94,15 +96,21 @@ class Preset:
 
 _WGAN_PAPER = "Arjovsky, Chintala, Bottou 2017, Alg. 1"
 _RWP_C = "Lin, Li, Osher, Montúfar (RWP paper), App. C"
-_RWP_G = "Lin, Li, Osher, Montúfar (RWP paper), App. G (SBE)"
+_RWP_G = ("Lin, Li, Osher, Montúfar (RWP paper), App. G (SBE); the potential ascends Alg. 2 "
+          "line 6's (1/h)·E[...]")
 _LP_PAPER = "Petzka, Fischer, Lukovnikov 2018, §6 (toy experiments)"
 _WWGAN = ("Dukler, Li, Lin, Montúfar 2019 (WWGAN): WGAN-GP's CIFAR-10 setting with the W2 norm; "
-          "γ = 1 as in the authors' code (calc_wgp)")
+          "γ = 1 and the 'diamond' pixel graph (adjacent, two-apart and diagonal neighbours) "
+          "as in the authors' code (calc_wgp, buildL_diamond; the poster gives no graph)")
 
+_RESNET_CODE = (
+    "; where the paper is silent, their tflib code: the residual 3×3 convolutions' he_init "
+    "(uniform, std √(4/(fan_in + fan_out))), ε 1e-5 in batch/layer norm, Adam's ε 1e-8 "
+    "(tf.train.AdamOptimizer)")
 _RESNET_CIFAR = (
     "Gulrajani et al. 2017 (WGAN-GP), their gan_cifar_resnet.py: ResNet DIM 128, Adam 2e-4 "
     "β (0, 0.9), 5 critic updates at batch 64, generator batch 128, λ = 10, latent 128, "
-    "100,000 generator iterations, learning rate decayed linearly to 0")
+    "100,000 generator iterations, learning rate decayed linearly to 0" + _RESNET_CODE)
 # Their Inception score (gan_cifar_resnet.py get_inception_score(50000), tflib's
 # inception_score.py splits=10) samples 500 batches of 100 with batch norm in training mode.
 _RESNET_EVAL = dict(
@@ -115,11 +123,12 @@ _RESNET_64 = (
     "Gulrajani et al. 2017 (WGAN-GP), their gan_64x64.py ResNet (DIM 64, batch norm in the "
     "generator, layer norm in the critic): Adam 1e-4 β (0, 0.9), 5 critic updates at batch "
     "64, λ = 10, 200,000 generator iterations; on CelebA here (their 64×64 runs used "
-    "ImageNet)")
+    "ImageNet)" + _RESNET_CODE)
 _RMSPROP_5E5 = OptimizerSpec("rmsprop", 5e-5)
 # WGAN's reference code (main.py) builds optim.RMSprop(params, lr=5e-5): PyTorch's
-# defaults, decay (alpha) 0.99 and ε 1e-8.
-_RMSPROP_WGAN = OptimizerSpec("rmsprop", 5e-5, rho=0.99, epsilon=1e-8)
+# defaults, decay (alpha) 0.99 and ε 1e-8 added to √v. Keras adds its ε inside the root,
+# lr·g/√(v + ε), so PyTorch's ε is (1e-8)² = 1e-16 here.
+_RMSPROP_WGAN = OptimizerSpec("rmsprop", 5e-5, rho=0.99, epsilon=1e-16)
 _ADAM_GP = OptimizerSpec("adam", 1e-4, 0.5, 0.9)
 _ADAM_CIFAR = OptimizerSpec("adam", 2e-4, 0.1, 0.999)
 _ADAM_CELEBA = OptimizerSpec("adam", 2e-4, 0.5, 0.999)
@@ -168,7 +177,8 @@ _ALL = [
     Preset(name="wgan_clip_lsun", source=_WGAN_PAPER + (
                "; where the paper is silent, its reference code (main.py): 100 critic steps "
                "for the first 25 generator iterations and at every 500th (gen_iterations < 25 "
-               "or gen_iterations % 500 == 0), RMSprop with PyTorch's decay 0.99 and ε 1e-8"),
+               "or gen_iterations % 500 == 0), RMSprop with PyTorch's decay 0.99 and ε 1e-8 outside "
+               "the root (1e-16 inside Keras' root)"),
            method="wgan_clip", dataset="lsun/bedroom",
            optimizer=_RMSPROP_WGAN, batch_size=64, latent_dim=100, critic_steps=5,
            clip_value=0.01, warmup_critic_steps=100, warmup_generator_iterations=25,
@@ -214,7 +224,9 @@ _ALL = [
     Preset(name="wgan_gp_resnet_celeba64", source=_RESNET_64, method="wgan_gp",
            dataset="celeb_a", optimizer=OptimizerSpec("adam", 1e-4, 0.0, 0.9,
                                                       epsilon=_ADAM_TF1_EPSILON),
-           latent_dim=128, **_RESNET_EVAL,
+           latent_dim=128, final_eval_samples=50_000, eval_batch_norm="batch",
+           eval_source="our choice: gan_64x64.py computes no score; their CIFAR-10 "
+                       "protocol (50,000 samples, batch statistics in batches of 100)",
            batch_size=64, critic_steps=5, network="resnet", base_filters=64,
            train_steps=200_000, train_steps_source="WGAN-GP's gan_64x64.py (ITERS = 200000)"),
     *[_toy(method, dataset) for method in ("wgan_lp", "wgan_gp")

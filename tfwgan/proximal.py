@@ -51,13 +51,15 @@ def rwp_proximal_term(generated, anchor_generated, h, *, distance="sum", reducti
   instead (equal to "sum" with h × dimensions). `h = math.inf` gives exactly 0,
   the unregularised update.
   """
-  anchor_generated = tf.stop_gradient(anchor_generated)
+  generated = tf.convert_to_tensor(generated)
+  anchor_generated = tf.stop_gradient(tf.convert_to_tensor(anchor_generated, generated.dtype))
   per_example = _squared_distance(generated, anchor_generated, distance) * (0.5 / h)
   return reductions.reduce_per_example(per_example, reduction)
 
 
 def potential_gradient_energy(potential, points):
   """½‖∇ₓΦ(x)‖² per example, differentiable in Φ's weights (double backprop)."""
+  points = tf.convert_to_tensor(points)
   with tf.GradientTape() as tape:
     tape.watch(points)
     values = potential(points, training=True)
@@ -68,8 +70,8 @@ def potential_gradient_energy(potential, points):
 def sbe_potential_objective(potential, generated, anchor_generated, *, h=1.0, reduction="mean"):
   """(1/h)·(Φ(g_θ(z)) − Φ(g_θk−1(z)) − ½‖∇ₓΦ(g_θk−1(z))‖²): the quantity Φ ascends
   (Alg. 2, line 6); h = 1 gives the bracket alone."""
-  generated = tf.stop_gradient(tf.convert_to_tensor(generated, tf.float32))
-  anchor_generated = tf.stop_gradient(tf.convert_to_tensor(anchor_generated, tf.float32))
+  generated = tf.stop_gradient(tf.convert_to_tensor(generated))
+  anchor_generated = tf.stop_gradient(tf.convert_to_tensor(anchor_generated, generated.dtype))
   per_example = (tf.reshape(potential(generated, training=True), [-1])
                  - tf.reshape(potential(anchor_generated, training=True), [-1])
                  - potential_gradient_energy(potential, anchor_generated)) / h

@@ -42,6 +42,7 @@ class RunResult:
   metrics: dict = dataclasses.field(default_factory=dict)   # the last evaluation's
   final_metrics: dict = dataclasses.field(default_factory=dict)   # the final evaluation's
   final_protocol: dict = dataclasses.field(default_factory=dict)
+  protocol: dict = dataclasses.field(default_factory=dict)   # the training evaluations'.
 
 
 def describe_protocol(protocol):
@@ -52,15 +53,19 @@ def describe_protocol(protocol):
                 f"sha256 {(protocol['classifier_sha256'] or 'unknown')[:12]}")
   splits = (f", IS {protocol['inception_score_splits']} splits"
             if "inception_score" in protocol["metrics"] else "")
+  distinct = protocol.get("real_distinct_samples", protocol["real_samples"])
+  repeats = f", {distinct} distinct" if distinct != protocol["real_samples"] else ""
   return (f"{protocol['generated_samples']} generated vs {protocol['real_samples']} real "
-          f"({protocol['real_split']}), {classifier}, {protocol['generator']} generator, "
-          f"batch norm {protocol['batch_norm']}{splits}")
+          f"({protocol['real_split']}{repeats}), {classifier}, {protocol['generator']} "
+          f"generator, batch norm {protocol['batch_norm']}{splits}")
 
 
 def summary_line(result, *, replicas=1):
   """The one line a run ends with: steps, training time, the last evaluation's metrics,
   the final evaluation and its protocol, the export path."""
   metrics = callbacks_lib.format_scores(result.metrics)
+  if metrics and result.protocol:
+    metrics += f" [{describe_protocol(result.protocol)}]"
   resumed = f" (resumed at step {result.resumed_from_step})" if result.resumed_from_step else ""
   final = (f"; final: {callbacks_lib.format_scores(result.final_metrics)} "
            f"[{describe_protocol(result.final_protocol)}]" if result.final_protocol else "")
@@ -240,11 +245,16 @@ def real_outputs_cache_name(config, num_samples=None):
 
 
 def _classifier_sha256(config):
+  """The classifier's weights fingerprint for the protocol; None (with a warning) when its
+  files cannot be read although it loaded (e.g. TF-Hub's cache not resolvable here)."""
   from tfwgan.evaluation import classifiers  # pylint: disable=g-import-not-at-top
   try:
     return classifiers.weights_sha256(config.classifier, inception_path=config.inception_path)
-  except (OSError, tf.errors.OpError):
-    return None   # a classifier that loaded but whose files cannot be read (hub internals)
+  except Exception as error:  # pylint: disable=broad-except  (hub, filesystems raise many kinds)
+    logging.warning("classifier=%r: its weights could not be hashed for the protocol (%s).",
+                    config.classifier, str(error).splitlines()[0][:200] if str(error) else
+                    type(error).__name__)
+    return None
 
 
 def load_classifier(config):
@@ -297,11 +307,12 @@ def _real_outputs(config, classifier, num_samples, metrics):
                               keep_images="swd" in metrics)
 
 
-def evaluation_protocol(config, num_samples, classifier_sha256):
+def evaluation_protocol(config, num_samples, classifier_sha256, real_available=None):
   """How the run's scores at `num_samples` are taken (recorded next to them)."""
   toy = config.dataset in data.TOY_DATASETS
   return scoring.protocol(
-      num_samples=num_samples, real_split=data.real_set_name(config.dataset, config.eval_split),
+      num_samples=num_samples, real_available=real_available,
+      real_split=data.real_set_name(config.dataset, config.eval_split),
       classifier=None if toy else config.classifier, classifier_sha256=classifier_sha256,
       generator="live" if config.ema_decay is None else "ema",
       batch_norm=config.eval_batch_norm, inception_score_splits=config.inception_score_splits,
@@ -312,7 +323,7 @@ def evaluation_protocol(config, num_samples, classifier_sha256):
 FINAL_EVALUATION = "final_evaluation.json"
 
 
-def final_evaluation(config, export_dir, *, classifier, classifier_sha256, writer, step):
+def final_evaluation(config, export_dir, *, classifier, protocol, writer, step):
   """Scores the export once at `final_eval_samples` (the preset's paper protocol): writes
   final/<metric> at `step` and <logdir>/final_evaluation.json; returns (scores, protocol)."""
   count = config.final_eval_samples
@@ -324,7 +335,6 @@ def final_evaluation(config, export_dir, *, classifier, classifier_sha256, write
   scores = scoring.evaluate(generator, real, classifier=classifier, num_samples=count,
                             seed=config.seed, metrics=metrics,
                             inception_score_splits=config.inception_score_splits)
-  protocol = evaluation_protocol(config, count, classifier_sha256)
   with writer.as_default(step=step):
     for name, value in scores.items():
       tf.summary.scalar(f"final/{name}", value)
@@ -491,10 +501,33 @@ def run(config, strategy=None, networks=None):
                           samples_needed=config.batch_size * most_critic_steps)
   evaluates_images = config.dataset not in data.TOY_DATASETS and (
       config.eval_every or config.final_eval_samples)
+  real_available = data.sample_count(config.dataset, data_dir=config.data_dir,
+                                     split=config.eval_split)
+  if config.final_eval_samples and real_available is not None and (
+      config.final_eval_samples > real_available):
+    raise ValueError(f"final_eval_samples={config.final_eval_samples}: more than the "
+                     f"{real_available} samples of the real set "
+                     f"({data.real_set_name(config.dataset, config.eval_split)}), which the "
+                     "final evaluation would repeat; use at most that many (0 skips it).")
   classifier = load_classifier(config) if evaluates_images else None
   classifier_sha256 = (_classifier_sha256(config) if evaluates_images else None)
   chief = distribution.is_chief(strategy)
-  logdir = config.resolved_logdir if chief else tempfile.mkdtemp(prefix="tfwgan-worker-")
+  if chief:
+    return _train(config, strategy, networks, config.resolved_logdir, chief=True,
+                  classifier=classifier, classifier_sha256=classifier_sha256,
+                  real_available=real_available)
+  scratch = tempfile.mkdtemp(prefix="tfwgan-worker-")   # a non-chief's checkpoints, export
+  try:
+    return _train(config, strategy, networks, scratch, chief=False, classifier=classifier,
+                  classifier_sha256=classifier_sha256, real_available=real_available)
+  finally:
+    files.remove_tree(scratch)
+
+
+def _train(config, strategy, networks, logdir, *, chief, classifier, classifier_sha256,
+           real_available):
+  """`run` after its checks: builds, restores, trains, exports, evaluates. `logdir` is
+  the run's (chief) or a scratch directory (other multi-worker tasks)."""
   if chief:
     for path in export.recover_interrupted_export(config.resolved_export_dir):
       logging.info("Removed the leftovers of an interrupted export: %s", path)
@@ -522,10 +555,10 @@ def run(config, strategy=None, networks=None):
   resumed_from = int(gan.outer_iterations.numpy())
   writer = tf.summary.create_file_writer(logdir)
   protocols = {"training": evaluation_protocol(config, config.num_eval_samples,
-                                               classifier_sha256)}
+                                               classifier_sha256, real_available)}
   if config.final_eval_samples:
     protocols["final"] = evaluation_protocol(config, config.final_eval_samples,
-                                             classifier_sha256)
+                                             classifier_sha256, real_available)
   _write_config(writer, config, protocols)
   clock.start()
   summaries = [callbacks_lib.ScalarSummaries(writer, clock)]
@@ -565,7 +598,7 @@ def run(config, strategy=None, networks=None):
   final_scores, final_protocol = {}, {}
   if config.final_eval_samples and chief:
     final_scores, final_protocol = final_evaluation(
-        config, export_dir, classifier=classifier, classifier_sha256=classifier_sha256,
+        config, export_dir, classifier=classifier, protocol=protocols["final"],
         writer=writer, step=final_step)
   writer.close()
   evaluations = [callback.results for callback in summaries
@@ -574,4 +607,5 @@ def run(config, strategy=None, networks=None):
   return RunResult(gan, export_dir, resumed_from, final_step,
                    training_seconds=float(clock.variable.numpy()),
                    metrics={k: v for k, v in last.items() if k != "training_seconds"},
-                   final_metrics=final_scores, final_protocol=final_protocol)
+                   final_metrics=final_scores, final_protocol=final_protocol,
+                   protocol=protocols["training"])

@@ -37,6 +37,10 @@ WIRING = "tests/training_test.py::EveryFieldReachesTheRunTest"
 DAILY = "tests/launchers_test.py::DailyRunTest"
 NEIGHBOURS = "tests/evaluation_neighbours_test.py"
 SWD = "tests/evaluation_swd_test.py"
+SCORING = "tests/evaluation_scoring_test.py"
+METRICS = "tests/evaluation_metrics_test.py"
+SAMPLING = "tests/sampling_test.py"
+PENALTIES = "tests/penalties_test.py"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -200,15 +204,15 @@ VARIANTS = [
     # Issue #23: every field reaches the run; tests that could not fail.
     Variant("adam_betas_not_wired", "--beta1/--beta2 never reach Adam (the preset's kept)",
             "tfwgan/training.py", "config.learning_rate, config.beta1,\n"
-            "                                    config.beta2)",
-            "config.learning_rate)", (WIRING,), select="beta"),
+            "                                    config.beta2, rho=",
+            "config.learning_rate, rho=", (WIRING,), select="beta"),
     Variant("clip_value_not_wired", "--clip_value never reaches weight clipping",
             "tfwgan/training.py", "penalties.WeightClipping(config.clip_value)",
             "penalties.WeightClipping()", (WIRING,), select="clip_value"),
     Variant("gamma_not_wired", "--gamma/--w2_one_sided never reach the WWGAN penalty",
             "tfwgan/training.py",
-            "penalties.Wasserstein2Penalty(config.gamma, config.w2_one_sided)",
-            "penalties.Wasserstein2Penalty()", ("tests/training_test.py",),
+            "penalties.Wasserstein2Penalty(config.gamma, config.w2_one_sided,",
+            "penalties.Wasserstein2Penalty(", ("tests/training_test.py",),
             select="wwgan or gamma or w2_one_sided"),
     Variant("verbose_not_wired", "--verbose never reaches fit", "tfwgan/training.py",
             "verbose=config.verbose,", "verbose=1,", (WIRING,), select="verbose"),
@@ -217,8 +221,8 @@ VARIANTS = [
             "    with contextlib.nullcontext():", ("tests/callbacks_test.py",)),
     Variant("inception_score_tempered", "Inception score on logits / 2 (a softmax "
             "temperature: one-hot logits still give k)", "tfwgan/evaluation/metrics.py",
-            "classifier_score_from_logits(_tensor(logits))",
-            "classifier_score_from_logits(_tensor(logits) / 2)",
+            "float(score(_tensor(logits[index * size:(index + 1) * size])))",
+            "float(score(_tensor(logits[index * size:(index + 1) * size]) / 2))",
             ("tests/evaluation_metrics_test.py",)),
     Variant("fid_from_the_first_evaluation", "the FID callback reports a stale score (the "
             "first evaluation's) at every step", "tfwgan/callbacks.py",
@@ -285,7 +289,7 @@ VARIANTS = [
     Variant("resnet_critic_batch_norm", "batch norm in the ResNet critic's blocks",
             "tfwgan/networks.py", "      x = _residual_block(x, width, resample=resample, "
             "normalization=None,", "      x = _residual_block(x, width, resample=resample, "
-            "normalization=_batch_norm,", ("tests/networks_test.py",)),
+            "normalization=_batch_norm(1e-5),", ("tests/networks_test.py",)),
     # Precision/recall (Kynkäänniemi et al. 2019), density/coverage (Naeem et al. 2020).
     Variant("knn_radius_counts_self", "k-NN radius taken at the k-th smallest distance with "
             "the sample's own 0 (the (k−1)-th neighbour)", "tfwgan/evaluation/neighbours.py",
@@ -338,7 +342,66 @@ VARIANTS = [
     Variant("swd_pair_misread", "TF-GAN's (real-to-real, real-to-fake) pair read the other way",
             "tfwgan/evaluation/swd.py", "for resolution, (real_to_real, real_to_generated) in",
             "for resolution, (real_to_generated, real_to_real) in", (SWD,)),
+    # Issue #28: the evaluation protocol and the reference code's details.
+    Variant("live_generator_scored", "evaluate(gan) scores the live generator, not the EMA",
+            "tfwgan/evaluation/scoring.py",
+            'networks = {"": generator.sampling_generator()}',
+            'networks = {"": generator.generator}', (SCORING,), select="ema"),
+    Variant("inception_score_one_split", "the Inception score on the whole set when 10 "
+            "splits are asked", "tfwgan/evaluation/metrics.py",
+            "  size = len(logits) // splits\n", "  size, splits = len(logits), 1\n",
+            (METRICS,), select="inception"),
+    Variant("inception_score_unequal_splits", "splits of unequal size (Salimans et al.'s "
+            "i·N/splits boundaries) instead of equal ones", "tfwgan/evaluation/metrics.py",
+            "logits[index * size:(index + 1) * size]",
+            "logits[index * len(logits) // splits:(index + 1) * len(logits) // splits]",
+            (METRICS,), select="inception"),
+    Variant("noise_floor_overlapping_sets", "the noise floor's two real sets overlap by half",
+            "tfwgan/evaluation/scoring.py",
+            "samples[num_samples:2 * num_samples]",
+            "samples[num_samples // 2:num_samples // 2 + num_samples]", (SCORING,),
+            select="noise_floor"),
+    Variant("standing_statistics_in_inference_mode", "standing statistics gathered with "
+            "batch norm in inference mode (they never move)", "tfwgan/sampling.py",
+            "                                       z, training=True)",
+            "                                       z, training=False)", (SAMPLING,)),
+    Variant("batch_mode_in_inference_mode", "'batch' sampling runs batch norm in inference "
+            "mode", "tfwgan/sampling.py",
+            "                                             training=True)",
+            "                                             training=False)", (SAMPLING,)),
+    Variant("warmup_every_off_by_one", "WGAN's every-500th warm-up iteration one late",
+            "tfwgan/training.py", "step % config.warmup_critic_every == 0",
+            "(step + 1) % config.warmup_critic_every == 0", ("tests/training_test.py",),
+            select="Phases or warmup_critic_every"),
+    Variant("sbe_potential_without_inverse_h", "the potential ascends E[...] without Alg. 2's "
+            "1/h", "tfwgan/gan.py", "h=self.proximal.potential_objective_h,", "h=1.0,",
+            (MATRIX,), select="sbe"),
+    Variant("sbe_objective_drops_h", "sbe_potential_objective ignores its h",
+            "tfwgan/proximal.py", "- potential_gradient_energy(potential, anchor_generated)) / h",
+            "- potential_gradient_energy(potential, anchor_generated))",
+            ("tests/proximal_test.py",)),
+    Variant("diamond_graph_without_a_diagonal", "WWGAN's diamond graph misses the (1, −1) "
+            "diagonal", "tfwgan/penalties.py",
+            '"diamond": ((0, 1), (1, 0), (0, 2), (2, 0), (1, 1), (1, -1)),',
+            '"diamond": ((0, 1), (1, 0), (0, 2), (2, 0), (1, 1)),', (PENALTIES,),
+            select="Wasserstein2"),
+    Variant("diamond_graph_without_distance_two", "WWGAN's diamond graph misses the pixels "
+            "two apart", "tfwgan/penalties.py",
+            '"diamond": ((0, 1), (1, 0), (0, 2), (2, 0), (1, 1), (1, -1)),',
+            '"diamond": ((0, 1), (1, 0), (1, 1), (1, -1)),', (PENALTIES,),
+            select="Wasserstein2"),
+    Variant("resnet_glorot_init", "the ResNets' residual convolutions keep Glorot's init",
+            "tfwgan/networks.py", "VarianceScaling(2.0, mode=", "VarianceScaling(1.0, mode=",
+            ("tests/networks_test.py",), select="authors"),
+    Variant("rmsprop_pytorch_decay_dropped", "RMSprop built without the spec's ρ",
+            "tfwgan/presets.py", "keras.optimizers.RMSprop(rate, rho=self.rho,",
+            "keras.optimizers.RMSprop(rate,", (WIRING,), select="rmsprop_rho"),
+    Variant("final_evaluation_at_training_count", "the final evaluation scores "
+            "num_eval_samples, not final_eval_samples", "tfwgan/training.py",
+            "  count = config.final_eval_samples\n", "  count = config.num_eval_samples\n",
+            ("tests/training_test.py",), select="final_evaluation"),
 ]
+
 
 
 def _copy_tree(destination, tests_from=None):

@@ -5,6 +5,7 @@ the exact EMD."""
 from tfwgan.evaluation import classifiers
 from tfwgan.evaluation.emd import emd
 from tfwgan.evaluation.scoring import evaluate
+from tfwgan.evaluation.scoring import noise_floor
 from tfwgan.evaluation.metrics import fid_from_activations
 from tfwgan.evaluation.metrics import frechet_distance
 from tfwgan.evaluation.metrics import fid_from_statistics

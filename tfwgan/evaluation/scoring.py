@@ -135,7 +135,7 @@ def _samplers(generator, latent_dim, batch_norm, seed):
   callable. A GAN gives its sampling generator (the EMA one when enabled) as "" and, with
   an EMA, its live generator as "_live" (the suffix of the live scores)."""
   if hasattr(generator, "generate") and hasattr(generator, "latent_dim"):   # ExportedGenerator
-    return {"": generator.sampler(batch_norm)}, generator.latent_dim
+    return {"": generator.sampler(batch_norm, seed=seed)}, generator.latent_dim
   if hasattr(generator, "sampling_generator") and hasattr(generator, "latent_dim"):  # tfwgan.GAN
     networks = {"": generator.sampling_generator()}
     if getattr(generator, "generator_ema", None) is not None:
@@ -295,11 +295,15 @@ def _take(batches, num_samples):
 
 
 def protocol(*, num_samples, real_split, classifier, classifier_sha256, generator, batch_norm,
-             inception_score_splits, metrics, seed):
-  """How scores were taken, to record next to them: sample counts, the real set, the
-  classifier (None for raw points) and its weights' SHA-256, which generator ('ema' or
-  'live'), the batch-norm mode, the Inception score's splits, the metrics, the seed."""
+             inception_score_splits, metrics, seed, real_available=None):
+  """How scores were taken, to record next to them: sample counts (and how many of the
+  real ones are distinct, when the real set has only `real_available`: the pipeline
+  repeats it), the real set, the classifier (None for raw points) and its weights'
+  SHA-256, which generator ('ema', 'live' or 'unknown'), the batch-norm mode, the
+  Inception score's splits, the metrics, the seed."""
+  distinct = num_samples if real_available is None else min(num_samples, real_available)
   return {"generated_samples": num_samples, "real_samples": num_samples,
+          "real_distinct_samples": distinct,
           "real_split": real_split, "classifier": classifier,
           "classifier_sha256": classifier_sha256 if classifier is not None else None,
           "generator": generator, "batch_norm": batch_norm,
