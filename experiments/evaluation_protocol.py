@@ -105,6 +105,13 @@ def _mean_std(values):
   return f"{np.mean(values):.3g} ± {np.std(values, ddof=1):.2g}"
 
 
+def _paired(first, second):
+  from scipy import stats  # pylint: disable=g-import-not-at-top
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  difference = np.asarray(first) - np.asarray(second)
+  return f"{np.mean(difference):+.3g} (p = {stats.ttest_rel(first, second).pvalue:.2g})"
+
+
 def report(floors, modes):
   lines = ["# The evaluation protocol on the offline MNIST digits", "",
            "`python experiments/evaluation_protocol.py`; shipped MNIST classifier "
@@ -118,11 +125,25 @@ def report(floors, modes):
     lines.append(f"| {size} | " + " | ".join(cells) + " |")
   lines += ["", f"## Batch norm when sampling: FID at {MODE_SAMPLES} samples, "
             f"{FLAGS.latent_draws} latent draws", "",
-            "| network (outer iterations) | moving | batch | standing |", "|---|---|---|---|"]
+            "Each draw uses the same latents (and standing-statistics latents) in every mode "
+            "and the same real digits, so modes are compared draw by draw (paired t-test).", "",
+            "| network (outer iterations) | moving | batch | standing | moving − batch "
+            "(paired p) | moving − standing (paired p) | batch − standing (paired p) |",
+            "|---|---|---|---|---|---|---|"]
   for name, result in modes.items():
-    cells = [_mean_std([draw["fid"] for draw in result["modes"][mode]])
-             for mode in ("moving", "batch", "standing")]
+    fids = {mode: [draw["fid"] for draw in result["modes"][mode]]
+            for mode in ("moving", "batch", "standing")}
+    cells = [_mean_std(fids[mode]) for mode in ("moving", "batch", "standing")]
+    cells += [_paired(fids[a], fids[b]) for a, b in
+              (("moving", "batch"), ("moving", "standing"), ("batch", "standing"))]
     lines.append(f"| {name} ({result['steps']}) | " + " | ".join(cells) + " |")
+  lines += ["", "Recall (k = 3) by mode, mean ± std over the draws:", ""]
+  for name, result in modes.items():
+    recalls = {mode: [draw["recall"] for draw in result["modes"][mode]]
+               for mode in ("moving", "batch", "standing")}
+    lines.append(f"- {name}: " + ", ".join(f"{mode} {_mean_std(values)}"
+                                           for mode, values in recalls.items())
+                 + f"; moving − batch {_paired(recalls['moving'], recalls['batch'])}")
   return "\n".join(lines) + "\n"
 
 

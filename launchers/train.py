@@ -86,8 +86,10 @@ flags.DEFINE_float("beta1", None, "Adam β1.")
 flags.DEFINE_float("beta2", None, "Adam β2.")
 flags.DEFINE_float("rmsprop_rho", None, "RMSprop's decay ρ (Keras' default 0.9; the WGAN "
                    "preset: PyTorch's 0.99, as in WGAN's reference code).")
-flags.DEFINE_float("optimizer_epsilon", None, "ε of Adam/RMSprop (Keras' default 1e-7; "
-                   "PyTorch's and TF 1's 1e-8 in the WGAN and WGAN-GP ResNet presets).")
+flags.DEFINE_float("optimizer_epsilon", None, "ε of Adam (added to √v) and RMSprop (added "
+                   "to v, inside Keras' root); Keras' default 1e-7. The WGAN-GP ResNet "
+                   "presets: TF 1's Adam ε 1e-8; the WGAN preset: 1e-16, PyTorch's RMSprop ε "
+                   "1e-8 outside the root.")
 flags.DEFINE_enum("lr_decay", None, schedules.LR_DECAYS, "Learning rate of every network: "
                   "constant ('none') or decayed linearly to 0 over --train_steps outer "
                   "iterations ('linear', WGAN-GP's ResNet recipe).")

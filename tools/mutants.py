@@ -400,6 +400,36 @@ VARIANTS = [
             "num_eval_samples, not final_eval_samples", "tfwgan/training.py",
             "  count = config.final_eval_samples\n", "  count = config.num_eval_samples\n",
             ("tests/training_test.py",), select="final_evaluation"),
+    Variant("protocol_generator_always_live", "the protocol says 'live' for an EMA run",
+            "tfwgan/training.py", 'generator="live" if config.ema_decay is None else "ema",',
+            'generator="live",', ("tests/training_test.py",), select="protocol"),
+    Variant("protocol_split_dropped", "the protocol names the train split whatever "
+            "--eval_split says", "tfwgan/training.py",
+            "real_split=data.real_set_name(config.dataset, config.eval_split),",
+            "real_split=data.real_set_name(config.dataset),", ("tests/training_test.py",),
+            select="protocol"),
+    Variant("export_batch_norm_unrecorded", "the export's metadata lacks its batch-norm mode",
+            "tfwgan/export.py", '**(metadata or {}), "batch_norm": batch_norm})',
+            "**(metadata or {})})", ("tests/export_test.py",)),
+    Variant("standing_statistics_on_the_live_generator", "standing statistics written into "
+            "the live generator instead of a copy", "tfwgan/sampling.py",
+            "  copy = keras.models.clone_model(generator)\n  copy.build(generator.input_shape)\n"
+            "  copy.set_weights(generator.get_weights())\n", "  copy = generator\n", (SAMPLING,)),
+    Variant("numpy_points_not_converted", "potential_gradient_energy watches a NumPy array",
+            "tfwgan/proximal.py", "  points = tf.convert_to_tensor(points)\n"
+            "  with tf.GradientTape() as tape:", "  with tf.GradientTape() as tape:",
+            ("tests/numpy_inputs_test.py",)),
+    Variant("resnet_keras_norm_epsilon", "the ResNets' norms keep Keras' ε 1e-3",
+            "tfwgan/networks.py", "_batch_norm(norm_epsilon)", "_batch_norm(1e-3)",
+            ("tests/networks_test.py",), select="authors"),
+    Variant("adam_epsilon_dropped", "Adam built without the spec's ε", "tfwgan/presets.py",
+            "beta_2=self.beta_2,\n                                 epsilon=self.epsilon)",
+            "beta_2=self.beta_2)", (WIRING,), select="optimizer_epsilon"),
+    Variant("console_line_without_sample_count", "the console evaluation line drops the "
+            "sample count", "tfwgan/callbacks.py",
+            'logging.info("step %d (%d samples): %s", step, num_samples, format_scores(results))',
+            'logging.info("step %d: %s", step, format_scores(results))',
+            ("tests/launchers_test.py",), select="resume_and_summary"),
 ]
 
 
