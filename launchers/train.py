@@ -15,6 +15,7 @@ import sys
 import quiet_tensorflow  # pylint: disable=unused-import  (first: hides TF's start-up logs)
 from absl import app
 from absl import flags
+import tensorflow as tf
 
 from tfwgan import config as config_lib
 from tfwgan import data
@@ -175,6 +176,7 @@ flags.DEFINE_integer("verbose", None, "Keras progress: 0 silent, 1 bar, 2 a line
                      lower_bound=0)
 
 FLAGS = flags.FLAGS
+LOST_TASK_EXIT_CODE = 75   # EX_TEMPFAIL: a cluster task was lost; rerunning every task resumes
 OVERRIDES = [field.name for field in config_lib.RunConfig.__dataclass_fields__.values()]
 
 
@@ -221,6 +223,14 @@ def main(argv):
     sys.exit(f"train.py: error: --{error}")
   except callbacks.NonFiniteError as error:
     sys.exit(f"train.py: error: {error}")
+  except tf.errors.OpError as error:
+    lost = distribution.lost_tasks(error)
+    if not lost:
+      raise
+    print(f"train.py: error: lost task {', '.join(lost)} of the cluster (it stopped or its "
+          "machine went away); restart every task with the same command: the run resumes "
+          f"from its last checkpoint in {config.resolved_logdir}.", file=sys.stderr)
+    sys.exit(LOST_TASK_EXIT_CODE)
   print(training.summary_line(result, replicas=strategy.num_replicas_in_sync))
 
 

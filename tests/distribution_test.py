@@ -167,6 +167,26 @@ class MakeStrategyTest(tf.test.TestCase):
       distribution.make_strategy("tpu")
 
 
+class LostTaskTest(tf.test.TestCase):
+
+  def test_names_the_task_a_collective_lost(self):
+    # The two messages measured with the launcher: a worker SIGKILLed (its heartbeats stop),
+    # and the chief SIGKILLed (the survivor's connection to it resets).
+    heartbeats = tf.errors.UnavailableError(None, None, (
+        "Collective ops is aborted by: Error reported from /job:worker/task:1: The following "
+        "tasks are unhealthy (stopped sending heartbeats):\n/job:worker/replica:0/task:1\nThe "
+        "tasks have crashed."))
+    reset = tf.errors.UnavailableError(None, None, (
+        "Collective ops is aborted by: Socket closed\nAdditional GRPC error information from "
+        "remote target /job:worker/replica:0/task:0 while calling "
+        "/tensorflow.WorkerService/RecvBuf:"))
+    self.assertEqual(distribution.lost_tasks(heartbeats), ["/job:worker/replica:0/task:1"])
+    self.assertEqual(distribution.lost_tasks(reset), ["/job:worker/replica:0/task:0"])
+    self.assertEqual(distribution.lost_tasks(tf.errors.InvalidArgumentError(
+        None, None, "from remote target /job:worker/replica:0/task:0")), [])
+    self.assertEqual(distribution.lost_tasks(ValueError("unhealthy")), [])
+
+
 def _free_ports(count):
   sockets = [socket.socket() for _ in range(count)]
   for sock in sockets:

@@ -549,6 +549,66 @@ class MultiWorkerLauncherTest(tf.test.TestCase):
     return outputs
 
 
+  def _start_workers(self, root, args):
+    workers = [f"127.0.0.1:{port}" for port in distribution_test._free_ports(2)]  # pylint: disable=protected-access
+    processes = []
+    for index in range(2):
+      env = dict(os.environ, PYTHONPATH=ROOT, CUDA_VISIBLE_DEVICES="",
+                 TF_CONFIG=json.dumps({"cluster": {"worker": workers},
+                                       "task": {"type": "worker", "index": index}}))
+      processes.append(subprocess.Popen(
+          [sys.executable, os.path.join(ROOT, "launchers", "train.py"), *args,
+           "--strategy=multi_worker"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+          stderr=subprocess.PIPE, text=True))
+    return processes
+
+  def _kill_after_checkpoint(self, args, logdir, victim, checkpoint):
+    """Starts both tasks, SIGKILLs task `victim` once ckpt-`checkpoint` is complete; returns
+    the survivor's exit code, stderr and seconds from the kill to its exit."""
+    processes = self._start_workers(logdir, args)
+    state = os.path.join(logdir, "checkpoints", "checkpoint")
+    deadline = time.time() + 300
+    while time.time() < deadline and processes[victim].poll() is None and not (
+        os.path.exists(state) and f"ckpt-{checkpoint}\"" in open(state).read()):
+      time.sleep(0.05)
+    self.assertIsNone(processes[victim].poll(), "the run ended before the kill")
+    processes[victim].send_signal(signal.SIGKILL)
+    killed = time.time()
+    survivor = processes[1 - victim]
+    _, stderr = survivor.communicate(timeout=120)
+    processes[victim].communicate()
+    return survivor.returncode, stderr, time.time() - killed
+
+  def test_a_lost_worker_or_chief_stops_the_survivor_and_a_restart_resumes_bit_for_bit(self):
+    root = self.create_tempdir().full_path
+    common = ["--train_steps=120", "--hidden_units=16", "--batch_size=32", "--log_every=10",
+              "--checkpoint_every=10", "--final_eval_samples=0", "--jit_compile=off",
+              "--verbose=0", "--deterministic", "--seed=2"]
+    reference, logdir = os.path.join(root, "reference"), os.path.join(root, "run")
+    for process in self._start_workers(root, [*common, f"--logdir={reference}"]):
+      _, stderr = process.communicate(timeout=600)
+      self.assertEqual(process.returncode, 0, stderr[-3000:])
+    args = [*common, f"--logdir={logdir}"]
+    for victim, checkpoint in ((1, 20), (0, 50)):   # the worker, then (resumed) the chief
+      code, stderr, seconds = self._kill_after_checkpoint(args, logdir, victim, checkpoint)
+      self.assertEqual(code, train.LOST_TASK_EXIT_CODE, stderr[-3000:])
+      # Bounded by the coordination service's heartbeat timeout (10 s) plus the exit.
+      self.assertLess(seconds, 60.0)
+      self.assertEqual(stderr.strip().splitlines()[-1],
+                       f"train.py: error: lost task /job:worker/replica:0/task:{victim} of the "
+                       "cluster (it stopped or its machine went away); restart every task with "
+                       "the same command: the run resumes from its last checkpoint in "
+                       f"{logdir}.")
+      self.assertNotIn("Traceback", stderr)
+    for process in self._start_workers(root, args):
+      _, stderr = process.communicate(timeout=600)
+      self.assertEqual(process.returncode, 0, stderr[-3000:])
+      self.assertRegex(stderr, rf"Resuming {logdir} at step (?:[5-9]\d|1[01]\d) ")
+    resumed, uninterrupted = (_all_tensors(f"{path}/checkpoints") for path in (logdir, reference))
+    self.assertEqual(set(resumed), set(uninterrupted))
+    for name, value in uninterrupted.items():
+      self.assertAllEqual(resumed[name], value, msg=name)
+
   def test_two_launcher_workers_write_one_logdir_and_follow_one_process(self):
     root = self.create_tempdir().full_path
     args = [*self.ARGS, f"--data_dir={_digits_npz(os.path.join(root, 'd.npz'))}"]
