@@ -4,6 +4,7 @@ import glob
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -521,6 +522,24 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
     self.assertIn("not a tfwgan export", completed.stderr)
 
 
+def _start_workers(args, temporary_dirs=(None, None)):
+  """Starts launchers/train.py --strategy=multi_worker as two tasks on loopback ports."""
+  workers = [f"127.0.0.1:{port}" for port in distribution_test._free_ports(2)]  # pylint: disable=protected-access
+  processes = []
+  for index, temporary in enumerate(temporary_dirs):
+    env = dict(os.environ, PYTHONPATH=ROOT, CUDA_VISIBLE_DEVICES="",
+               TF_CONFIG=json.dumps({"cluster": {"worker": workers},
+                                     "task": {"type": "worker", "index": index}}))
+    if temporary:
+      os.makedirs(temporary, exist_ok=True)
+      env["TMPDIR"] = temporary
+    processes.append(subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, "launchers", "train.py"), *args,
+         "--strategy=multi_worker"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True))
+  return processes
+
+
 class MultiWorkerLauncherTest(tf.test.TestCase):
   """The README's several-machines command, as two processes on loopback ports (one CPU
   device each), against one process on the same global batch (SGD: linear updates)."""
@@ -531,41 +550,18 @@ class MultiWorkerLauncherTest(tf.test.TestCase):
           "--final_eval_samples=0", "--jit_compile=off", "--verbose=0", "--seed=1"]
 
   def _two_workers(self, root, args):
-    workers = [f"127.0.0.1:{port}" for port in distribution_test._free_ports(2)]  # pylint: disable=protected-access
-    processes = []
-    for index in range(2):
-      tmp = os.path.join(root, f"tmp{index}")
-      os.makedirs(tmp, exist_ok=True)
-      env = dict(os.environ, PYTHONPATH=ROOT, TMPDIR=tmp, CUDA_VISIBLE_DEVICES="",
-                 TF_CONFIG=json.dumps({"cluster": {"worker": workers},
-                                       "task": {"type": "worker", "index": index}}))
-      processes.append(subprocess.Popen(
-          [sys.executable, os.path.join(ROOT, "launchers", "train.py"), *args,
-           "--strategy=multi_worker"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-          stderr=subprocess.PIPE, text=True))
+    """Runs both tasks to the end (each with its own TMPDIR under `root`); their outputs."""
+    temporary = [os.path.join(root, f"tmp{index}") for index in range(2)]
+    processes = _start_workers(args, temporary)
     outputs = [process.communicate(timeout=600) for process in processes]
     for process, (_, stderr) in zip(processes, outputs):
       self.assertEqual(process.returncode, 0, stderr[-3000:])
     return outputs
 
-
-  def _start_workers(self, root, args):
-    workers = [f"127.0.0.1:{port}" for port in distribution_test._free_ports(2)]  # pylint: disable=protected-access
-    processes = []
-    for index in range(2):
-      env = dict(os.environ, PYTHONPATH=ROOT, CUDA_VISIBLE_DEVICES="",
-                 TF_CONFIG=json.dumps({"cluster": {"worker": workers},
-                                       "task": {"type": "worker", "index": index}}))
-      processes.append(subprocess.Popen(
-          [sys.executable, os.path.join(ROOT, "launchers", "train.py"), *args,
-           "--strategy=multi_worker"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-          stderr=subprocess.PIPE, text=True))
-    return processes
-
   def _kill_after_checkpoint(self, args, logdir, victim, checkpoint):
     """Starts both tasks, SIGKILLs task `victim` once ckpt-`checkpoint` is complete; returns
     the survivor's exit code, stderr and seconds from the kill to its exit."""
-    processes = self._start_workers(logdir, args)
+    processes = _start_workers(args)
     state = os.path.join(logdir, "checkpoints", "checkpoint")
     deadline = time.time() + 300
     while time.time() < deadline and processes[victim].poll() is None and not (
@@ -585,7 +581,7 @@ class MultiWorkerLauncherTest(tf.test.TestCase):
               "--checkpoint_every=10", "--final_eval_samples=0", "--jit_compile=off",
               "--verbose=0", "--deterministic", "--seed=2"]
     reference, logdir = os.path.join(root, "reference"), os.path.join(root, "run")
-    for process in self._start_workers(root, [*common, f"--logdir={reference}"]):
+    for process in _start_workers([*common, f"--logdir={reference}"]):
       _, stderr = process.communicate(timeout=600)
       self.assertEqual(process.returncode, 0, stderr[-3000:])
     args = [*common, f"--logdir={logdir}"]
@@ -600,7 +596,7 @@ class MultiWorkerLauncherTest(tf.test.TestCase):
                        "the same command: the run resumes from its last checkpoint in "
                        f"{logdir}.")
       self.assertNotIn("Traceback", stderr)
-    for process in self._start_workers(root, args):
+    for process in _start_workers(args):
       _, stderr = process.communicate(timeout=600)
       self.assertEqual(process.returncode, 0, stderr[-3000:])
       self.assertRegex(stderr, rf"Resuming {logdir} at step (?:[5-9]\d|1[01]\d) ")
@@ -639,6 +635,66 @@ class MultiWorkerLauncherTest(tf.test.TestCase):
         self.assertAllClose(workers[name], value, rtol=1e-4, atol=1e-5, msg=name)
     self.assertEqual(_all_tensors(f"{logdir}/checkpoints")[
         "outer_iterations/.ATTRIBUTES/VARIABLE_VALUE"], 6)
+
+
+class PreemptionTest(tf.test.TestCase, parameterized.TestCase):
+  """SIGTERM (a scheduler's preemption notice): every task checkpoints at the current outer
+  iteration, exits with train.PREEMPTED_EXIT_CODE and one line; the rerun resumes there."""
+
+  COMMON = ["--train_steps=5000", "--hidden_units=16", "--batch_size=32", "--log_every=10",
+            "--checkpoint_every=50", "--final_eval_samples=0", "--jit_compile=off",
+            "--verbose=0"]
+  LINE = (r"train.py: preempted \(SIGTERM\) at step (\d+): saved a checkpoint at that step in "
+          r"{logdir}; rerun the same command \(every task, with --strategy=multi_worker\) to "
+          r"resume there.")
+
+  def _terminate_after_first_checkpoint(self, processes, logdir, victim):
+    state = os.path.join(logdir, "checkpoints", "checkpoint")
+    deadline = time.time() + 300
+    while not os.path.exists(state) and time.time() < deadline:
+      time.sleep(0.05)
+    time.sleep(0.5)                      # between two checkpoints
+    processes[victim].send_signal(signal.SIGTERM)
+    steps = []
+    for process in processes:
+      _, stderr = process.communicate(timeout=120)
+      self.assertEqual(process.returncode, train.PREEMPTED_EXIT_CODE, stderr[-3000:])
+      last = stderr.strip().splitlines()[-1]
+      self.assertRegex(last, "^" + self.LINE.format(logdir=logdir) + "$")
+      steps.append(int(re.match(self.LINE.format(logdir=logdir), last).group(1)))
+    self.assertLen(set(steps), 1)        # every task stopped at the same step
+    step = steps[0]
+    self.assertNotEqual(step % 50, 0)    # not a periodic checkpoint: the notice's own
+    with open(state) as handle:
+      self.assertIn(f'model_checkpoint_path: "ckpt-{step}"', handle.read())
+    return step
+
+  @parameterized.named_parameters(("one_device", []),
+                                  ("mirrored", ["--strategy=mirrored", "--cpu_devices=2"]))
+  def test_sigterm_checkpoints_the_current_step_and_the_rerun_resumes_there(self, strategy):
+    logdir = os.path.join(self.create_tempdir().full_path, "run")
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, "launchers", "train.py"), *self.COMMON,
+         *strategy, f"--logdir={logdir}"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    step = self._terminate_after_first_checkpoint([process], logdir, 0)
+    rerun = _launch("train.py", *self.COMMON, *strategy, f"--logdir={logdir}",
+                    f"--train_steps={step + 2}")
+    self.assertEqual(rerun.returncode, 0, rerun.stderr[-3000:])
+    self.assertIn(f"Resuming {logdir} at step {step} from checkpoint {logdir}/checkpoints/"
+                  f"ckpt-{step}.", rerun.stderr)
+
+  def test_sigterm_to_one_worker_checkpoints_every_task_at_the_same_step(self):
+    root = self.create_tempdir().full_path
+    logdir = os.path.join(root, "run")
+    processes = _start_workers([*self.COMMON, f"--logdir={logdir}"])
+    step = self._terminate_after_first_checkpoint(processes, logdir, 1)
+    for process in _start_workers([*self.COMMON, f"--logdir={logdir}",
+                                   f"--train_steps={step + 2}"]):
+      _, stderr = process.communicate(timeout=600)
+      self.assertEqual(process.returncode, 0, stderr[-3000:])
+      self.assertIn(f"Resuming {logdir} at step {step} from checkpoint", stderr)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ resumed run continue where the previous one stopped.
 """
 
 import contextlib
+import signal
+import threading
 import time
 
 from absl import logging
@@ -102,6 +104,66 @@ class StopAtStep(keras.callbacks.Callback):
       self.model.stop_training = True
 
 
+class Preempted(RuntimeError):
+  """A termination notice (SIGTERM) reached a task: every task saved a checkpoint at
+  outer iteration `step` and stopped; rerunning the same command resumes there."""
+
+  def __init__(self, step):
+    super().__init__(f"preempted (SIGTERM) at step {step}: saved a checkpoint at that step")
+    self.step = step
+
+
+class PreemptionNotice:
+  """Catches SIGTERM (a scheduler's preemption notice) while a run trains, instead of
+  dying with up to `checkpoint_every` iterations lost. A context manager that installs
+  the handler (main thread only) and restores the previous one."""
+
+  def __init__(self):
+    self.received = False
+    self._previous = None
+
+  def _handle(self, signum, frame):
+    del signum, frame
+    self.received = True
+
+  def __enter__(self):
+    if threading.current_thread() is threading.main_thread():
+      self._previous = signal.signal(signal.SIGTERM, self._handle)
+    return self
+
+  def __exit__(self, *exc_info):
+    if self._previous is not None:
+      signal.signal(signal.SIGTERM, self._previous)
+
+
+class PreemptionCheckpoint(keras.callbacks.Callback):
+  """After each outer iteration, if any task received a preemption notice, every task
+  checkpoints at that iteration (`Checkpointing`) and stops training; `step` is then set.
+
+  Under MultiWorkerMirroredStrategy the tasks agree through one all-reduce of their
+  notice flags per outer iteration, so they all stop at the same step.
+  """
+
+  def __init__(self, notice, checkpointing, strategy):
+    super().__init__()
+    self.notice, self.checkpointing, self.strategy = notice, checkpointing, strategy
+    self.step = None
+
+  def _any_task_noticed(self):
+    flag = float(self.notice.received)
+    if not isinstance(self.strategy, tf.distribute.MultiWorkerMirroredStrategy):
+      return flag > 0
+    flags = self.strategy.experimental_distribute_values_from_function(
+        lambda context: tf.constant(flag))
+    return float(self.strategy.reduce(tf.distribute.ReduceOp.SUM, flags, axis=None)) > 0
+
+  def on_train_batch_end(self, batch, logs=None):
+    if self.step is None and self._any_task_noticed():
+      self.checkpointing.save_now()
+      self.step = _step(self.model)
+      self.model.stop_training = True
+
+
 class Checkpointing(keras.callbacks.Callback):
   """Saves a tf.train.CheckpointManager every `every` outer iterations and at the end."""
 
@@ -110,7 +172,8 @@ class Checkpointing(keras.callbacks.Callback):
     self.manager, self.clock, self.every = manager, clock, every
     self._saved_step = None
 
-  def _save(self):
+  def save_now(self):
+    """Saves at the current outer iteration (once per iteration)."""
     step = _step(self.model)
     if step != self._saved_step:
       check_finite_weights(self.model.checkpoint_networks())
@@ -120,10 +183,10 @@ class Checkpointing(keras.callbacks.Callback):
 
   def on_train_batch_end(self, batch, logs=None):
     if _step(self.model) % self.every == 0:
-      self._save()
+      self.save_now()
 
   def on_train_end(self, logs=None):
-    self._save()
+    self.save_now()
 
 
 class ScalarSummaries(keras.callbacks.Callback):

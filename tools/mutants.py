@@ -41,6 +41,7 @@ SCORING = "tests/evaluation_scoring_test.py"
 METRICS = "tests/evaluation_metrics_test.py"
 SAMPLING = "tests/sampling_test.py"
 PENALTIES = "tests/penalties_test.py"
+MULTI_WORKER_LAUNCHER = "tests/launchers_test.py::MultiWorkerLauncherTest"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -430,6 +431,32 @@ VARIANTS = [
             'logging.info("step %d (%d samples): %s", step, num_samples, format_scores(results))',
             'logging.info("step %d: %s", step, format_scores(results))',
             ("tests/launchers_test.py",), select="resume_and_summary"),
+    # Issue #32: several machines.
+    Variant("non_chief_writes_into_the_logdir", "a non-chief task writes its checkpoints and "
+            "summaries into the shared logdir", "tfwgan/training.py",
+            "    return _train(config, strategy, networks, scratch, chief=False,",
+            "    return _train(config, strategy, networks, config.resolved_logdir, chief=False,",
+            (MULTI_WORKER_LAUNCHER,), select="one_logdir"),
+    Variant("worker_scratch_kept", "the non-chief's scratch directory is left behind",
+            "tfwgan/training.py", "    files.remove_tree(scratch)\n", "    pass\n",
+            (MULTI_WORKER_LAUNCHER,), select="one_logdir"),
+    Variant("sigterm_stops_without_saving", "a preemption notice stops training without a "
+            "checkpoint at that step", "tfwgan/callbacks.py",
+            "      self.checkpointing.save_now()\n      self.step = _step(self.model)",
+            "      self.step = _step(self.model)", ("tests/launchers_test.py",),
+            select="PreemptionTest and one_device"),
+    Variant("workers_read_the_same_samples", "both workers read the same samples (sharding "
+            "off)", "tfwgan/data.py",
+            "    return critic_batches(order, batch_size=batch_size, critic_steps=critic_steps).map(\n"
+            "        lambda indices: tf.gather(array, indices))",
+            "    return critic_batches(order, batch_size=batch_size, critic_steps=critic_steps).map(\n"
+            "        lambda indices: tf.gather(array, indices)).with_options((lambda o: (setattr("
+            "o.experimental_distribute, 'auto_shard_policy', "
+            "tf.data.experimental.AutoShardPolicy.OFF), o)[1])(tf.data.Options()))",
+            (MULTI_WORKER_LAUNCHER,), select="one_logdir"),
+    Variant("lost_task_not_recognised", "a lost task's collective error is not recognised",
+            "tfwgan/distribution.py", "  if not isinstance(error, _LOST_TASK_ERRORS):\n    return []",
+            "  if True:\n    return []", ("tests/distribution_test.py",), select="LostTask"),
 ]
 
 
