@@ -137,7 +137,8 @@ class ExportedGenerator:
     `seed`: of the standing statistics' latents."""
     if batch_norm is None or batch_norm == self.batch_norm:
       return self.generate
-    model = keras.models.load_model(os.path.join(self.export_dir, KERAS_FILE), safe_mode=True)
+    keras_file = os.path.join(self.export_dir, KERAS_FILE)
+    model = keras.models.load_model(keras_file, safe_mode=True)
     return sampling.Sampler(model, batch_norm, latent_dim=self.latent_dim, seed=seed)
 
   def generate(self, z):
