@@ -177,7 +177,10 @@ flags.DEFINE_integer("verbose", None, "Keras progress: 0 silent, 1 bar, 2 a line
 
 FLAGS = flags.FLAGS
 LOST_TASK_EXIT_CODE = 75   # EX_TEMPFAIL: a cluster task was lost; rerunning every task resumes
-PREEMPTED_EXIT_CODE = 143  # 128 + SIGTERM: checkpointed at the notice; rerunning resumes there
+# Checkpointed at a SIGTERM notice; rerunning resumes there. Not 143 (128 + SIGTERM), which
+# a scheduler also sees when SIGTERM killed a process that saved nothing; 42 is TensorFlow's
+# PreemptionCheckpointHandler's default restart code off GCP.
+PREEMPTED_EXIT_CODE = 42
 OVERRIDES = [field.name for field in config_lib.RunConfig.__dataclass_fields__.values()]
 
 
@@ -225,8 +228,9 @@ def main(argv):
   except callbacks.NonFiniteError as error:
     sys.exit(f"train.py: error: {error}")
   except callbacks.Preempted as notice:
-    print(f"train.py: {notice} in {config.resolved_logdir}; rerun the same command (every "
-          "task, with --strategy=multi_worker) to resume there.", file=sys.stderr)
+    every_task = " on every task" if FLAGS.strategy == "multi_worker" else ""
+    print(f"train.py: {notice} in {config.resolved_logdir}; rerun the same command"
+          f"{every_task} to resume there.", file=sys.stderr)
     sys.exit(PREEMPTED_EXIT_CODE)
   except tf.errors.OpError as error:
     lost = distribution.lost_tasks(error)

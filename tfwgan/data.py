@@ -247,13 +247,14 @@ def training_dataset(name, *, batch_size, critic_steps, seed=0, start=0, data_di
   if name not in DATASETS:
     raise ValueError(f"dataset={name!r}: allowed values are {list(DATASETS)}.")
   if name in TOY_DATASETS:
-    return toy_dataset(name, batch_size=batch_size, critic_steps=critic_steps,
-                       seed=seed).skip(start)
+    return sharded_by_element(toy_dataset(name, batch_size=batch_size,
+                                          critic_steps=critic_steps, seed=seed).skip(start))
   if name == "npz":
     array = tf.constant(npz_array_values(data_dir))
     order = replayable_order(len(array), seed=seed, start=start * batch_size * critic_steps)
-    return critic_batches(order, batch_size=batch_size, critic_steps=critic_steps).map(
-        lambda indices: tf.gather(array, indices))
+    return sharded_by_element(critic_batches(
+        order, batch_size=batch_size, critic_steps=critic_steps).map(
+            lambda indices: tf.gather(array, indices)))
   if name in TFDS_DATASETS:
     samples = load_tfds(name, split=split, data_dir=data_dir, download=download)
     if name in _CACHED:
@@ -262,7 +263,19 @@ def training_dataset(name, *, batch_size, critic_steps, seed=0, start=0, data_di
     samples = image_folder(data_dir, image_size=image_size, channels=channels)
   samples = samples.shuffle(shuffle_buffer, seed=seed + 1_000_003 * start,
                             reshuffle_each_iteration=True).repeat()
-  return critic_batches(samples, batch_size=batch_size, critic_steps=critic_steps)
+  return sharded_by_element(critic_batches(samples, batch_size=batch_size,
+                                           critic_steps=critic_steps))
+
+
+def sharded_by_element(dataset):
+  """`dataset` with tf.distribute's DATA auto-sharding: under MultiWorkerMirroredStrategy
+  every worker reads the same pipeline and keeps its part of each global batch, so the
+  workers' parts together are the one-device batch (AUTO would shard tfds' files
+  instead, giving each worker other samples than one device would see)."""
+  options = tf.data.Options()
+  options.experimental_distribute.auto_shard_policy = (
+      tf.data.experimental.AutoShardPolicy.DATA)
+  return dataset.with_options(options)
 
 
 def evaluation_batches(name, *, num_samples, batch_size=100, seed=0, data_dir=None,

@@ -86,10 +86,13 @@ _LOST_TASK_ERRORS = (tf.errors.UnavailableError, tf.errors.AbortedError,
 
 def lost_tasks(error):
   """The cluster tasks whose loss `error` reports (a collective aborted because a peer
-  stopped sending heartbeats or closed its connection), or [] for any other error."""
+  stopped sending heartbeats or closed its connection), or [] for any other error (a
+  peer not yet up at start-up, say, does not abort a collective)."""
   if not isinstance(error, _LOST_TASK_ERRORS):
     return []
   text = str(getattr(error, "message", error))
+  if "Collective ops is aborted by" not in text:
+    return []
   unhealthy = _UNHEALTHY.search(text)
   if unhealthy:
     return re.findall(_TASK, unhealthy.group(1))

@@ -572,7 +572,10 @@ def _train(config, strategy, networks, logdir, *, chief, classifier, classifier_
                                                   batch_norm=config.eval_batch_norm))
     if config.eval_every:
       summaries.append(fid_callback(config, writer, clock, classifier=classifier))
-  with callbacks_lib.PreemptionNotice() as notice:   # SIGTERM: checkpoint, then stop
+  # A SIGTERM (preemption notice) from here on: during training, every task checkpoints at
+  # the current outer iteration and stops; during the export and the final evaluation,
+  # they finish first.
+  with callbacks_lib.PreemptionNotice() as notice:
     for index, (start, end, critic_steps) in enumerate(_phases(config)):
       step = int(gan.outer_iterations.numpy())
       if step >= end:
@@ -592,19 +595,20 @@ def _train(config, strategy, networks, logdir, *, chief, classifier, classifier_
       if preemption.step is not None:
         writer.close()
         raise callbacks_lib.Preempted(preemption.step)
-  final_step = int(gan.outer_iterations.numpy())
-  callbacks_lib.check_finite_weights({"generator": gan.generator})
-  export_dir = config.resolved_export_dir if chief else os.path.join(logdir, "export")
-  export_dir = export.export_generator(
-      gan.sampling_generator(), export_dir, latent_dim=config.latent_dim,
-      batch_norm=config.eval_batch_norm, seed=config.seed,
-      metadata={"method": config.method, "dataset": config.dataset, "proximal": config.proximal,
-                "step": final_step, "config": dataclasses.asdict(config)})
-  final_scores, final_protocol = {}, {}
-  if config.final_eval_samples and chief:
-    final_scores, final_protocol = final_evaluation(
-        config, export_dir, classifier=classifier, protocol=protocols["final"],
-        writer=writer, step=final_step)
+    final_step = int(gan.outer_iterations.numpy())
+    callbacks_lib.check_finite_weights({"generator": gan.generator})
+    export_dir = config.resolved_export_dir if chief else os.path.join(logdir, "export")
+    export_dir = export.export_generator(
+        gan.sampling_generator(), export_dir, latent_dim=config.latent_dim,
+        batch_norm=config.eval_batch_norm, seed=config.seed,
+        metadata={"method": config.method, "dataset": config.dataset,
+                  "proximal": config.proximal, "step": final_step,
+                  "config": dataclasses.asdict(config)})
+    final_scores, final_protocol = {}, {}
+    if config.final_eval_samples and chief:
+      final_scores, final_protocol = final_evaluation(
+          config, export_dir, classifier=classifier, protocol=protocols["final"],
+          writer=writer, step=final_step)
   writer.close()
   evaluations = [callback.results for callback in summaries
                  if isinstance(callback, (callbacks_lib.ToySummaries, callbacks_lib.FIDCallback))]
