@@ -316,10 +316,9 @@ class FIDCallback(keras.callbacks.Callback):
     """Scores the generator now and writes the summaries at `step`; returns the scores."""
     training_seconds = self.clock.elapsed()
     with self.clock.paused():
-      results = self._score(_sampling_generator(self.model))
-      if getattr(self.model, "generator_ema", None) is not None:   # the live one too
-        live = self._score(self.model.generator)
-        results.update({f"{name}_live": value for name, value in live.items()})
+      results = {f"{name}{suffix}": value
+                 for suffix, generator in scoring.generators_to_score(self.model).items()
+                 for name, value in self._score(generator).items()}
       self.results[step] = {**results, "training_seconds": training_seconds}
       with self.writer.as_default(step=step):
         for name, value in results.items():
@@ -344,12 +343,6 @@ class FIDCallback(keras.callbacks.Callback):
                          inception_score_splits=self.inception_score_splits)
 
 
-def _sampling_generator(model):
-  """The generator a model samples with (its EMA when it has one)."""
-  sampling = getattr(model, "sampling_generator", None)
-  return sampling() if sampling is not None else model.generator
-
-
 class ImageSummaries(keras.callbacks.Callback):
   """A grid of samples from a fixed latent batch, so the images are comparable across steps."""
 
@@ -361,7 +354,7 @@ class ImageSummaries(keras.callbacks.Callback):
     self.seed = seed
 
   def on_epoch_end(self, epoch, logs=None):
-    generate = sampling.Sampler(_sampling_generator(self.model), self.batch_norm,
+    generate = sampling.Sampler(scoring.generators_to_score(self.model)[""], self.batch_norm,
                                 latent_dim=self.model.latent_dim, seed=self.seed)
     images = np.asarray(generate(self.z))
     grid = plots.image_grid(images, columns=int(np.ceil(np.sqrt(len(images)))))

@@ -130,6 +130,17 @@ def generated_batches(generate, latent_dim, *, num_samples, batch_size, seed=0):
     yield np.asarray(generate(z))
 
 
+def generators_to_score(model):
+  """suffix → generator of a GAN (or a model-like object with `generator`): "" its sampling
+  generator (the EMA one when it has one), and "_live" its live generator when there is
+  an EMA (the suffix of the live scores)."""
+  sampling_generator = getattr(model, "sampling_generator", None)
+  networks = {"": sampling_generator() if sampling_generator else model.generator}
+  if getattr(model, "generator_ema", None) is not None:
+    networks["_live"] = model.generator
+  return networks
+
+
 def _samplers(generator, latent_dim, batch_norm, seed):
   """({name: z → samples}, latent_dim) for a tfwgan GAN, an export, a Keras generator or a
   callable. A GAN gives its sampling generator (the EMA one when enabled) as "" and, with
@@ -137,12 +148,10 @@ def _samplers(generator, latent_dim, batch_norm, seed):
   if hasattr(generator, "generate") and hasattr(generator, "latent_dim"):   # ExportedGenerator
     return {"": generator.sampler(batch_norm, seed=seed)}, generator.latent_dim
   if hasattr(generator, "sampling_generator") and hasattr(generator, "latent_dim"):  # tfwgan.GAN
-    networks = {"": generator.sampling_generator()}
-    if getattr(generator, "generator_ema", None) is not None:
-      networks["_live"] = generator.generator
     return ({suffix: sampling.Sampler(network, batch_norm or "moving",
                                       latent_dim=generator.latent_dim, seed=seed)
-             for suffix, network in networks.items()}, generator.latent_dim)
+             for suffix, network in generators_to_score(generator).items()},
+            generator.latent_dim)
   if latent_dim is None and hasattr(generator, "inputs"):                   # Keras model
     latent_dim = int(generator.inputs[0].shape[-1])
   if latent_dim is None:
