@@ -8,6 +8,7 @@ setuptools.setup(
     description="Wasserstein-type GANs with Wasserstein-proximal generator updates, "
                 "on TensorFlow/Keras 3",
     packages=setuptools.find_packages(include=["tfwgan", "tfwgan.*"]),
+    package_data={"tfwgan": ["step_times.json"]},
     python_requires=">=3.10",
     install_requires=[
         "tensorflow>=2.18,<2.22",

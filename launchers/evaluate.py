@@ -9,36 +9,46 @@ raw points.
       --classifier=saved_models/mnist_classifier --num_samples=5000 \
       --metrics=fid,precision_recall,density_coverage,swd
 
-Prints the results and writes them as JSON (--output_json, default
-<tmp>/tfwgan/evaluations/<export name>.json: never inside the export or the repository).
+The data, classifier and their settings default to the run's own, read from the export's
+metadata.json: an export alone is enough. Prints the results and writes them as JSON
+(--output_json; default a new file in <run logdir>/evaluations/ or
+<tmp>/tfwgan/evaluations/<run name>/: never inside the export or the repository, never over
+an earlier result).
 """
 
 import json
 import os
 import sys
-import tempfile
 
 import quiet_tensorflow  # pylint: disable=unused-import  (first: hides TF's start-up logs)
 from absl import app
 from absl import flags
 
 flags.DEFINE_string("export_dir", "saved_models/toy_wgan_lp_rwp", "A tfwgan generator export.")
+# Unset, the data and classifier flags take the run's own settings from the export's
+# metadata.json (its `config`), so an export alone is enough to evaluate it.
 flags.DEFINE_string("dataset", None, "Real data (default: the export's own dataset).")
-flags.DEFINE_string("data_dir", None, "tfds data_dir, image folder or .npz file.")
+flags.DEFINE_string("data_dir", None, "tfds data_dir, image folder or .npz file (default: "
+                    "the run's, when --dataset is the run's).")
 flags.DEFINE_bool("download", False, "Let tfds download the data.")
-flags.DEFINE_integer("image_size", None, "Image size for --dataset=folder.")
-flags.DEFINE_integer("channels", 3, "Channels for --dataset=folder.")
-flags.DEFINE_string("classifier", "inception", "'inception', a local Inception module, or a "
-                    "classifier export (saved_models/mnist_classifier).")
+flags.DEFINE_integer("image_size", None, "Image size for --dataset=folder (default: the run's).")
+flags.DEFINE_integer("channels", None, "Channels for --dataset=folder (default: the run's, "
+                     "else 3).")
+flags.DEFINE_string("classifier", None, "'inception', a local Inception module, or a "
+                    "classifier export such as saved_models/mnist_classifier (default: the "
+                    "run's, else 'inception').")
 flags.DEFINE_string("inception_path", None, "Local copy of TF-GAN's Inception module (offline "
-                    "machines); default: the TF-Hub handle.")
-flags.DEFINE_string("feature_layer", "features", "Classifier layer (Keras) or output (SavedModel) "
-                    "whose activations FID/KID use.")
+                    "machines; the README's 'Offline machines' says how to make one); "
+                    "default: the run's, else the TF-Hub handle.")
+flags.DEFINE_string("feature_layer", None, "Classifier layer (Keras) or output (SavedModel) "
+                    "whose activations FID/KID use (default: the run's, else 'features').")
 flags.DEFINE_string("logits_layer", "logits", "Classifier layer/output holding the logits.")
 flags.DEFINE_integer("num_samples", 10000, "Generated and real samples compared.", lower_bound=2)
 flags.DEFINE_integer("batch_size", 100, "Images per classifier call.", lower_bound=1)
 flags.DEFINE_string("cache_path", None, "Cache file for the real data's classifier outputs.")
-flags.DEFINE_string("output_json", None, "Where the results are written.")
+flags.DEFINE_string("output_json", None, "Where the results are written (default: "
+                    "<the run's logdir>/evaluations/ when the export is in its logdir, else "
+                    "<tmp>/tfwgan/evaluations/<run name>/; a new file for every evaluation).")
 flags.DEFINE_list("metrics", None, "What to compute. Images: fid, kid, inception_score, "
                   "precision_recall, density_coverage, swd (default: all but swd). 2-D data: "
                   "emd, precision_recall, density_coverage (default: all).")
@@ -55,43 +65,88 @@ flags.DEFINE_bool("noise_floor", False, "Also score two disjoint real sets of --
 FLAGS = flags.FLAGS
 
 
+def run_settings(generator):
+  """The evaluation's data and classifier settings: each flag that is set, else the run's
+  own (the export's metadata.json), else the launcher's default. The run's data path,
+  image size and channels apply only to the run's own dataset."""
+  run = generator.metadata.get("config") or {}
+  dataset = FLAGS.dataset or generator.metadata.get("dataset")
+  same_data = dataset == run.get("dataset", generator.metadata.get("dataset"))
+
+  def pick(name, default, *, data_field=False):
+    if FLAGS[name].value is not None:
+      return FLAGS[name].value
+    if data_field and not same_data:
+      return default
+    value = run.get(name)
+    return default if value is None else value
+
+  return dict(dataset=dataset, data_dir=pick("data_dir", None, data_field=True),
+              image_size=pick("image_size", None, data_field=True),
+              channels=pick("channels", 3, data_field=True),
+              split=FLAGS.eval_split or (run.get("eval_split", "train") if same_data
+                                         else "train"),
+              classifier=pick("classifier", "inception"),
+              inception_path=pick("inception_path", None),
+              feature_layer=pick("feature_layer", "features"))
+
+
+def check_data(settings, sample_shape):
+  """One-line ValueErrors for data that is missing or does not match the samples."""
+  from tfwgan import config as config_lib  # pylint: disable=g-import-not-at-top
+  from tfwgan import data  # pylint: disable=g-import-not-at-top
+  if settings["dataset"] not in data.DATASETS:
+    raise ValueError(f"dataset={settings['dataset']!r}: allowed values are "
+                     f"{list(data.DATASETS)}.")
+  config_lib.RunConfig(dataset=settings["dataset"], data_dir=settings["data_dir"],
+                       image_size=settings["image_size"], channels=settings["channels"],
+                       eval_split=settings["split"]).check_data_source()
+  real_shape = tuple(data.sample_shape(settings["dataset"], data_dir=settings["data_dir"],
+                                       image_size=settings["image_size"],
+                                       channels=settings["channels"]))
+  if sample_shape is not None and real_shape != tuple(sample_shape):
+    raise ValueError(f"dataset={settings['dataset']!r}: its samples have shape {real_shape}, "
+                     f"the export's {tuple(sample_shape)}; pass the run's data (--data_dir, "
+                     "--image_size, --channels) or leave them to the export's metadata.json.")
+
+
 def main(argv):
   if len(argv) > 1:
     sys.exit(f"evaluate.py: error: unexpected arguments {argv[1:]}")
   from tfwgan import data  # pylint: disable=g-import-not-at-top
   from tfwgan import export  # pylint: disable=g-import-not-at-top
+  from tfwgan import files  # pylint: disable=g-import-not-at-top
   from tfwgan.evaluation import classifiers, scoring  # pylint: disable=g-import-not-at-top
   try:
     generator = export.ExportedGenerator(FLAGS.export_dir)
-    dataset = FLAGS.dataset or generator.metadata.get("dataset")
-    if dataset not in data.DATASETS:
-      raise ValueError(f"dataset={dataset!r}: allowed values are {list(data.DATASETS)}.")
-    split = FLAGS.eval_split or generator.metadata.get("config", {}).get("eval_split", "train")
-    if split != "train" and dataset not in data.TFDS_DATASETS:
-      raise ValueError(f"eval_split={split!r}: only tfds datasets have splits.")
+    settings = run_settings(generator)
+    dataset, split = settings["dataset"], settings["split"]
+    sample_shape = generator.metadata.get("sample_shape")
+    check_data(settings, sample_shape)
     toy = dataset in data.TOY_DATASETS
     metrics = scoring.resolve_metrics(FLAGS.metrics, points=toy)
     scoring.check_sample_count(metrics, FLAGS.num_samples)
-    available = data.sample_count(dataset, data_dir=FLAGS.data_dir, split=split)
+    available = data.sample_count(dataset, data_dir=settings["data_dir"], split=split)
     if FLAGS.noise_floor and available is not None and available < 2 * FLAGS.num_samples:
       raise ValueError(f"num_samples={FLAGS.num_samples}: --noise_floor needs two disjoint "
                        f"real sets, {2 * FLAGS.num_samples} samples; {dataset} has "
                        f"{available}.")
-    classifier = (None if dataset in data.TOY_DATASETS
-                  else classifiers.load(FLAGS.classifier, feature_layer=FLAGS.feature_layer,
-                                        logits_layer=FLAGS.logits_layer,
-                                        inception_path=FLAGS.inception_path))
+    classifier = (None if toy else classifiers.load_checked(
+        settings["classifier"], feature_layer=settings["feature_layer"],
+        logits_layer=FLAGS.logits_layer, inception_path=settings["inception_path"],
+        sample_shape=sample_shape))
+    real_batches = lambda count: data.evaluation_batches(
+        dataset, num_samples=count, batch_size=FLAGS.batch_size, seed=FLAGS.seed,
+        data_dir=settings["data_dir"], download=FLAGS.download,
+        image_size=settings["image_size"], channels=settings["channels"], split=split)
+    real = real_batches(FLAGS.num_samples)   # opens the data: unprepared tfds data fails here
   except ValueError as error:
     sys.exit(f"evaluate.py: error: --{error}")
-  real_batches = lambda count: data.evaluation_batches(
-      dataset, num_samples=count, batch_size=FLAGS.batch_size, seed=FLAGS.seed,
-      data_dir=FLAGS.data_dir, download=FLAGS.download, image_size=FLAGS.image_size,
-      channels=FLAGS.channels, split=split)
-  results = scoring.evaluate(generator, real_batches(FLAGS.num_samples),
-                              classifier=classifier, num_samples=FLAGS.num_samples,
-                              batch_size=FLAGS.batch_size, cache_path=FLAGS.cache_path,
-                              seed=FLAGS.seed, metrics=metrics, batch_norm=FLAGS.batch_norm,
-                              inception_score_splits=FLAGS.inception_score_splits)
+  results = scoring.evaluate(generator, real, classifier=classifier,
+                             num_samples=FLAGS.num_samples, batch_size=FLAGS.batch_size,
+                             cache_path=FLAGS.cache_path, seed=FLAGS.seed, metrics=metrics,
+                             batch_norm=FLAGS.batch_norm,
+                             inception_score_splits=FLAGS.inception_score_splits)
   if FLAGS.noise_floor:
     floor = scoring.noise_floor(real_batches(2 * FLAGS.num_samples), classifier=classifier,
                                 num_samples=FLAGS.num_samples, metrics=metrics)
@@ -99,21 +154,28 @@ def main(argv):
   config = generator.metadata.get("config", {})
   results["protocol"] = scoring.protocol(
       num_samples=FLAGS.num_samples, real_split=data.real_set_name(dataset, split),
-      classifier=None if toy else FLAGS.classifier,
+      classifier=None if toy else settings["classifier"],
       classifier_sha256=None if toy else classifiers.weights_sha256(
-          FLAGS.classifier, inception_path=FLAGS.inception_path),
+          settings["classifier"], inception_path=settings["inception_path"]),
       generator=("unknown" if not config else
                  "ema" if config.get("ema_decay") is not None else "live"),
       real_available=available,
       batch_norm=FLAGS.batch_norm or generator.batch_norm,
       inception_score_splits=FLAGS.inception_score_splits, metrics=metrics, seed=FLAGS.seed)
   results.update(export_dir=os.path.abspath(FLAGS.export_dir), dataset=dataset)
-  output = FLAGS.output_json or os.path.join(
-      tempfile.gettempdir(), "tfwgan", "evaluations",
-      os.path.basename(os.path.normpath(FLAGS.export_dir)) + ".json")
+  output = FLAGS.output_json or default_output(generator, files, export)
   scoring.write_json(results, output)
   print(json.dumps(results, indent=2, sort_keys=True))
   print(f"wrote {output}")
+
+
+def default_output(generator, files, export):
+  """A new JSON file per evaluation, in the run's own results directory."""
+  step = generator.metadata.get("step")
+  stem = (os.path.basename(os.path.normpath(FLAGS.export_dir))
+          + ("" if step is None else f"-step{step}") + f"-{FLAGS.num_samples}samples")
+  directory = export.results_directory(FLAGS.export_dir, "evaluations", generator.metadata)
+  return files.unused_names(directory, [stem], ".json")[0]
 
 
 if __name__ == "__main__":

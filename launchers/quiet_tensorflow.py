@@ -6,7 +6,8 @@ most of them before its C++ logging is initialised, so TF_CPP_MIN_LOG_LEVEL does
 hide them. They are captured from file descriptor 2 while TensorFlow starts, and only
 other lines are passed on; TensorFlow's Python INFO lines are dropped too. A
 TF_CPP_MIN_LOG_LEVEL set by the user, or absl's --verbosity / -v on the command line,
-keeps everything.
+keeps everything. tfwgan's own INFO lines (resume, data, evaluations) print bare, without
+absl's prefix, unless --verbosity is given.
 """
 
 import contextlib
@@ -76,8 +77,25 @@ class _DropLibraryInfo(logging.Filter):
     return record.levelno >= logging.WARNING or not _LIBRARY_PATH.search(record.pathname)
 
 
+class _BareOwnInfo(logging.Formatter):
+  """tfwgan's own INFO lines (resume, data, evaluations) print as bare text, as the
+  README shows them; other records keep absl's prefix (level, time, file:line)."""
+
+  def __init__(self, prefixed):
+    super().__init__()
+    self._prefixed = prefixed
+
+  def format(self, record):
+    if record.levelno == logging.INFO and _OWN_PATH.search(record.pathname):
+      return record.getMessage()
+    return self._prefixed.format(record)
+
+
 _LIBRARY_PATH = re.compile(r"[/\\]site-packages[/\\](tensorflow|keras|tf_keras)[/\\]")
+_OWN_PATH = re.compile(r"[/\\](tfwgan|tfwgan[/\\]evaluation|launchers)[/\\]\w+\.py$")
 if QUIET:
   from absl import logging as absl_logging  # pylint: disable=g-import-not-at-top
   absl_logging.get_absl_handler().addFilter(_DropLibraryInfo())
+  _handler = absl_logging.get_absl_handler().python_handler
+  _handler.setFormatter(_BareOwnInfo(_handler.formatter))
   logging.getLogger("tensorflow").setLevel(logging.WARNING)

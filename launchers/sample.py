@@ -5,12 +5,11 @@ r"""Writes samples and a latent-space walk of an exported generator as PNG files
 
 Needs only the export (SavedModel + metadata.json), no training code or checkpoint.
 Image generators: a grid of samples and a walk between 4 latent points (RWP paper,
-App. F). 2-D generators: a scatter plot with the walk drawn over it.
+App. F). 2-D generators: a scatter plot with the walk drawn over it. Files are named after
+the export's step and the seed; an existing file is never replaced (a -2, -3, … suffix).
 """
 
-import os
 import sys
-import tempfile
 
 import quiet_tensorflow  # pylint: disable=unused-import  (first: hides TF's start-up logs)
 from absl import app
@@ -18,8 +17,9 @@ from absl import flags
 import numpy as np
 
 flags.DEFINE_string("export_dir", "saved_models/toy_wgan_lp_rwp", "A tfwgan export directory.")
-flags.DEFINE_string("output_dir", os.path.join(tempfile.gettempdir(), "tfwgan", "samples"),
-                    "Where the PNG files are written.")
+flags.DEFINE_string("output_dir", None, "Where the PNG files are written (default: <the run's "
+                    "logdir>/samples when the export is in its logdir, else "
+                    "<tmp>/tfwgan/samples/<run name>); files already there are kept.")
 flags.DEFINE_integer("num_samples", 64, "Samples in the grid (2-D: points in the plot).",
                      lower_bound=1)
 flags.DEFINE_integer("walk_steps", 8, "Grid size of the latent walk.", lower_bound=2)
@@ -34,19 +34,23 @@ FLAGS = flags.FLAGS
 def main(argv):
   if len(argv) > 1:
     sys.exit(f"sample.py: error: unexpected arguments {argv[1:]}")
-  from tfwgan import export, latent, plots  # pylint: disable=g-import-not-at-top
+  from tfwgan import export, files, latent, plots  # pylint: disable=g-import-not-at-top
   try:
     generator = export.ExportedGenerator(FLAGS.export_dir)
   except ValueError as error:
     sys.exit(f"sample.py: error: --{error}")
-  os.makedirs(FLAGS.output_dir, exist_ok=True)
+  output_dir = FLAGS.output_dir or export.results_directory(FLAGS.export_dir, "samples",
+                                                             generator.metadata)
+  files.gfile.makedirs(output_dir)
   generate = generator.sampler(FLAGS.batch_norm)
   samples = generator.sample(FLAGS.num_samples, seed=FLAGS.seed,
                              batch_norm=FLAGS.batch_norm).numpy()
   corners = np.random.default_rng(FLAGS.seed).normal(size=(4, generator.latent_dim))
   walk = np.asarray(generate(latent.bilinear_walk(corners, FLAGS.walk_steps)))
-  samples_path = os.path.join(FLAGS.output_dir, "samples.png")
-  walk_path = os.path.join(FLAGS.output_dir, "latent_walk.png")
+  step = generator.metadata.get("step")
+  tag = ("" if step is None else f"-step{step}") + f"-seed{FLAGS.seed}"
+  samples_path, walk_path = files.unused_names(
+      output_dir, [f"samples{tag}", f"latent_walk{tag}"], ".png")
   if samples.ndim == 2:
     plots.save_png(plots.figure_to_array(plots.scatter_figure(
         samples, title=f"{FLAGS.num_samples} samples")), samples_path)

@@ -24,10 +24,14 @@ from tfwgan import penalties
 from tfwgan import precision
 from tfwgan import presets
 from tfwgan import proximal
+from tfwgan import run_time
 from tfwgan import schedules
 
-flags.DEFINE_enum("preset", presets.DEFAULT_PRESET, sorted(presets.PRESETS),
-                  "Paper setting to start from (tfwgan/presets.py).")
+flags.DEFINE_enum("preset", None, sorted(presets.PRESETS),
+                  "Paper setting to start from (tfwgan/presets.py). Default: "
+                  f"{presets.DEFAULT_PRESET} for 2-D data, {presets.IMAGE_DEFAULT_PRESET} "
+                  "(the RWP paper's WGAN-GP + RWP setting, App. C) for images; its final "
+                  "evaluation then scores at most the real set's size.")
 flags.DEFINE_enum("method", None, presets.METHODS, "Adversarial loss and critic regulariser.")
 flags.DEFINE_enum("dataset", None, data.DATASETS,
                   "Training data: a toy set, a tfds name, 'folder' or 'npz' (see --data_dir).")
@@ -184,32 +188,60 @@ PREEMPTED_EXIT_CODE = 42
 OVERRIDES = [field.name for field in config_lib.RunConfig.__dataclass_fields__.values()]
 
 
+def preset_name():
+  """--preset, or the default for --dataset (toy or image data)."""
+  return FLAGS.preset or presets.default_name(FLAGS.dataset, data_dir=FLAGS.data_dir)
+
+
 def config_from_flags():
   """The RunConfig of --preset with every flag that was set."""
   return config_lib.RunConfig.from_preset(
-      FLAGS.preset, **{name: FLAGS[name].value for name in OVERRIDES})
+      preset_name(), **{name: FLAGS[name].value for name in OVERRIDES})
+
+
+def fit_final_evaluation(config):
+  """Without --preset and --final_eval_samples, image data smaller than the default's
+  final evaluation (10,000) is scored on all of it instead: your own images run as the
+  README writes the command. A named preset keeps its paper's count (or is refused)."""
+  if (FLAGS.preset or FLAGS.final_eval_samples is not None
+      or not config.final_eval_samples or config.dataset in data.TOY_DATASETS):
+    return config
+  available = data.sample_count(config.dataset, data_dir=config.data_dir,
+                                split=config.eval_split)
+  if available is None or available >= config.final_eval_samples:
+    return config
+  return dataclasses.replace(config, final_eval_samples=available)
+
+
+def list_presets():
+  """Every preset: source, method, data, length, final evaluation and estimated time."""
+  record = run_time.step_times()
+  for preset in presets.PRESETS.values():
+    config = config_lib.RunConfig.from_preset(preset.name)
+    print(f"{preset.name}: {preset.method} on {preset.dataset}, {preset.train_steps} outer "
+          f"iterations ({preset.train_steps_source}); {preset.source}; final evaluation: "
+          f"{preset.final_eval_samples} samples, batch norm {preset.eval_batch_norm} "
+          f"({preset.eval_source}); {run_time.estimate_line(config, preset.name, record)}")
 
 
 def main(argv):
   if len(argv) > 1:
     sys.exit(f"train.py: error: unexpected arguments {argv[1:]}")
   if FLAGS.list_presets:
-    for preset in presets.PRESETS.values():
-      print(f"{preset.name}: {preset.method} on {preset.dataset}, {preset.train_steps} outer "
-            f"iterations ({preset.train_steps_source}); {preset.source}; final evaluation: "
-            f"{preset.final_eval_samples} samples, batch norm {preset.eval_batch_norm} "
-            f"({preset.eval_source})")
+    list_presets()
     return
   try:
-    config = config_from_flags()
-    if FLAGS.print_config:
-      print(json.dumps(dataclasses.asdict(config), indent=2, sort_keys=True))
-      return
     # MultiWorkerMirroredStrategy configures the collective ops, which must happen before
     # anything starts TensorFlow's runtime (listing devices, a tensor, a variable).
     strategy = (distribution.make_strategy("multi_worker")
                 if FLAGS.strategy == "multi_worker" else None)
+    config = config_from_flags()
     config.validate()
+    config = fit_final_evaluation(config)
+    if FLAGS.print_config:
+      print(json.dumps(dataclasses.asdict(config), indent=2, sort_keys=True))
+      print(run_time.estimate_line(config, preset_name()), file=sys.stderr)
+      return
     if FLAGS.strategy == "tpu" and FLAGS.tpu is None:
       raise ValueError("tpu: required with --strategy=tpu (a TPU name, grpc:// address or "
                        "'local').")

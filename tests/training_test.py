@@ -84,14 +84,14 @@ class PhasesTest(tf.test.TestCase):
     # main.py: Diters = 100 if gen_iterations < 25 or gen_iterations % 500 == 0, with
     # gen_iterations the generator updates done before the iteration (step here).
     config = config_lib.RunConfig.from_preset("wgan_clip_lsun", train_steps=1502)
-    self.assertEqual(training._phases(config), [   # pylint: disable=protected-access
+    self.assertEqual(training.phases(config), [
         (0, 25, 100), (25, 500, 5), (500, 501, 100), (501, 1000, 5), (1000, 1001, 100),
         (1001, 1500, 5), (1500, 1501, 100), (1501, 1502, 5)])
     self.assertEqual([training.critic_steps_at(config, step) for step in
                       (0, 24, 25, 499, 500, 501, 1000)], [100, 100, 5, 5, 100, 5, 100])
     without = config_lib.RunConfig.from_preset("wgan_clip_lsun", train_steps=1000,
                                                warmup_critic_every=0)
-    self.assertEqual(training._phases(without),   # pylint: disable=protected-access
+    self.assertEqual(training.phases(without),
                      [(0, 25, 100), (25, 1000, 5)])
 
   def test_a_phase_of_critic_steps_seen_before_reuses_its_traced_step(self):

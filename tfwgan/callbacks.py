@@ -104,6 +104,47 @@ class StopAtStep(keras.callbacks.Callback):
       self.model.stop_training = True
 
 
+class _ProgbarFrom(keras.utils.Progbar):
+  """Keras' progress bar over steps first_step … target: the time per step (its ETA)
+  counts only the steps shown since `first_step`, not those of an earlier process."""
+
+  def __init__(self, target, first_step, **kwargs):
+    super().__init__(target, **kwargs)
+    self._first_step = first_step
+
+  def _estimate_step_duration(self, current, now):
+    return super()._estimate_step_duration(current - self._first_step, now)
+
+
+class OuterIterationProgress(keras.callbacks.Callback):
+  """Keras' progress bar counting outer iterations: the model's real step, after a resume
+  too, up to `last_step` (the run's end), across every fit call of the run (warm-up
+  phases). `verbose=2`: one line per fit epoch (every log_every iterations) instead."""
+
+  def __init__(self, last_step, verbose=1):
+    super().__init__()
+    self.last_step, self.verbose = last_step, verbose
+    self._bar = None
+
+  def on_train_begin(self, logs=None):
+    if self._bar is None and self.verbose:
+      names = [metric.name for metric in self.model.metrics]
+      self._bar = _ProgbarFrom(self.last_step, _step(self.model), verbose=self.verbose,
+                               stateful_metrics=names, unit_name="step")
+
+  def on_train_batch_end(self, batch, logs=None):
+    if self._bar is not None and self.verbose == 1:
+      self._bar.update(min(_step(self.model), self.last_step), _values(logs))
+
+  def on_epoch_end(self, epoch, logs=None):
+    if self._bar is not None and self.verbose == 2:
+      self._bar.update(min(_step(self.model), self.last_step), _values(logs), finalize=True)
+
+
+def _values(logs):
+  return [(name, float(value)) for name, value in (logs or {}).items()]
+
+
 class Preempted(RuntimeError):
   """A termination notice (SIGTERM) reached a task: every task saved a checkpoint at
   outer iteration `step` and stopped; rerunning the same command resumes there."""

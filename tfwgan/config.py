@@ -4,6 +4,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import tempfile
 
 import tensorflow as tf
@@ -37,8 +38,26 @@ RESUME_SAFE_FIELDS = ("train_steps", "learning_rate", "on_nan", "log_every",
                       "download")
 PATH_FIELDS = ("data_dir", "logdir", "export_dir", "eval_cache_dir", "classifier",
                "inception_path")
-_SUFFIX_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                               "._-=,")
+_VALUE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                              "._-+")
+_LONGEST_VALUE = 32          # longer values are named by a hash
+_LONGEST_SUFFIX = 200        # a file name stays under the usual 255-byte limit
+
+
+def _short_hash(value):
+  return hashlib.sha1(str(value).encode()).hexdigest()[:8]
+
+
+def _name_part(field, value):
+  """`field=value` for a run name: a path by its last component and a hash of the whole
+  path; a value too long or with other characters by a hash."""
+  if field in PATH_FIELDS and isinstance(value, str):
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", os.path.basename(value.rstrip("/")))[:24]
+    return f"{field}={stem or 'root'}_{_short_hash(value)}"
+  text = "+".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+  if len(text) > _LONGEST_VALUE or not set(text) <= _VALUE_CHARACTERS:
+    return f"{field}=h{_short_hash(text)}"
+  return f"{field}={text}"
 
 
 def run_name_with_overrides(base, overrides):
@@ -46,13 +65,15 @@ def run_name_with_overrides(base, overrides):
   overridden preset never lands in (and resumes) the base run's logdir.
 
   `wgan_lp_swissroll` + {penalty_weight: 5.0} → `wgan_lp_swissroll-penalty_weight=5.0`;
-  values with other characters (paths) or a suffix over 100 characters give a hash.
+  a path is named by its last component and a hash (`data_dir=faces_1a2b3c4d`), a value
+  over 32 characters or with other characters by a hash; a suffix over 200 characters
+  by one hash of every change.
   """
   changed = {k: v for k, v in sorted(overrides.items()) if k not in RESUME_SAFE_FIELDS}
   if not changed:
     return base
-  suffix = ",".join(f"{k}={v}" for k, v in changed.items())
-  if len(suffix) > 100 or not set(suffix) <= _SUFFIX_CHARACTERS:
+  suffix = ",".join(_name_part(k, v) for k, v in changed.items())
+  if len(suffix) > _LONGEST_SUFFIX:
     suffix = hashlib.sha1(json.dumps(changed, sort_keys=True, default=str).encode()).hexdigest()
     suffix = "overrides_" + suffix[:10]
   return f"{base}-{suffix}"
@@ -139,8 +160,21 @@ class RunConfig:
 
   @classmethod
   def from_preset(cls, name, **overrides):
-    """The config of a paper preset, with `overrides` (None values are ignored)."""
-    preset = presets.get(name)
+    """The config of a paper preset, with `overrides` (None values are ignored).
+
+    `name` None: `presets.default_name` of the dataset (the toy default, or the image
+    default for image data). A toy preset (2-D MLPs) with image data is a ValueError.
+    """
+    dataset, data_dir = overrides.get("dataset"), overrides.get("data_dir")
+    preset = presets.get(presets.default_name(dataset, data_dir=data_dir) if name is None
+                         else name)
+    if (preset.dataset in data.TOY_DATASETS and dataset is not None
+        and data.holds_images(dataset, data_dir=data_dir)):
+      raise ValueError(
+          f"preset={preset.name!r}: a 2-D toy setting (MLPs, latent_dim={preset.latent_dim}) "
+          f"cannot train on images (dataset={dataset!r}); leave --preset out for the image "
+          f"default ({presets.IMAGE_DEFAULT_PRESET}) or name an image preset "
+          "(--list_presets).")
     fields = {
         "run_name": preset.name, "method": preset.method, "dataset": preset.dataset, "latent_dim": preset.latent_dim,
         "batch_size": preset.batch_size, "critic_steps": preset.critic_steps,
@@ -252,7 +286,8 @@ class RunConfig:
       raise ValueError(f"rmsprop_rho={self.rmsprop_rho!r}: must be a number in [0, 1).")
     if self.proximal != "none" and not self.h > 0:
       raise ValueError(f"h={self.h!r}: must be a number > 0 with proximal={self.proximal!r}.")
-    self._validate_data()
+    self.check_data_source()
+    self._check_networks_fit_data()
 
   def _data_dir_kind(self):
     """'folder', 'file' or None (absent), asked of the path's filesystem (gs:// too); an
@@ -265,7 +300,8 @@ class RunConfig:
       reason = (error.message.strip().splitlines() or [""])[0][:200]
       raise ValueError(f"data_dir={self.data_dir!r}: cannot be read ({reason}).") from error
 
-  def _validate_data(self):
+  def check_data_source(self):
+    """The data part of `validate`: the source exists and its options fit it."""
     if self.dataset in ("folder", "npz"):
       if not self.data_dir:
         raise ValueError(f"data_dir: required with dataset={self.dataset!r}.")
@@ -282,6 +318,8 @@ class RunConfig:
     if self.dataset == "folder":
       one_of("image_size", self.image_size, networks.DCGAN_SIZES)
       one_of("channels", self.channels, (1, 3))
+
+  def _check_networks_fit_data(self):
     shape = self.sample_shape
     if self.resolved_network in ("dcgan", "resnet"):
       sizes = networks.DCGAN_SIZES if self.resolved_network == "dcgan" else networks.RESNET_SIZES

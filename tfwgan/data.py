@@ -5,6 +5,9 @@ papers' batch). A fit step holds critic_steps × batch_size samples; under a
 tf.distribute strategy Keras splits that step batch over the replicas.
 """
 
+import collections
+import contextlib
+import io
 import math
 
 import keras
@@ -147,6 +150,7 @@ def image_files(path):
 
 def check_image_files(path):
   """Opens every image file under `path` (header check); ValueError naming a bad one.
+  Returns {(width, height): count} of the images.
 
   Files with other extensions are ignored, as Keras ignores them.
   """
@@ -154,13 +158,39 @@ def check_image_files(path):
   images = image_files(path)
   if not images:
     raise ValueError(f"data_dir={path!r}: no image files {IMAGE_EXTENSIONS} found.")
+  sizes = collections.Counter()
   for name in images:
     try:
       with gfile.GFile(name, "rb") as handle, Image.open(handle) as image:
+        sizes[image.size] += 1
         image.verify()
     except Exception as error:  # pylint: disable=broad-except  (PIL raises many kinds)
       raise ValueError(f"data_dir={path!r}: {name} is not a readable image ({error}).") from error
-  return len(images)
+  return dict(sizes)
+
+
+def describe(name, *, data_dir=None, image_size=None, split="train"):
+  """One line saying what a run trains on; for an image folder, its images' sizes and the
+  resize to --image_size that `image_folder` applies."""
+  if name == "folder":
+    sizes = check_image_files(data_dir)
+    shown = ", ".join(f"{width}×{height}: {count}" for (width, height), count in
+                      sorted(sizes.items(), key=lambda item: -item[1])[:3])
+    shown += ", …" if len(sizes) > 3 else ""
+    kept = sizes.keys() == {(image_size, image_size)}
+    square = all(width == height for width, height in sizes)
+    action = (f"used at {image_size}×{image_size}" if kept else
+              f"{'resized' if square else 'center-cropped to squares and resized'} to "
+              f"{image_size}×{image_size} (--image_size)")
+    return (f"data: {sum(sizes.values())} images in {data_dir} ({shown}), {action}.")
+  if name == "npz":
+    shape = files.npz_first_shape(data_dir)
+    return f"data: {shape[0]} samples of shape {tuple(shape[1:])} from {data_dir}."
+  if name in TFDS_DATASETS:
+    count = sample_count(name, data_dir=data_dir, split=split)
+    return (f"data: tfds {name}, {'' if count is None else f'{count} '}images of shape "
+            f"{TFDS_DATASETS[name]}.")
+  return f"data: {name}, fresh samples at every step."
 
 
 def image_folder(path, *, image_size, channels=3):
@@ -173,10 +203,11 @@ def image_folder(path, *, image_size, channels=3):
   if not gfile.isdir(path):
     raise ValueError(f"data_dir={path!r}: not a directory of images.")
   check_image_files(path)
-  dataset = keras.utils.image_dataset_from_directory(
-      path, labels=None, color_mode={1: "grayscale", 3: "rgb", 4: "rgba"}[channels],
-      image_size=(image_size, image_size), batch_size=None, shuffle=False,
-      crop_to_aspect_ratio=True)
+  with contextlib.redirect_stdout(io.StringIO()):   # Keras' "Found N files." at every call
+    dataset = keras.utils.image_dataset_from_directory(
+        path, labels=None, color_mode={1: "grayscale", 3: "rgb", 4: "rgba"}[channels],
+        image_size=(image_size, image_size), batch_size=None, shuffle=False,
+        crop_to_aspect_ratio=True)
   return dataset.map(to_unit_range, num_parallel_calls=tf.data.AUTOTUNE)
 
 
@@ -315,6 +346,20 @@ def sample_count(name, *, data_dir=None, split="train"):
     return tfds.builder(name, data_dir=data_dir).info.splits[split].num_examples or None
   except Exception:  # pylint: disable=broad-except  (unprepared or unknown split: not known)
     return None
+
+
+def holds_images(name, *, data_dir=None):
+  """Whether `name` is image data: tfds sets and folders are, the toy sets are not, an
+  .npz file when its array is [samples, height, width, channels] (an unreadable file
+  counts as images; `RunConfig.validate` names the problem)."""
+  if name in TOY_DATASETS:
+    return False
+  if name != "npz":
+    return True
+  try:
+    return len(files.npz_first_shape(data_dir)) == 4
+  except Exception:  # pylint: disable=broad-except  (missing or damaged: validated later)
+    return True
 
 
 def sample_shape(name, *, data_dir=None, image_size=None, channels=3):

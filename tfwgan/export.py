@@ -13,6 +13,7 @@ next export to the same directory.
 import contextlib
 import json
 import os
+import tempfile
 
 import keras
 import tensorflow as tf
@@ -25,6 +26,7 @@ KERAS_FILE = "generator.keras"
 METADATA = "metadata.json"
 
 
+RUN_CONFIG = "run_config.json"   # what tfwgan.training writes into a run's logdir
 STAGING_PREFIX = ".export-"
 RETIRED_PREFIX = ".retired-"
 
@@ -114,6 +116,19 @@ def _replace_directory(source, target):
     files.remove_tree(retired)
   else:
     files.move_tree(source, target, last=METADATA)
+
+
+def results_directory(export_dir, kind, metadata=None):
+  """Where a launcher writes `kind` results ('evaluations', 'samples') of an export by
+  default: <logdir>/<kind> when the export sits in its run's logdir (beside
+  run_config.json), else <tmp>/tfwgan/<kind>/<run name or export name>; never inside the
+  export, and each run its own directory."""
+  export_dir = files.absolute(export_dir)
+  logdir = files.parent(export_dir)
+  if files.gfile.exists(f"{logdir}/{RUN_CONFIG}"):
+    return f"{logdir}/{kind}"
+  name = ((metadata or {}).get("config") or {}).get("run_name") or os.path.basename(export_dir)
+  return os.path.join(tempfile.gettempdir(), "tfwgan", kind, name)
 
 
 class ExportedGenerator:

@@ -38,6 +38,18 @@ def unique_sibling(path, prefix):
   return f"{parent(path)}/{prefix}{os.path.basename(absolute(path))}-{uuid.uuid4().hex[:8]}"
 
 
+def unused_names(directory, stems, extension):
+  """`stems` + `extension` in `directory`, or with the first suffix -2, -3, … that none of
+  them has yet: a new result never replaces an earlier one."""
+  number = 1
+  while True:
+    suffix = "" if number == 1 else f"-{number}"
+    paths = [f"{directory.rstrip('/')}/{stem}{suffix}{extension}" for stem in stems]
+    if not any(gfile.exists(path) for path in paths):
+      return paths
+    number += 1
+
+
 def read_json(path):
   with gfile.GFile(path, "r") as handle:
     return json.load(handle)

@@ -6,6 +6,7 @@ generator phase (ℓ steps, fresh z per step by default, against the anchor g_θ
 """
 
 import random
+import re
 
 import keras
 import tensorflow as tf
@@ -32,6 +33,17 @@ def _check_optimizer(name, optimizer):
   if not isinstance(optimizer, keras.optimizers.Optimizer):
     raise ValueError(f"{name}={optimizer!r}: must be a keras.optimizers.Optimizer instance.")
   return optimizer
+
+
+_INDIVISIBLE = "tfwgan: step batch not a multiple of critic_steps:"
+
+
+def indivisible_batch_message(count, critic_steps):
+  """The ValueError text for a fit step of `count` samples with `critic_steps` updates."""
+  return (f"data: a fit step received {count} real samples, not a multiple of "
+          f"critic_steps={critic_steps}; each step needs critic_steps × batch samples, one "
+          f"fresh batch per critic update: batch an unbatched dataset with "
+          f"tfwgan.data.critic_batches(dataset, batch_size=..., critic_steps={critic_steps}).")
 
 
 class GAN(keras.Model):
@@ -286,14 +298,42 @@ class GAN(keras.Model):
                        f"generator makes samples of shape {self.sample_shape}.")
     count = real.shape[0]
     if count is not None and count % self.critic_steps:
-      raise ValueError(f"data: a fit step received {count} real samples, not a multiple of "
-                       f"critic_steps={self.critic_steps}; each step needs critic_steps × "
-                       "batch samples (see tfwgan.data.critic_batches).")
+      raise ValueError(indivisible_batch_message(count, self.critic_steps))
     real = tf.cast(real, self.variable_dtype)  # float32 also under mixed precision
-    if count is None:
-      tf.debugging.assert_equal(tf.shape(real)[0] % self.critic_steps, 0, message=(
-          f"data: the real batch size must be a multiple of critic_steps={self.critic_steps}"))
     return tf.reshape(real, tf.concat([[-1, self.critic_steps], tf.shape(real)[1:]], 0))
+
+  def fit(self, x=None, *args, **kwargs):
+    """`keras.Model.fit`. A `tf.data` step batch that is not a multiple of critic_steps
+    is a ValueError naming `tfwgan.data.critic_batches`, on one device and under a
+    strategy: checked from the dataset's shape, or (an unknown batch size, as from a plain
+    `.batch(n)`) in its pipeline before the step runs."""
+    if isinstance(x, tf.data.Dataset):
+      x = self._checked_step_batches(x)
+    try:
+      return super().fit(x, *args, **kwargs)
+    except tf.errors.InvalidArgumentError as error:
+      found = re.search(re.escape(_INDIVISIBLE) + r"\D*(\d+)", error.message)
+      if found is None:
+        raise
+      raise ValueError(indivisible_batch_message(int(found.group(1)),
+                                                 self.critic_steps)) from None
+
+  def _checked_step_batches(self, dataset):
+    """`dataset`, after a static check of its batch size, or with a check per element."""
+    spec = tf.nest.flatten(dataset.element_spec)[0]
+    count = spec.shape[0] if spec.shape.rank else None
+    if count is not None:
+      if count % self.critic_steps:
+        raise ValueError(indivisible_batch_message(count, self.critic_steps))
+      return dataset
+    critic_steps = self.critic_steps
+
+    def check(*element):
+      size = tf.shape(tf.nest.flatten(element)[0])[0]
+      with tf.control_dependencies([tf.debugging.Assert(
+          tf.equal(size % critic_steps, 0), [_INDIVISIBLE, size])]):
+        return tf.nest.map_structure(tf.identity, element if len(element) > 1 else element[0])
+    return dataset.map(check)
 
   def _critic_phase(self, real_batches):
     """critic_steps updates, update i on real_batches[:, i] with sub-stream i's draws.

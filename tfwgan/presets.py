@@ -164,6 +164,19 @@ def _toy(method, dataset):
 
 
 DEFAULT_PRESET = "toy_wgan_lp_rwp"
+# Images without --preset: the RWP paper's WGAN-GP setting with RWP (App. C: WGAN-GP's
+# DCGAN networks, Adam 1e-4 β (0.5, 0.9), 5 critic steps, h = 0.1, ℓ = 10), the image
+# counterpart of the toy default's Wasserstein loss + RWP, on the paper's most common
+# baseline. Its DCGANs make 28×28, 32×32 and 64×64 images.
+IMAGE_DEFAULT_PRESET = "rwp_wgan_gp_cifar10"
+
+
+def default_name(dataset, *, data_dir=None):
+  """The preset a run of `dataset` starts from when none is named: the toy default for
+  the 2-D sets (or no dataset) and point arrays, the image default for image data."""
+  from tfwgan import data  # pylint: disable=g-import-not-at-top
+  return (IMAGE_DEFAULT_PRESET if dataset is not None
+          and data.holds_images(dataset, data_dir=data_dir) else DEFAULT_PRESET)
 
 _ALL = [
     Preset(name=DEFAULT_PRESET, method="wgan_lp", dataset="8gaussians",

@@ -183,7 +183,7 @@ def critic_steps_at(config, step):
   return config.warmup_critic_steps if warm else config.critic_steps
 
 
-def _phases(config):
+def phases(config):
   """(first step, last step, critic steps) of each training phase: runs of outer
   iterations with the same number of critic updates (`critic_steps_at`)."""
   boundaries = {0, config.train_steps, min(config.warmup_generator_iterations,
@@ -257,23 +257,18 @@ def _classifier_sha256(config):
     return None
 
 
-def load_classifier(config):
-  """The FID/KID/IS classifier of `config`; a path that does not load is a one-line
-  ValueError naming the flag."""
+def load_classifier(config, sample_shape=None):
+  """The FID/KID/IS classifier of `config`; a path that does not load, or a classifier
+  that does not take `sample_shape`, is a one-line ValueError naming the flag."""
   from tfwgan.evaluation import classifiers  # pylint: disable=g-import-not-at-top
   try:
-    return classifiers.load(config.classifier, feature_layer=config.feature_layer,
-                            inception_path=config.inception_path)
-  except Exception as error:  # pylint: disable=broad-except  (hub, SavedModel, Keras errors)
-    if isinstance(error, ValueError) and str(error).startswith("classifier="):
-      raise  # already names the flag
-    flag = ("inception_path", config.inception_path) if (
-        config.classifier == "inception" and config.inception_path) else (
-            "classifier", config.classifier)
-    reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-    skip = ("; --final_eval_samples=0 skips the final evaluation that needs it"
+    return classifiers.load_checked(config.classifier, feature_layer=config.feature_layer,
+                                    inception_path=config.inception_path,
+                                    sample_shape=sample_shape)
+  except ValueError as error:
+    skip = (" (--final_eval_samples=0 skips the final evaluation that needs it.)"
             if config.final_eval_samples and not config.eval_every else "")
-    raise ValueError(f"{flag[0]}={flag[1]!r}: cannot be loaded ({reason}){skip}.") from error
+    raise ValueError(f"{error}{skip}") from error
 
 
 def fid_callback(config, writer, clock, *, every_seconds=None, classifier=None):
@@ -345,7 +340,7 @@ def final_evaluation(config, export_dir, *, classifier, protocol, writer, step):
   return scores, protocol
 
 
-RUN_CONFIG = "run_config.json"
+RUN_CONFIG = export.RUN_CONFIG
 
 
 def _record_run_config(config):
@@ -509,7 +504,9 @@ def run(config, strategy=None, networks=None):
                      f"{real_available} samples of the real set "
                      f"({data.real_set_name(config.dataset, config.eval_split)}), which the "
                      "final evaluation would repeat; use at most that many (0 skips it).")
-  classifier = load_classifier(config) if evaluates_images else None
+  classifier = load_classifier(config, config.sample_shape) if evaluates_images else None
+  logging.info("%s", data.describe(config.dataset, data_dir=config.data_dir,
+                                   image_size=config.image_size, split=config.eval_split))
   classifier_sha256 = (_classifier_sha256(config) if evaluates_images else None)
   chief = distribution.is_chief(strategy)
   if chief:
@@ -575,8 +572,9 @@ def _train(config, strategy, networks, logdir, *, chief, classifier, classifier_
   # A SIGTERM (preemption notice) from here on: during training, every task checkpoints at
   # the current outer iteration and stops; during the export and the final evaluation,
   # they finish first.
+  progress = callbacks_lib.OuterIterationProgress(config.train_steps, config.verbose)
   with callbacks_lib.PreemptionNotice() as notice:
-    for index, (start, end, critic_steps) in enumerate(_phases(config)):
+    for index, (start, end, critic_steps) in enumerate(phases(config)):
       step = int(gan.outer_iterations.numpy())
       if step >= end:
         continue
@@ -585,9 +583,9 @@ def _train(config, strategy, networks, logdir, *, chief, classifier, classifier_
       checkpointing = callbacks_lib.Checkpointing(manager, clock, config.checkpoint_every)
       preemption = callbacks_lib.PreemptionCheckpoint(notice, checkpointing, strategy)
       gan.fit(dataset, shuffle=False, epochs=math.ceil((end - step) / config.log_every),
-              steps_per_epoch=config.log_every, verbose=config.verbose,
+              steps_per_epoch=config.log_every, verbose=0,
               callbacks=[callbacks_lib.StopAtStep(end), callbacks_lib.NonFiniteGuard(),
-                         checkpointing, preemption, *summaries])
+                         checkpointing, preemption, progress, *summaries])
       # fit leaves its tf.data iterator (not the dataset) in a reference cycle, prefetch
       # threads running. Collected here, not at interpreter exit (where its teardown
       # stalled 36 s in 2 of 10 measured runs).

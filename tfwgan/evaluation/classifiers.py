@@ -31,6 +31,7 @@ def inception(path=INCEPTION_HANDLE):
     outputs = module(images)
     return (tf.reshape(outputs["pool_3"], [tf.shape(images)[0], -1]),
             tf.reshape(outputs["logits"], [tf.shape(images)[0], -1]))
+  classify.input_shape = (None, None, 3)   # any size; grey images become RGB
   return classify
 
 
@@ -44,7 +45,11 @@ def from_keras(model, *, feature_layer, logits_layer=None):
                      f"layers are {names}.") from error
   logits = model.get_layer(logits_layer).output if logits_layer else model.outputs[0]
   both = keras.Model(model.inputs, [features, logits])
-  return lambda images: tuple(both(tf.convert_to_tensor(images, tf.float32), training=False))
+
+  def classify(images):
+    return tuple(both(tf.convert_to_tensor(images, tf.float32), training=False))
+  classify.input_shape = tuple(model.input_shape[1:])
+  return classify
 
 
 def from_saved_model(path, *, feature_key="features", logits_key="logits"):
@@ -59,6 +64,8 @@ def from_saved_model(path, *, feature_key="features", logits_key="logits"):
         raise ValueError(f"classifier={path!r}: its signature returns {sorted(outputs)}, "
                          f"not {key!r}.")
     return outputs[feature_key], outputs[logits_key]
+  spec = signature.structured_input_signature[1][input_name]
+  classify.input_shape = (tuple(spec.shape[1:]) if spec.shape.rank is not None else None)
   return classify
 
 
@@ -85,6 +92,52 @@ def load(identifier, *, feature_layer="features", logits_layer="logits", incepti
     return inception(path)
   raise ValueError(f"classifier={identifier!r}: not 'inception', a TF-Hub handle, a .keras file "
                    "or a SavedModel directory.")
+
+
+def load_checked(identifier, *, feature_layer="features", logits_layer="logits",
+                 inception_path=None, sample_shape=None):
+  """`load`, with every failure a one-line ValueError naming the flag (and, for TF-Hub's
+  Inception, the offline alternatives); with `sample_shape`, also `check_fits`."""
+  try:
+    classifier = load(identifier, feature_layer=feature_layer, logits_layer=logits_layer,
+                      inception_path=inception_path)
+  except Exception as error:  # pylint: disable=broad-except  (hub, SavedModel, Keras errors)
+    if isinstance(error, ValueError) and str(error).startswith(("classifier=", "feature_layer=")):
+      raise  # already names the flag
+    reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+    if identifier == "inception" and inception_path:
+      raise ValueError(f"inception_path={inception_path!r}: cannot be loaded "
+                       f"({reason}).") from error
+    if identifier == "inception":
+      raise ValueError(
+          f"classifier='inception': TF-Hub's Inception ({INCEPTION_HANDLE}) cannot be "
+          f"loaded ({reason}); without internet, pass --inception_path=<a local copy> (the "
+          "README's 'Offline machines' says how to make one) or --classifier="
+          "saved_models/mnist_classifier (28×28 grey digits).") from error
+    raise ValueError(f"classifier={identifier!r}: cannot be loaded ({reason}).") from error
+  if sample_shape is not None:
+    check_fits(classifier, sample_shape, identifier)
+  return classifier
+
+
+def check_fits(classifier, sample_shape, identifier="classifier"):
+  """ValueError (one line) when `classifier` cannot take samples of `sample_shape`: a
+  fixed input shape that differs, or Inception and images without 1 or 3 channels."""
+  expected = getattr(classifier, "input_shape", None)
+  if expected is None:
+    return
+  shape = tuple(sample_shape)
+  inception_like = tuple(expected) == (None, None, 3)
+  fits = (len(shape) == 3 and shape[-1] in (1, 3) if inception_like else
+          len(shape) == len(expected) and all(
+              want is None or want == have for want, have in zip(expected, shape)))
+  if not fits:
+    takes = ("images with 1 or 3 channels" if inception_like
+             else "samples of shape " + "×".join(str(d) for d in expected))
+    raise ValueError(
+        f"classifier={identifier!r}: takes {takes}, but the generator makes samples of shape "
+        f"{'×'.join(str(d) for d in shape)}; --classifier=inception (any image size, 1 or 3 "
+        "channels) fits them, saved_models/mnist_classifier fits 28×28×1 digits.")
 
 
 def _sha256_of_files(paths, root):

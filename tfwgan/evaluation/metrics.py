@@ -47,8 +47,9 @@ def fid_from_activations(activations_a, activations_b):
 def kid_from_activations(activations_a, activations_b, *, max_block_size=1024):
   """Kernel Inception distance: unbiased MMD² with a cubic polynomial kernel (TF-GAN)."""
   metrics = tfgan_compat.classifier_metrics()
-  return float(metrics.kernel_classifier_distance_from_activations(
-      _tensor(activations_a), _tensor(activations_b), max_block_size=max_block_size))
+  with tfgan_compat.deprecations_silenced():
+    return float(metrics.kernel_classifier_distance_from_activations(
+        _tensor(activations_a), _tensor(activations_b), max_block_size=max_block_size))
 
 
 INCEPTION_SCORE_SPLITS = 10   # Salimans et al. 2016, and every GAN table since
@@ -72,8 +73,9 @@ def inception_score_from_logits(logits, *, splits=INCEPTION_SCORE_SPLITS):
   if size < 1:
     raise ValueError(f"splits={splits}: more splits than the {len(logits)} samples.")
   score = tfgan_compat.classifier_metrics().classifier_score_from_logits
-  values = [float(score(_tensor(logits[index * size:(index + 1) * size])))
-            for index in range(splits)]
+  with tfgan_compat.deprecations_silenced():
+    values = [float(score(_tensor(logits[index * size:(index + 1) * size])))
+              for index in range(splits)]
   return InceptionScore(float(np.mean(values)), float(np.std(values)), splits, size)
 
 

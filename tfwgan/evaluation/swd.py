@@ -10,7 +10,6 @@ into three. Values are TF-GAN's (Progressive GAN's tables show them × 10³).
 """
 
 import collections
-import contextlib
 
 import numpy as np
 import tensorflow as tf
@@ -34,7 +33,7 @@ def sliced_wasserstein_distance(*, real_images, generated_images, resolution_min
   if real.shape[1:] != generated.shape[1:]:
     raise ValueError(f"real_images, generated_images: image shapes differ ({real.shape[1:]} "
                      f"and {generated.shape[1:]}).")
-  with _without_deprecation_warnings():
+  with tfgan_compat.deprecations_silenced():
     levels = tfgan_compat.sliced_wasserstein().sliced_wasserstein_distance(
         tf.constant(real), tf.constant(generated), resolution_min=resolution_min,
         patches_per_image=patches_per_image, patch_size=patch_size,
@@ -67,14 +66,3 @@ def _three_channel_images(name, images):
   return np.repeat(images, 3, axis=3) if images.shape[3] == 1 else images
 
 
-@contextlib.contextmanager
-def _without_deprecation_warnings():
-  """TF-GAN builds its patches with `tf.compat.v1.py_func`, whose deprecation warning would
-  otherwise land on the console at every evaluation."""
-  logger = tf.get_logger()
-  level = logger.level
-  logger.setLevel("ERROR")
-  try:
-    yield
-  finally:
-    logger.setLevel(level)

@@ -7,6 +7,7 @@ so this module registers empty stand-ins for the package levels and imports
 installed files.
 """
 
+import contextlib
 import importlib
 import importlib.util
 import os
@@ -29,6 +30,23 @@ def _package_root():
   if spec is None or not spec.submodule_search_locations:
     raise TFGANLayoutError("tensorflow-gan is not installed: pip install tensorflow-gan==2.1.0")
   return list(spec.submodule_search_locations)[0]
+
+
+@contextlib.contextmanager
+def deprecations_silenced():
+  """TF-GAN 2.1 calls `tf.map_fn(back_prop=False)` (KID, classifier score) and
+  `tf.compat.v1.py_func` (SWD), which TF logs as deprecated (14 lines, at every
+  evaluation): silenced around its calls."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from tensorflow.python.util import deprecation  # pylint: disable=g-import-not-at-top
+  logger = tf.get_logger()
+  level = logger.level
+  logger.setLevel("ERROR")
+  try:
+    with deprecation.silence():
+      yield
+  finally:
+    logger.setLevel(level)
 
 
 def classifier_metrics():
