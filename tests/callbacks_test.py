@@ -1,3 +1,6 @@
+import contextlib
+import io
+import re
 import types
 
 import test_utils
@@ -25,6 +28,29 @@ class ClockTest(tf.test.TestCase):
         now[0] += 50.0
       now[0] += 2.0
       self.assertAllClose(clock.elapsed(), 5.0)
+
+
+class OuterIterationProgressTest(tf.test.TestCase):
+
+  def _fit(self, verbose, *, resumed_at, last_step, epochs, steps_per_epoch):
+    generator, critic = test_utils.tiny_mlp_pair(hidden_units=4)
+    gan = tfwgan.WGANGP(generator, critic, 2, critic_steps=1)
+    gan.compile(generator_optimizer=keras.optimizers.Adam(), critic_optimizer=keras.optimizers.Adam())
+    gan.outer_iterations.assign(resumed_at)                 # as restored from a checkpoint
+    progress = callbacks.OuterIterationProgress(last_step, verbose)
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+      for _ in range(2):                                    # two phases: one bar
+        gan.fit(tf.data.Dataset.from_tensors(tf.zeros([4, 2])).repeat(), epochs=epochs,
+                steps_per_epoch=steps_per_epoch, verbose=0, callbacks=[progress])
+    return re.findall(r"(\d+)/(\d+)", re.sub(r"\x1b\[[0-9;]*m", "", printed.getvalue()))
+
+  def test_counts_outer_iterations_from_the_resumed_step_to_the_runs_end(self):
+    shown = self._fit(1, resumed_at=5, last_step=9, epochs=1, steps_per_epoch=2)
+    self.assertEqual({total for _, total in shown}, {"9"})
+    self.assertEqual(int(shown[-1][0]), 9)
+    self.assertGreaterEqual(min(int(step) for step, _ in shown), 6)   # never 1/…: the real step
+    lines = self._fit(2, resumed_at=5, last_step=9, epochs=2, steps_per_epoch=1)
+    self.assertEqual(lines, [("6", "9"), ("7", "9"), ("8", "9"), ("9", "9")])   # one per epoch
 
 
 def _fit_with_fid(logdir, *, every, steps, learning_rate, ema=None,

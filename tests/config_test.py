@@ -4,6 +4,7 @@ import os
 import test_utils  # pylint: disable=unused-import
 
 from absl.testing import parameterized
+import numpy as np
 import tensorflow as tf
 
 from tfwgan import config as config_lib
@@ -36,8 +37,52 @@ class RunConfigTest(tf.test.TestCase, parameterized.TestCase):
                      "wgan_lp_swissroll")
     self.assertEqual(RunConfig.from_preset("wgan_lp_swissroll", penalty_weight=5.0,
                                            run_name="mine").run_name, "mine")
-    hashed = RunConfig.from_preset("wgan_lp_swissroll", data_dir="/data/x").run_name
-    self.assertRegex(hashed, r"^wgan_lp_swissroll-overrides_[0-9a-f]{10}$")
+
+  def test_run_names_stay_readable_and_only_paths_and_long_values_are_hashed(self):
+    name = RunConfig.from_preset("wgan_gp_cifar10", dataset="folder", data_dir="/data/faces/",
+                                 image_size=32, eval_metrics=("fid", "kid")).run_name
+    # A path: its last part and a hash of the whole path; eval_metrics is resume-safe.
+    self.assertRegex(name, r"^wgan_gp_cifar10-data_dir=faces_[0-9a-f]{8},dataset=folder,"
+                           r"image_size=32$")
+    other = RunConfig.from_preset("wgan_gp_cifar10", dataset="folder", data_dir="/else/faces",
+                                  image_size=32).run_name
+    self.assertNotEqual(name, other)                   # same last part, other folder
+    self.assertRegex(RunConfig.from_preset("wgan_gp_cifar10", feature_layer="f" * 33).run_name,
+                     r"^wgan_gp_cifar10-feature_layer=h[0-9a-f]{8}$")     # over 32 characters
+    self.assertEqual(RunConfig.from_preset("wgan_gp_cifar10", feature_layer="f" * 32).run_name,
+                     "wgan_gp_cifar10-feature_layer=" + "f" * 32)
+    self.assertRegex(RunConfig.from_preset("wgan_gp_cifar10", optimizer="rmsprop",
+                                           lp_sampling="a b").run_name,
+                     r"^wgan_gp_cifar10-lp_sampling=h[0-9a-f]{8},optimizer=rmsprop$")
+    many = {name: 7 for name in ("latent_dim", "batch_size", "critic_steps", "generator_steps",
+                                 "potential_steps", "hidden_units", "base_filters", "seed")}
+    many.update(penalty_weight=3.5, clip_value=0.5, h=0.3, gamma=2.0, beta1=0.1, beta2=0.2,
+                optimizer_epsilon=1e-5, rmsprop_rho=0.5, lp_perturbation_std=0.2)
+    self.assertRegex(RunConfig.from_preset("wgan_gp_cifar10", **many).run_name,
+                     r"^wgan_gp_cifar10-overrides_[0-9a-f]{10}$")   # over 200 characters
+
+  def test_images_without_a_preset_get_the_image_default(self):
+    root = self.create_tempdir().full_path
+    images, points = os.path.join(root, "images.npz"), os.path.join(root, "points.npz")
+    np.savez(images, x=np.zeros((4, 28, 28, 1), np.uint8))
+    np.savez(points, x=np.zeros((4, 2), np.float32))
+    for dataset, data_dir in (("folder", root), ("npz", images), ("cifar10", None)):
+      config = RunConfig.from_preset(None, dataset=dataset, data_dir=data_dir)
+      self.assertEqual((config.method, config.proximal, config.generator_steps,
+                        config.latent_dim, config.resolved_network),
+                       ("wgan_gp", "rwp", 10, 128, "dcgan"), dataset)
+      self.assertTrue(config.run_name.startswith(presets.IMAGE_DEFAULT_PRESET + "-"))
+    for dataset, data_dir in ((None, None), ("swissroll", None), ("npz", points)):
+      config = RunConfig.from_preset(None, dataset=dataset, data_dir=data_dir)
+      self.assertEqual((config.latent_dim, config.resolved_network), (2, "mlp"), dataset)
+    self.assertEqual(RunConfig.from_preset("wgan_lp_swissroll", dataset="npz",
+                                           data_dir=points).dataset, "npz")  # points: fine
+    for dataset, data_dir in (("folder", root), ("npz", images), ("mnist", None)):
+      with self.assertRaisesRegex(ValueError, r"^preset='toy_wgan_lp_rwp': a 2-D toy setting "
+                                  r"\(MLPs, latent_dim=2\) cannot train on images \(dataset="
+                                  rf"'{dataset}'\); leave --preset out for the image default "
+                                  r"\(rwp_wgan_gp_cifar10\)"):
+        RunConfig.from_preset("toy_wgan_lp_rwp", dataset=dataset, data_dir=data_dir)
 
   def test_identity_is_every_field_but_the_resume_safe_ones(self):
     config = RunConfig.from_preset("wgan_lp_swissroll")

@@ -1,3 +1,5 @@
+import contextlib
+import io
 import math
 
 import test_utils  # pylint: disable=unused-import
@@ -82,6 +84,20 @@ class ImageDataTest(tf.test.TestCase):
     self.assertEqual(images.shape, (2, 32, 32, 3))
     self.assertAllClose(images[..., 0], np.ones((2, 32, 32)))
     self.assertAllClose(images[..., 1], -np.ones((2, 32, 32)))
+    # Said once, by the run: sizes found and what is done with them; Keras' own line is not.
+    self.assertEqual(data.describe("folder", data_dir=root, image_size=32),
+                     f"data: 2 images in {root} (40×50: 1, 64×64: 1), center-cropped to "
+                     "squares and resized to 32×32 (--image_size).")
+    square = self.create_tempdir().full_path
+    for index in range(3):
+      Image.new("RGB", (32, 32)).save(os.path.join(square, f"{index}.png"))
+    self.assertEqual(data.describe("folder", data_dir=square, image_size=32),
+                     f"data: 3 images in {square} (32×32: 3), used at 32×32.")
+    self.assertEqual(data.describe("folder", data_dir=square, image_size=28),
+                     f"data: 3 images in {square} (32×32: 3), resized to 28×28 (--image_size).")
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+      data.image_folder(root, image_size=32)
+    self.assertEqual(printed.getvalue(), "")
 
   def test_npz_array(self):
     path = os.path.join(self.create_tempdir().full_path, "digits.npz")

@@ -1,5 +1,6 @@
 import hashlib
 import os
+from unittest import mock
 
 import test_utils  # pylint: disable=unused-import
 
@@ -9,6 +10,7 @@ import tensorflow as tf
 
 from tfwgan.evaluation import classifiers
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 class StandInInception(tf.Module):
   """A module with Inception's interface: 299×299×3 in [−1, 1] → pool_3 [n, 1, 1, 4], logits."""
@@ -58,6 +60,46 @@ class ClassifiersTest(tf.test.TestCase):
     features, logits = classify(grey)
     self.assertEqual((tuple(features.shape), tuple(logits.shape)), ((2, 4), (2, 3)))
     self.assertAllClose(features, [[0.5, 0.5, 0.5, 0.5]] * 2, atol=1e-5)
+
+  def test_the_input_shape_is_checked_against_the_samples(self):
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(6, name="features"),
+                              keras.layers.Dense(3, name="logits")])
+    classify = classifiers.load(model)
+    classifiers.check_fits(classify, (28, 28, 1))
+    for shape in ((28, 28, 3), (32, 32, 1), (2,)):
+      with self.assertRaisesRegex(ValueError, r"^classifier='mnist': takes samples of shape "
+                                  r"28×28×1, but the generator makes samples of shape "
+                                  + "×".join(map(str, shape)) + r"; --classifier=inception"):
+        classifiers.check_fits(classify, shape, "mnist")
+    shipped = os.path.join(ROOT, "saved_models", "mnist_classifier")
+    self.assertEqual(classifiers.load(shipped).input_shape, (28, 28, 1))   # SavedModel
+    with self.assertRaisesRegex(ValueError, r"takes samples of shape 28×28×1.*32×32×3"):
+      classifiers.load_checked(shipped, sample_shape=(32, 32, 3))
+    path = os.path.join(self.create_tempdir().full_path, "inception")
+    tf.saved_model.save(StandInInception(), path)
+    inception = classifiers.load("inception", inception_path=path)
+    for shape in ((28, 28, 1), (64, 64, 3)):                   # any size, grey or colour
+      classifiers.check_fits(inception, shape)
+    with self.assertRaisesRegex(ValueError, r"takes images with 1 or 3 channels"):
+      classifiers.check_fits(inception, (32, 32, 4))
+    classifiers.check_fits(lambda images: images, (5,))        # unknown: not checked
+
+  def test_an_unreachable_inception_is_one_line_naming_the_offline_ways(self):
+    def offline(path):
+      raise OSError(f"<urlopen error [Errno 111] Connection refused> ({path})\ntraceback")
+    with mock.patch.object(classifiers, "inception", offline):
+      with self.assertRaises(ValueError) as error:
+        classifiers.load_checked("inception")
+      message = str(error.exception)
+      self.assertLen(message.splitlines(), 1)
+      self.assertIn("classifier='inception': TF-Hub's Inception", message)
+      self.assertIn("Connection refused", message)
+      self.assertIn("--inception_path=<a local copy>", message)
+      self.assertIn("--classifier=saved_models/mnist_classifier", message)
+      with self.assertRaisesRegex(ValueError, r"^inception_path='/x': cannot be loaded "
+                                  r"\(<urlopen error"):
+        classifiers.load_checked("inception", inception_path="/x")
 
   def test_unknown_identifier(self):
     with self.assertRaisesRegex(ValueError, r"classifier='/nonexistent/model.h5'"):

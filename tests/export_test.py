@@ -1,5 +1,6 @@
 import json
 import os
+import tempfile
 
 import test_utils
 
@@ -89,6 +90,22 @@ class ExportTest(tf.test.TestCase):
   def test_not_an_export(self):
     with self.assertRaisesRegex(ValueError, r"export_dir=.*not a tfwgan export"):
       export.ExportedGenerator(self.create_tempdir().full_path)
+
+  def test_results_go_to_the_runs_own_directory(self):
+    root = self.create_tempdir().full_path
+    logdir = os.path.join(root, "run")
+    os.makedirs(os.path.join(logdir, "export"))
+    with open(os.path.join(logdir, export.RUN_CONFIG), "w") as handle:
+      handle.write("{}")
+    self.assertEqual(export.results_directory(f"{logdir}/export/", "evaluations"),
+                     f"{logdir}/evaluations")
+    # Not in a logdir: under <tmp>/tfwgan/<kind>/, by the run's name, else the export's.
+    elsewhere = os.path.join(root, "shipped", "export")
+    self.assertEqual(export.results_directory(elsewhere, "samples",
+                                              {"config": {"run_name": "wgan_x"}}),
+                     os.path.join(tempfile.gettempdir(), "tfwgan", "samples", "wgan_x"))
+    self.assertEqual(export.results_directory(elsewhere, "samples", {}),
+                     os.path.join(tempfile.gettempdir(), "tfwgan", "samples", "export"))
 
 
 if __name__ == "__main__":

@@ -66,6 +66,16 @@ class FilesTest(tf.test.TestCase):
       self.assertEqual(files.npz_first_shape(f"{root}/d.npz"), (2, 3, 4))
       self.assertEqual(sorted(tf.io.gfile.listdir(root)), ["d.npz", "run"])   # no temp left
 
+  def test_unused_names_never_name_an_existing_file(self):
+    for root in (self.create_tempdir().full_path, "ram://files-test-unused"):
+      self.assertEqual(files.unused_names(root, ["a", "b"], ".png"),
+                       [f"{root}/a.png", f"{root}/b.png"])
+      files.write_json_atomically(f"{root}/b.png", {})        # one of the pair exists
+      self.assertEqual(files.unused_names(root, ["a", "b"], ".png"),
+                       [f"{root}/a-2.png", f"{root}/b-2.png"])
+      files.write_json_atomically(f"{root}/a-2.png", {})
+      self.assertEqual(files.unused_names(root + "/", ["a"], ".png"), [f"{root}/a-3.png"])
+
 
 if __name__ == "__main__":
   tf.test.main()

@@ -48,6 +48,64 @@ class TrainStepTest(tf.test.TestCase, parameterized.TestCase):
     self.assertEqual(int(gan.critic_optimizer.iterations), 3)
     self.assertEqual(int(gan.generator_optimizer.iterations), 1)
 
+  @parameterized.parameters("gp", "lp", "dragan", "w2")
+  def test_the_penalty_enters_the_critic_objective_times_penalty_weight(self, penalty):
+    # f(x) = w·x has ∇f = w at every point, so the penalty's gradient in w, G, is the same
+    # wherever the penalty samples. Under SGD(η), one critic update at weight λ moves w by
+    # −η(∇ critic loss + λG); two runs with the same draws at λ = 1 and 3 differ by 2ηG.
+    shape = (3, 3, 1) if penalty == "w2" else (2,)
+    size = int(np.prod(shape))
+    start = np.linspace(0.5, 1.5, size).astype(np.float32)          # ‖w‖ > 1: LP is active
+    def critic():
+      layer = keras.layers.Dense(1, use_bias=False)
+      model = keras.Sequential([keras.Input(shape), keras.layers.Flatten(), layer])
+      layer.kernel.assign(start.reshape(-1, 1))
+      return model
+    def generator():
+      return keras.Sequential([keras.Input((1,)), keras.layers.Dense(size),
+                               keras.layers.Reshape(shape)])
+    after = {}
+    for weight in (1.0, 3.0):
+      keras.utils.set_random_seed(0)
+      gan = tfwgan.GAN(generator(), critic(), 1, penalty=penalty, penalty_weight=weight,
+                       critic_steps=1, seed=0)
+      gan.compile(generator_optimizer=keras.optimizers.SGD(0.0),
+                  critic_optimizer=keras.optimizers.SGD(0.01))
+      real = np.random.default_rng(0).normal(size=(8,) + shape).astype(np.float32)
+      gan.fit(tf.data.Dataset.from_tensors(real), verbose=0)
+      after[weight] = gan.critic.trainable_variables[0].numpy().ravel()
+    probe = critic()
+    with tf.GradientTape() as tape:
+      source = noise.ReplicaNoise(0)
+      source.start_step(0)
+      points = tf.random.normal((4,) + shape, seed=1)
+      value = tf.reduce_mean(gan.penalty.per_example(probe, points, points + 1.0, source))
+    gradient = tape.gradient(value, probe.trainable_variables[0]).numpy().ravel()
+    self.assertGreater(np.abs(gradient).max(), 0.1)
+    self.assertAllClose(after[1.0] - after[3.0], 2 * 0.01 * gradient, rtol=1e-4, atol=1e-6)
+
+  def test_each_critic_step_draws_its_own_noise(self):
+    # g(z) = z (learning rate 0), f(x) = w·x under SGD(1) and real samples 0: critic step i
+    # of outer iteration t adds −mean(z_ti) to w, z_ti being sub-stream i's draw of step t.
+    # The same draw at every critic step, or at every outer iteration, adds other values.
+    generator = _linear_generator([1.0], [0.0])
+    critic = test_utils.linear_critic([0.0])
+    gan = tfwgan.GAN(generator, critic, 1, loss="wasserstein", critic_steps=3, seed=5)
+    gan.compile(generator_optimizer=keras.optimizers.SGD(0.0),
+                critic_optimizer=keras.optimizers.SGD(1.0))
+    gan.fit(tf.data.Dataset.from_tensors(np.zeros((12, 1), np.float32)).repeat(),
+            steps_per_epoch=2, verbose=0)
+    draws = []
+    for step in range(2):
+      source = noise.ReplicaNoise(5)
+      source.start_step(step)
+      for index in range(3):
+        with source.substream(index):
+          draws.append(float(tf.reduce_mean(source.normal([4, 1]))))
+    self.assertLen(set(np.round(draws, 6)), 6)
+    self.assertAllClose(critic.trainable_variables[0].numpy().ravel(), [-sum(draws)],
+                        rtol=1e-5)
+
   def test_critic_phase_trace_does_not_grow_with_critic_steps(self):
     # On one device the critic updates are a tf.while_loop: 100 unrolled toy updates
     # took about 100 s to trace.
@@ -581,6 +639,22 @@ class BadInputTest(tf.test.TestCase, parameterized.TestCase):
     data = tf.data.Dataset.from_tensors(tf.zeros([8, 2]))
     with self.assertRaisesRegex(ValueError, r"received 8 real samples.*critic_steps=3"):
       gan.fit(data, verbose=0)
+
+  @parameterized.named_parameters(("one_device", None), ("mirrored", "mirrored"))
+  def test_an_unknown_batch_size_that_does_not_divide_is_the_same_value_error(self, strategy):
+    # A plain .batch(8) has an unknown batch size: checked in the pipeline, before the step.
+    strategy = (test_utils.mirrored_strategy() if strategy else tf.distribute.get_strategy())
+    with strategy.scope():
+      generator, critic = test_utils.tiny_mlp_pair(hidden_units=4)
+      gan = tfwgan.WGANGP(generator, critic, 2, critic_steps=3)
+      gan.compile(**_optimizers())
+    data = tf.data.Dataset.from_tensor_slices(tf.zeros([30, 2])).batch(8)
+    with self.assertRaisesRegex(ValueError, r"^data: a fit step received 8 real samples, not a "
+                                r"multiple of critic_steps=3;.*tfwgan\.data\.critic_batches"):
+      gan.fit(data, verbose=0)
+    # A divisible unknown batch trains (the remainder batch of 6 too).
+    gan.fit(tf.data.Dataset.from_tensor_slices(tf.zeros([30, 2])).batch(12), verbose=0)
+    self.assertEqual(int(gan.outer_iterations.numpy()), 3)
 
   def test_optimizer_errors(self):
     gan = tfwgan.WGANGP(self.generator, self.critic, 2)

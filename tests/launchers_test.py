@@ -9,6 +9,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import textwrap
 import time
 
 import test_utils  # pylint: disable=unused-import
@@ -20,9 +22,11 @@ from PIL import Image
 import tensorflow as tf
 
 import distribution_test
+import evaluation_classifiers_test
 import training_test
 from tfwgan import data
 from tfwgan import export
+from tfwgan import presets
 from tfwgan import training
 from tfwgan.evaluation import classifiers
 from tfwgan.evaluation import scoring
@@ -35,8 +39,8 @@ TOY = dict(train_steps=4, log_every=2, checkpoint_every=2, hidden_units=16, batc
            verbose=0)
 
 
-def _launch(script, *args):
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
+def _launch(script, *args, env=None):
+  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT, **(env or {}))
   return subprocess.run([sys.executable, os.path.join(ROOT, "launchers", script), *args],
                         capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
 
@@ -80,7 +84,7 @@ class KillAndResumeTest(tf.test.TestCase, parameterized.TestCase):
           "--on_nan=skip_batch"],
       # Images from an .npz file, SBE (potential and its optimizer), a warm-up boundary.
       "npz_images_sbe_warmup": [
-          "--dataset=npz", "--method=wgan_gp", "--proximal=sbe", "--potential_steps=2",
+          "--preset=wgan_gp_cifar10", "--dataset=npz", "--proximal=sbe", "--potential_steps=2",
           "--base_filters=2", "--latent_dim=4", "--batch_size=8", "--critic_steps=2",
           "--warmup_generator_iterations=4", "--warmup_critic_steps=3", "--train_steps=12",
           "--log_every=2", "--checkpoint_every=2", "--final_eval_samples=0"],
@@ -292,7 +296,7 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
     samples_dir = self.create_tempdir().full_path
     completed = _launch("sample.py", f"--export_dir={export_dir}", f"--output_dir={samples_dir}")
     self.assertEqual(completed.returncode, 0, completed.stderr)
-    for name in ("samples.png", "latent_walk.png"):
+    for name in ("samples-step6-seed0.png", "latent_walk-step6-seed0.png"):
       with Image.open(os.path.join(samples_dir, name)) as image:
         self.assertGreater(image.size[0], 100)
 
@@ -480,10 +484,19 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
                           "batch_size": 4, "eval_every": 1, "final_eval_samples": 0,
                           "classifier": "inception", "inception_path": "<in>/images"},
        "--inception_path='<in>/images': cannot be loaded"),
-      # The toy preset's final evaluation (500) on 40 images would repeat them.
-      ("final_eval_samples", {"dataset": "npz", "data_dir": "<in>/good.npz",
-                              "base_filters": 2, "batch_size": 4},
-       "--final_eval_samples=500: more than the 40 samples of the real set (all)"),
+      # A named preset's final evaluation (10,000) on 40 images would repeat them.
+      ("final_eval_samples", {"preset": "wgan_gp_cifar10", "dataset": "npz",
+                              "data_dir": "<in>/good.npz", "base_filters": 2, "batch_size": 4},
+       "--final_eval_samples=10000: more than the 40 samples of the real set (all)"),
+      ("toy_preset_on_images", {"preset": "wgan_lp_swissroll", "dataset": "npz",
+                                "data_dir": "<in>/good.npz"},
+       "--preset='wgan_lp_swissroll': a 2-D toy setting (MLPs, latent_dim=2) cannot train on "
+       "images (dataset='npz')"),
+      ("classifier_input_shape", {"dataset": "npz", "data_dir": "<in>/rgb.npz",
+                                  "base_filters": 2, "batch_size": 4, "latent_dim": 4,
+                                  "classifier": os.path.join(ROOT, "saved_models",
+                                                             "mnist_classifier")},
+       "takes samples of shape 28×28×1, but the generator makes samples of shape 32×32×3"),
       ("tfds_not_prepared", {"dataset": "mnist", "data_dir": "<in>/tfds"},
        "add --download to let tfds download and prepare it"),
       ("home_in_path", {"dataset": "npz", "data_dir": "~/tfwgan-no-such-file.npz"},
@@ -515,6 +528,7 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
     np.savez(os.path.join(inputs, "nan.npz"), x=nan)
     np.savez(os.path.join(inputs, "range.npz"), x=good - 3.0)
     np.savez(os.path.join(inputs, "channels.npz"), x=np.zeros((40, 28, 28, 2), np.float32))
+    np.savez(os.path.join(inputs, "rgb.npz"), x=np.zeros((40, 32, 32, 3), np.uint8))
     os.makedirs(os.path.join(inputs, "images"))
     os.makedirs(os.path.join(inputs, "tfds"))
     for index in range(2):
@@ -550,7 +564,7 @@ class MultiWorkerLauncherTest(tf.test.TestCase):
   """The README's several-machines command, as two processes on loopback ports (one CPU
   device each), against one process on the same global batch (SGD: linear updates)."""
 
-  ARGS = ["--dataset=npz", "--method=wgan_gp", "--proximal=none", "--base_filters=2",
+  ARGS = ["--preset=wgan_gp_cifar10", "--dataset=npz", "--base_filters=2",
           "--latent_dim=4", "--batch_size=8", "--critic_steps=2", "--log_every=2",
           "--checkpoint_every=2", "--optimizer=sgd", "--learning_rate=0.01",
           "--final_eval_samples=0", "--jit_compile=off", "--verbose=0", "--seed=1"]
@@ -723,3 +737,197 @@ class PreemptionTest(tf.test.TestCase, parameterized.TestCase):
 
 if __name__ == "__main__":
   tf.test.main()
+
+
+# A closed local port as the HTTPS proxy: TF-Hub is unreachable, as on an offline machine
+# (whether or not the machine running the tests has internet).
+OFFLINE = {"https_proxy": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}
+ABSL_PREFIX = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d")
+README_FOLDER_LINE = "python launchers/train.py --dataset=folder --data_dir=~/faces --image_size=64"
+
+
+class FirstHourTest(tf.test.TestCase):
+  """A new user's first hour, each row of issue #33's table as the user's command: the
+  README's folder line on their own 32×32 PNGs, evaluation and samples from the export
+  alone, a second evaluation, the offline machine, the wrong classifier, the Python API."""
+
+  @classmethod
+  def setUpClass(cls):
+    super().setUpClass()
+    cls.root = tempfile.mkdtemp(prefix="tfwgan-first-hour-")
+    cls.images = os.path.join(cls.root, "faces")
+    os.makedirs(cls.images)
+    rng = np.random.default_rng(0)
+    for index in range(24):
+      Image.fromarray(rng.integers(0, 255, (32, 32, 3), np.uint8)).save(
+          os.path.join(cls.images, f"{index}.png"))
+    cls.inception = os.path.join(cls.root, "inception")   # a local copy, as the README says
+    tf.saved_model.save(evaluation_classifiers_test.StandInInception(), cls.inception)
+    cls.env = {"TMPDIR": os.path.join(cls.root, "tmp")}   # default logdirs land in here
+    os.makedirs(cls.env["TMPDIR"])
+    # The README's folder line at --image_size=28 on these 32×32 images, small and short.
+    cls.small = ["--base_filters=4", "--batch_size=4", "--latent_dim=8", "--generator_steps=2",
+                 "--log_every=1", "--checkpoint_every=1", "--jit_compile=off",
+                 f"--inception_path={cls.inception}"]
+    cls.first = _launch("train.py", *cls._readme_folder_line(28), *cls.small,
+                        "--train_steps=2", env=cls.env)
+    cls.resumed = _launch("train.py", *cls._readme_folder_line(28), *cls.small,
+                          "--train_steps=4", env=cls.env)
+    runs = glob.glob(os.path.join(cls.env["TMPDIR"], "tfwgan", "rwp_wgan_gp_cifar10-*"))
+    cls.logdir = runs[0] if len(runs) == 1 else None
+
+  @classmethod
+  def tearDownClass(cls):
+    shutil.rmtree(cls.root, ignore_errors=True)
+    super().tearDownClass()
+
+  @classmethod
+  def _readme_folder_line(cls, image_size=64):
+    line = README_FOLDER_LINE.replace("~/faces", cls.images).replace(
+        "--image_size=64", f"--image_size={image_size}")
+    return line.split()[2:]
+
+  def test_the_readme_folder_line_is_the_one_tested(self):
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+      self.assertIn(README_FOLDER_LINE, handle.read())
+
+  def test_images_without_a_preset_train_the_image_default_with_a_readable_name(self):
+    completed = _launch("train.py", *self._readme_folder_line(32), "--print_config",
+                        env=self.env)
+    self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
+    config = json.loads(completed.stdout)
+    self.assertEqual((config["method"], config["proximal"], config["generator_steps"],
+                      config["latent_dim"], config["network"], config["train_steps"]),
+                     ("wgan_gp", "rwp", 10, 128, "auto", 200_000))
+    self.assertEqual(config["final_eval_samples"], 24)   # all 24 images, not 10,000 repeated
+    self.assertRegex(config["run_name"], r"^rwp_wgan_gp_cifar10-data_dir=faces_[0-9a-f]{8},"
+                                         r"dataset=folder,image_size=32$")
+    self.assertRegex(completed.stderr, r"estimated training time: \d+\.\d days for 200000 "
+                                       r"outer iterations \(from step times measured on")
+
+  def test_a_toy_preset_on_images_is_one_line(self):
+    completed = _launch("train.py", "--preset=toy_wgan_lp_rwp", *self._readme_folder_line(32),
+                        env=self.env)
+    self.assertEqual(completed.returncode, 1)
+    self.assertEqual(completed.stderr.strip().splitlines(), [
+        "train.py: error: --preset='toy_wgan_lp_rwp': a 2-D toy setting (MLPs, latent_dim=2) "
+        "cannot train on images (dataset='folder'); leave --preset out for the image default "
+        "(rwp_wgan_gp_cifar10) or name an image preset (--list_presets)."])
+
+  def test_the_console_is_bare_each_message_once_and_the_bar_counts_outer_iterations(self):
+    self.assertEqual(self.first.returncode, 0, self.first.stderr[-3000:])
+    self.assertEqual(self.resumed.returncode, 0, self.resumed.stderr[-3000:])
+    for run in (self.first, self.resumed):
+      lines = run.stderr.splitlines()
+      self.assertEqual([line for line in lines if line.startswith("data:")], [
+          f"data: 24 images in {self.images} (32×32: 24), resized to 28×28 (--image_size)."])
+      self.assertEqual([line for line in lines if ABSL_PREFIX.match(line)], [])
+      self.assertNotIn("Found 24 files", run.stdout + run.stderr)
+      self.assertNotIn("deprecated", run.stderr)          # TF-GAN's map_fn warning
+      self.assertNotIn("Traceback", run.stderr)
+    self.assertEqual([line for line in self.resumed.stderr.splitlines() if "Resuming" in line],
+                     [f"Resuming {self.logdir} at step 2 from checkpoint "
+                      f"{self.logdir}/checkpoints/ckpt-2."])
+    shown = lambda run: re.findall(r"(\d+)/(\d+) ", re.sub(r"\x1b\[[0-9;]*m", "", run.stdout))
+    self.assertEqual(shown(self.first)[-1], ("2", "2"))
+    self.assertEqual(shown(self.resumed)[-1], ("4", "4"))
+    self.assertGreaterEqual(min(int(step) for step, _ in shown(self.resumed)), 3)
+    self.assertRegex(self.resumed.stdout, r"trained to step 4 \(resumed at step 2\).*final: "
+                                          r".*fid [0-9.e-]+.*\[24 generated vs 24 real")
+
+  def test_evaluate_from_the_export_alone_writes_a_new_file_each_time(self):
+    export_dir = os.path.join(self.logdir, "export")
+    outputs = []
+    for _ in range(2):
+      completed = _launch("evaluate.py", f"--export_dir={export_dir}", "--num_samples=20",
+                          "--batch_size=10", env={**self.env, **OFFLINE})
+      self.assertEqual(completed.returncode, 0, completed.stderr[-3000:])
+      self.assertNotIn("deprecated", completed.stderr)
+      outputs.append(completed.stdout.strip().splitlines()[-1].removeprefix("wrote "))
+    self.assertEqual(outputs, [f"{self.logdir}/evaluations/export-step4-20samples.json",
+                               f"{self.logdir}/evaluations/export-step4-20samples-2.json"])
+    with open(outputs[0]) as handle:
+      first = json.load(handle)
+    self.assertEqual((first["dataset"], first["protocol"]["classifier"],
+                      first["protocol"]["real_samples"]), ("folder", "inception", 20))
+
+  def test_an_unreachable_inception_is_one_line_naming_inception_path(self):
+    # An export whose run used TF-Hub's Inception (--inception_path empty: the hub handle).
+    completed = _launch("evaluate.py", f"--export_dir={self.logdir}/export",
+                        "--inception_path=", "--num_samples=20", env={**self.env, **OFFLINE})
+    self.assertEqual(completed.returncode, 1)
+    lines = completed.stderr.strip().splitlines()
+    self.assertLen(lines, 1, completed.stderr[-3000:])
+    self.assertRegex(lines[0], r"^evaluate\.py: error: --classifier='inception': TF-Hub's "
+                               r"Inception .* cannot be loaded \(.*\); without internet, pass "
+                               r"--inception_path=<a local copy> .*--classifier=saved_models/"
+                               r"mnist_classifier")
+
+  def test_a_classifier_that_does_not_fit_the_samples_is_one_line(self):
+    completed = _launch("evaluate.py", f"--export_dir={self.logdir}/export",
+                        "--classifier=saved_models/mnist_classifier", env=self.env)
+    self.assertEqual(completed.returncode, 1)
+    self.assertEqual(completed.stderr.strip().splitlines(), [
+        "evaluate.py: error: --classifier='saved_models/mnist_classifier': takes samples of "
+        "shape 28×28×1, but the generator makes samples of shape 28×28×3; "
+        "--classifier=inception (any image size, 1 or 3 channels) fits them, "
+        "saved_models/mnist_classifier fits 28×28×1 digits."])
+
+  def test_samples_go_to_the_run_and_never_replace_earlier_ones(self):
+    written = []
+    for _ in range(2):
+      completed = _launch("sample.py", f"--export_dir={self.logdir}/export", env=self.env)
+      self.assertEqual(completed.returncode, 0, completed.stderr[-3000:])
+      written.append(completed.stdout.strip())
+    samples = f"{self.logdir}/samples"
+    self.assertEqual(written, [
+        f"wrote {samples}/samples-step4-seed0.png and {samples}/latent_walk-step4-seed0.png",
+        f"wrote {samples}/samples-step4-seed0-2.png and {samples}/latent_walk-step4-seed0-2.png"])
+    # An export outside a run's logdir (the shipped one): <tmp>/tfwgan/samples/<run name>.
+    completed = _launch("sample.py", env=self.env)
+    self.assertIn(os.path.join(self.env["TMPDIR"], "tfwgan", "samples", "toy_wgan_lp_rwp"),
+                  completed.stdout)
+
+  def test_list_presets_gives_every_preset_an_estimated_time(self):
+    completed = _launch("train.py", "--list_presets", env=self.env)
+    self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
+    lines = completed.stdout.strip().splitlines()
+    self.assertLen(lines, len(presets.PRESETS))
+    for line in lines:
+      self.assertRegex(line, r"estimated training time: [0-9.]+ (seconds|minutes|hours|days) "
+                             r"for \d+ outer iterations \(from step times measured on")
+
+  def test_the_python_api_with_a_plain_batch_is_the_documented_value_error(self):
+    script = textwrap.dedent("""
+        import sys
+        import numpy as np
+        import tensorflow as tf
+        tf.config.set_logical_device_configuration(
+            tf.config.list_physical_devices("CPU")[0], [tf.config.LogicalDeviceConfiguration()] * 2)
+        import keras
+        import tfwgan
+        for strategy in (tf.distribute.get_strategy(),
+                         tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])):
+          with strategy.scope():
+            gan = tfwgan.WGANGP(tfwgan.networks.mlp_generator(latent_dim=2, output_dim=2),
+                                tfwgan.networks.mlp_critic(input_dim=2), latent_dim=2,
+                                critic_steps=5)
+            gan.compile(generator_optimizer=keras.optimizers.Adam(1e-4),
+                        critic_optimizer=keras.optimizers.Adam(1e-4))
+          data = tf.data.Dataset.from_tensor_slices(np.zeros((640, 2), np.float32)).batch(64)
+          try:
+            gan.fit(data, epochs=1, verbose=0)
+          except ValueError as error:
+            print(type(strategy).__name__, error)
+        """)
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                               env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT),
+                               cwd=ROOT, timeout=600)
+    self.assertEqual(completed.returncode, 0, completed.stderr[-3000:])
+    lines = completed.stdout.strip().splitlines()
+    self.assertEqual([line.split()[0] for line in lines],
+                     ["_DefaultDistributionStrategy", "MirroredStrategy"])
+    for line in lines:
+      self.assertIn("data: a fit step received 64 real samples, not a multiple of "
+                    "critic_steps=5;", line)
+      self.assertIn("tfwgan.data.critic_batches(dataset, batch_size=..., critic_steps=5)", line)

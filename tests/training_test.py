@@ -666,7 +666,7 @@ WIRING = {
                           *sorted(os.listdir(r.config.logdir))],
                ["<tmp>/elsewhere/checkpoints", "events", training.RUN_CONFIG]),
     "export_dir": ("<tmp>/exported", {}, lambda r: r.exports, ["<tmp>/exported"]),
-    "verbose": (2, {}, lambda r: r.fits[0]["verbose"], 2),
+    "verbose": (2, {}, lambda r: r.callback(callbacks.OuterIterationProgress).verbose, 2),
 }
 
 

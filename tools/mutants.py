@@ -42,6 +42,7 @@ METRICS = "tests/evaluation_metrics_test.py"
 SAMPLING = "tests/sampling_test.py"
 PENALTIES = "tests/penalties_test.py"
 MULTI_WORKER_LAUNCHER = "tests/launchers_test.py::MultiWorkerLauncherTest"
+FIRST_HOUR = "tests/launchers_test.py::FirstHourTest"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,6 +148,24 @@ VARIANTS = [
     Variant("non_saturating_generator_sign", "non-saturating generator loss sign flipped",
             "tfwgan/losses.py", "tf.nn.softplus(-_flat(fake_logits))",
             "tf.nn.softplus(_flat(fake_logits))", ("tests/losses_test.py",)),
+    Variant("penalty_weight_ignored", "the critic objective adds the bare penalty (λ "
+            "ignored)", "tfwgan/gan.py", "objective = critic_loss + self.penalty_weight * penalty",
+            "objective = critic_loss + penalty", ("tests/gan_test.py::TrainStepTest",),
+            select="penalty_weight"),
+    Variant("penalty_weight_on_the_loss", "λ multiplies the critic loss, not the penalty",
+            "tfwgan/gan.py", "objective = critic_loss + self.penalty_weight * penalty",
+            "objective = self.penalty_weight * critic_loss + penalty",
+            ("tests/gan_test.py::TrainStepTest",), select="penalty_weight"),
+    Variant("same_noise_every_critic_step", "every critic step of an outer iteration draws "
+            "sub-stream 0's noise (z, ε, perturbations)", "tfwgan/gan.py",
+            "      with self._random.substream(index):",
+            "      with self._random.substream(0):", ("tests/gan_test.py::TrainStepTest",),
+            select="own_noise"),
+    Variant("same_noise_every_outer_iteration", "every outer iteration draws the same noise "
+            "(the stream not keyed by the step)", "tfwgan/gan.py",
+            "    self._random.start_step(self.outer_iterations.value)",
+            "    self._random.start_step(0)", ("tests/gan_test.py::TrainStepTest",),
+            select="own_noise"),
     Variant("logged_critic_loss_with_penalty", "logged critic loss includes the penalty",
             "tfwgan/gan.py", "self._track(\"critic_loss\", tf.reduce_mean(critic_loss), kept)",
             "self._track(\"critic_loss\", tf.reduce_mean(objective), kept)",
@@ -215,8 +234,10 @@ VARIANTS = [
             "penalties.Wasserstein2Penalty(config.gamma, config.w2_one_sided,",
             "penalties.Wasserstein2Penalty(", ("tests/training_test.py",),
             select="wwgan or gamma or w2_one_sided"),
-    Variant("verbose_not_wired", "--verbose never reaches fit", "tfwgan/training.py",
-            "verbose=config.verbose,", "verbose=1,", (WIRING,), select="verbose"),
+    Variant("verbose_not_wired", "--verbose never reaches the progress bar",
+            "tfwgan/training.py",
+            "OuterIterationProgress(config.train_steps, config.verbose)",
+            "OuterIterationProgress(config.train_steps, 1)", (WIRING,), select="verbose"),
     Variant("fid_clock_not_paused", "evaluation time charged to the training clock",
             "tfwgan/callbacks.py", "    with self.clock.paused():",
             "    with contextlib.nullcontext():", ("tests/callbacks_test.py",)),
@@ -346,8 +367,8 @@ VARIANTS = [
     # Issue #28: the evaluation protocol and the reference code's details.
     Variant("live_generator_scored", "evaluate(gan) scores the live generator, not the EMA",
             "tfwgan/evaluation/scoring.py",
-            'networks = {"": generator.sampling_generator()}',
-            'networks = {"": generator.generator}', (SCORING,), select="ema"),
+            'networks = {"": sampling_generator() if sampling_generator else model.generator}',
+            'networks = {"": model.generator}', (SCORING,), select="ema"),
     Variant("inception_score_one_split", "the Inception score on the whole set when 10 "
             "splits are asked", "tfwgan/evaluation/metrics.py",
             "  size = len(logits) // splits\n", "  size, splits = len(logits), 1\n",
@@ -454,6 +475,55 @@ VARIANTS = [
             "off)", "tfwgan/data.py", "      tf.data.experimental.AutoShardPolicy.DATA)",
             "      tf.data.experimental.AutoShardPolicy.OFF)", (MULTI_WORKER_LAUNCHER,),
             select="one_logdir"),
+    # A researcher's first hour (#33).
+    Variant("image_data_gets_the_toy_default", "images without --preset train the toy "
+            "default (MLPs, latent_dim=2)", "tfwgan/presets.py",
+            "  return (IMAGE_DEFAULT_PRESET if dataset is not None",
+            "  return (DEFAULT_PRESET if dataset is not None", ("tests/config_test.py",),
+            select="image_default"),
+    Variant("toy_preset_on_images_accepted", "a toy preset with image data is not refused",
+            "tfwgan/config.py", "    if (preset.dataset in data.TOY_DATASETS and dataset is not None\n",
+            "    if (False and dataset is not None\n", ("tests/config_test.py",),
+            select="image_default"),
+    Variant("final_count_not_fitted", "the image default's final evaluation (10,000) is "
+            "kept on a smaller image set", "launchers/train.py",
+            "  return dataclasses.replace(config, final_eval_samples=available)",
+            "  return config", (FIRST_HOUR,), select="image_default"),
+    Variant("run_name_paths_unhashed", "a path in a run name is written out (not its last "
+            "part and a hash)", "tfwgan/config.py",
+            "  if field in PATH_FIELDS and isinstance(value, str):",
+            "  if False:", ("tests/config_test.py",), select="readable"),
+    Variant("evaluate_ignores_the_export_metadata", "evaluate.py takes the data path from "
+            "its flag only", "launchers/evaluate.py",
+            "  return dict(dataset=dataset, data_dir=pick(\"data_dir\", None, data_field=True),",
+            "  return dict(dataset=dataset, data_dir=FLAGS.data_dir,", (FIRST_HOUR,),
+            select="export_alone"),
+    Variant("results_overwritten", "a second evaluation or sample replaces the first",
+            "tfwgan/files.py", "    if not any(gfile.exists(path) for path in paths):",
+            "    if True:", ("tests/files_test.py",)),
+    Variant("classifier_shape_unchecked", "a classifier that cannot take the samples is "
+            "not refused", "tfwgan/evaluation/classifiers.py",
+            "  expected = getattr(classifier, \"input_shape\", None)",
+            "  expected = None", ("tests/evaluation_classifiers_test.py",)),
+    Variant("indivisible_batch_unchecked", "an unknown-size fit batch is not checked "
+            "against critic_steps", "tfwgan/gan.py", "    return dataset.map(check)",
+            "    return dataset", ("tests/gan_test.py::BadInputTest",), select="unknown"),
+    Variant("progress_from_one", "the progress bar counts this fit's batches (1/… after a "
+            "resume)", "tfwgan/callbacks.py",
+            "      self._bar.update(min(_step(self.model), self.last_step), _values(logs))",
+            "      self._bar.update(batch + 1, _values(logs))",
+            ("tests/callbacks_test.py::OuterIterationProgressTest",)),
+    Variant("keras_found_line_printed", "Keras' 'Found N files.' printed at every folder "
+            "read", "tfwgan/data.py",
+            "  with contextlib.redirect_stdout(io.StringIO()):   # Keras' \"Found N files.\" at every call",
+            "  with contextlib.nullcontext():", ("tests/data_test.py",), select="folder_resizes"),
+    Variant("tfgan_deprecations_shown", "TF-GAN's deprecation warnings reach the console",
+            "tfwgan/evaluation/tfgan_compat.py", "    with deprecation.silence():\n      yield",
+            "    yield", (FIRST_HOUR,), select="console"),
+    Variant("console_lines_prefixed", "resume and data lines carry absl's prefix",
+            "launchers/quiet_tensorflow.py",
+            "    if record.levelno == logging.INFO and _OWN_PATH.search(record.pathname):",
+            "    if False:", (FIRST_HOUR,), select="console"),
     Variant("lost_task_not_recognised", "a lost task's collective error is not recognised",
             "tfwgan/distribution.py", "  if not isinstance(error, _LOST_TASK_ERRORS):\n    return []",
             "  if True:\n    return []", ("tests/distribution_test.py",), select="LostTask"),
