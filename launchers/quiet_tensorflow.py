@@ -91,7 +91,8 @@ class _BareOwnInfo(logging.Formatter):
     return self._prefixed.format(record)
 
 
-_LIBRARY_PATH = re.compile(r"[/\\]site-packages[/\\](tensorflow|keras|tf_keras)[/\\]")
+_LIBRARY_PATH = re.compile(r"[/\\]site-packages[/\\](tensorflow|tensorflow_hub|"
+                           r"tensorflow_datasets|keras|tf_keras)[/\\]")
 _OWN_PATH = re.compile(r"[/\\](tfwgan|tfwgan[/\\]evaluation|launchers)[/\\]\w+\.py$")
 if QUIET:
   from absl import logging as absl_logging  # pylint: disable=g-import-not-at-top

@@ -254,7 +254,10 @@ def main(argv):
     sys.exit(f"train.py: error: --{error}")
   from tfwgan import callbacks, training  # pylint: disable=g-import-not-at-top
   try:
-    result = training.run(config, strategy)
+    try:
+      result = training.run(config, strategy)
+    finally:
+      callbacks.end_progress_line()   # a message after an interrupted bar gets its own line
   except ValueError as error:  # the logdir's checkpoint or run settings do not fit
     sys.exit(f"train.py: error: --{error}")
   except callbacks.NonFiniteError as error:

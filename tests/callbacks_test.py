@@ -32,6 +32,13 @@ class ClockTest(tf.test.TestCase):
 
 class OuterIterationProgressTest(tf.test.TestCase):
 
+  def test_an_evaluation_line_during_the_bar_starts_on_its_own_line(self):
+    self._fit(1, resumed_at=0, last_step=100, epochs=1, steps_per_epoch=1)  # bar left open
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+      callbacks.log_evaluation(2, {"fid": 1.0}, 10)
+      callbacks.log_evaluation(3, {"fid": 1.0}, 10)
+    self.assertEqual(printed.getvalue(), "\n")          # the bar's line ended, once
+
   def _fit(self, verbose, *, resumed_at, last_step, epochs, steps_per_epoch):
     generator, critic = test_utils.tiny_mlp_pair(hidden_units=4)
     gan = tfwgan.WGANGP(generator, critic, 2, critic_steps=1)

@@ -71,7 +71,7 @@ class RunConfigTest(tf.test.TestCase, parameterized.TestCase):
       self.assertEqual((config.method, config.proximal, config.generator_steps,
                         config.latent_dim, config.resolved_network),
                        ("wgan_gp", "rwp", 10, 128, "dcgan"), dataset)
-      self.assertTrue(config.run_name.startswith(presets.IMAGE_DEFAULT_PRESET + "-"))
+      self.assertTrue(config.run_name.startswith(presets.IMAGE_DEFAULT_PRESET))
     for dataset, data_dir in ((None, None), ("swissroll", None), ("npz", points)):
       config = RunConfig.from_preset(None, dataset=dataset, data_dir=data_dir)
       self.assertEqual((config.latent_dim, config.resolved_network), (2, "mlp"), dataset)

@@ -74,7 +74,9 @@ class FilesTest(tf.test.TestCase):
       self.assertEqual(files.unused_names(root, ["a", "b"], ".png"),
                        [f"{root}/a-2.png", f"{root}/b-2.png"])
       files.write_json_atomically(f"{root}/a-2.png", {})
-      self.assertEqual(files.unused_names(root + "/", ["a"], ".png"), [f"{root}/a-3.png"])
+      self.assertEqual(files.unused_names(root + "/", ["a", "b"], ".png"),
+                       [f"{root}/a-3.png", f"{root}/b-3.png"])
+      self.assertEqual(files.unused_names(root, ["a"], ".png"), [f"{root}/a.png"])
 
 
 if __name__ == "__main__":

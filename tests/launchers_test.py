@@ -40,7 +40,9 @@ TOY = dict(train_steps=4, log_every=2, checkpoint_every=2, hidden_units=16, batc
 
 
 def _launch(script, *args, env=None):
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT, **(env or {}))
+  """Runs a launcher; `env`: variables to set, or to remove (value None)."""
+  env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ROOT, **(env or {})}
+  env = {name: value for name, value in env.items() if value is not None}
   return subprocess.run([sys.executable, os.path.join(ROOT, "launchers", script), *args],
                         capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
 
@@ -763,7 +765,9 @@ class FirstHourTest(tf.test.TestCase):
           os.path.join(cls.images, f"{index}.png"))
     cls.inception = os.path.join(cls.root, "inception")   # a local copy, as the README says
     tf.saved_model.save(evaluation_classifiers_test.StandInInception(), cls.inception)
-    cls.env = {"TMPDIR": os.path.join(cls.root, "tmp")}   # default logdirs land in here
+    # As the user runs them: TensorFlow's log level unset (the launchers quieten it
+    # themselves); default logdirs land in this TMPDIR.
+    cls.env = {"TMPDIR": os.path.join(cls.root, "tmp"), "TF_CPP_MIN_LOG_LEVEL": None}
     os.makedirs(cls.env["TMPDIR"])
     # The README's folder line at --image_size=28 on these 32×32 images, small and short.
     cls.small = ["--base_filters=4", "--batch_size=4", "--latent_dim=8", "--generator_steps=2",

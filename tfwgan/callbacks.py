@@ -6,6 +6,7 @@ resumed run continue where the previous one stopped.
 
 import contextlib
 import signal
+import sys
 import threading
 import time
 
@@ -35,7 +36,20 @@ def format_scores(results):
 
 def log_evaluation(step, results, num_samples):
   """One console line per evaluation: the step, the sample count and every score."""
+  end_progress_line()
   logging.info("step %d (%d samples): %s", step, num_samples, format_scores(results))
+
+
+_OPEN_PROGRESS_LINE = threading.Event()   # a progress bar line without its newline yet
+
+
+def end_progress_line():
+  """Ends the progress bar's current line (it is rewritten in place) so that a console
+  line printed now stands on its own line, not glued to the bar."""
+  if _OPEN_PROGRESS_LINE.is_set():
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+    _OPEN_PROGRESS_LINE.clear()
 
 
 class NonFiniteError(RuntimeError):
@@ -134,7 +148,12 @@ class OuterIterationProgress(keras.callbacks.Callback):
 
   def on_train_batch_end(self, batch, logs=None):
     if self._bar is not None and self.verbose == 1:
-      self._bar.update(min(_step(self.model), self.last_step), _values(logs))
+      step = min(_step(self.model), self.last_step)
+      self._bar.update(step, _values(logs))
+      if step < self.last_step:
+        _OPEN_PROGRESS_LINE.set()
+      else:                                     # the final update ends its line
+        _OPEN_PROGRESS_LINE.clear()
 
   def on_epoch_end(self, epoch, logs=None):
     if self._bar is not None and self.verbose == 2:

@@ -210,7 +210,7 @@ class RunConfig:
   def resolved_network(self):
     if self.network != "auto":
       return self.network
-    return "mlp" if self.dataset in data.TOY_DATASETS else "dcgan"
+    return "dcgan" if data.holds_images(self.dataset, data_dir=self.data_dir) else "mlp"
 
   @property
   def sample_shape(self):

@@ -264,7 +264,10 @@ class GAN(keras.Model):
     z = self._latents(batch_size) if self._latents_per_phase else None
     for _ in range(self.generator_steps):              # ℓ generator steps
       self._generator_update(batch_size, baseline, z)
-    self.outer_iterations.assign_add(1)
+    # Ordered after the data: a step whose input failed (a check in the pipeline) must not
+    # count, nor move the EMA, which reads the counter.
+    with tf.control_dependencies([real_batches]):
+      self.outer_iterations.assign_add(1)
     if self.generator_ema is not None:
       self.generator_ema.update(self.outer_iterations.value)
     logs = {name: tracker.result() for name, tracker in self._trackers.items()}
