@@ -68,7 +68,8 @@ FLAGS = flags.FLAGS
 def run_settings(generator):
   """The evaluation's data and classifier settings: each flag that is set, else the run's
   own (the export's metadata.json), else the launcher's default. The run's data path,
-  image size and channels apply only to the run's own dataset."""
+  image size and channels apply only to the run's own dataset, its feature layer and
+  Inception path only to its own classifier."""
   run = generator.metadata.get("config") or {}
   dataset = FLAGS.dataset or generator.metadata.get("dataset")
   same_data = dataset == run.get("dataset", generator.metadata.get("dataset"))
@@ -81,14 +82,22 @@ def run_settings(generator):
     value = run.get(name)
     return default if value is None else value
 
+  classifier = pick("classifier", "inception")
+  runs_classifier = classifier == run.get("classifier", "inception")
+
+  def pick_for_classifier(name, default):   # the run's, only for the run's own classifier
+    if FLAGS[name].value is not None or not runs_classifier:
+      return default if FLAGS[name].value is None else FLAGS[name].value
+    return pick(name, default)
+
   return dict(dataset=dataset, data_dir=pick("data_dir", None, data_field=True),
               image_size=pick("image_size", None, data_field=True),
               channels=pick("channels", 3, data_field=True),
               split=FLAGS.eval_split or (run.get("eval_split", "train") if same_data
                                          else "train"),
-              classifier=pick("classifier", "inception"),
-              inception_path=pick("inception_path", None),
-              feature_layer=pick("feature_layer", "features"))
+              classifier=classifier,
+              inception_path=pick_for_classifier("inception_path", None),
+              feature_layer=pick_for_classifier("feature_layer", "features"))
 
 
 def check_data(settings, sample_shape):

@@ -151,6 +151,9 @@ flags.DEFINE_bool("list_presets", False, "Print every preset (source, method, da
                   "and exit.")
 flags.DEFINE_bool("print_config", False, "Print the resolved settings of this command as JSON "
                   "and exit (a run's own are in <logdir>/run_config.json).")
+flags.DEFINE_bool("measure_time", False, "With --print_config: time a few outer iterations "
+                  "of this command on this machine (builds its networks: tens of seconds) and "
+                  "estimate the whole run from them.")
 flags.DEFINE_bool("deterministic", None, "Deterministic ops (slower): with a fixed --seed, a run "
                   "resumed from a checkpoint ends with the same weights, bit for bit.")
 flags.DEFINE_enum("precision", None, precision.PRECISIONS, "Network compute precision: "
@@ -208,8 +211,9 @@ def fit_final_evaluation(config):
     return config
   available = data.sample_count(config.dataset, data_dir=config.data_dir,
                                 split=config.eval_split)
-  if available is None or available >= config.final_eval_samples:
-    return config
+  one_iteration = config.batch_size * max(config.critic_steps, config.warmup_critic_steps)
+  if available is None or available >= config.final_eval_samples or available < one_iteration:
+    return config   # (too few for one outer iteration: the run's own one-line error)
   return dataclasses.replace(config, final_eval_samples=available)
 
 
@@ -238,9 +242,15 @@ def main(argv):
     config = config_from_flags()
     config.validate()
     config = fit_final_evaluation(config)
+    config.validate()
+    if FLAGS.measure_time and not FLAGS.print_config:
+      raise ValueError("measure_time: only with --print_config (it times the command's "
+                       "steps instead of training).")
     if FLAGS.print_config:
       print(json.dumps(dataclasses.asdict(config), indent=2, sort_keys=True))
-      print(run_time.estimate_line(config, preset_name()), file=sys.stderr)
+      print(run_time.measured_line(config, run_time.measure(config, repeats=3))
+            if FLAGS.measure_time else run_time.estimate_line(config, preset_name()),
+            file=sys.stderr)
       return
     if FLAGS.strategy == "tpu" and FLAGS.tpu is None:
       raise ValueError("tpu: required with --strategy=tpu (a TPU name, grpc:// address or "

@@ -654,6 +654,12 @@ class BadInputTest(tf.test.TestCase, parameterized.TestCase):
     with self.assertRaisesRegex(ValueError, r"^data: a fit step received 8 real samples, not a "
                                 r"multiple of critic_steps=3;.*tfwgan\.data\.critic_batches"):
       gan.fit(data, verbose=0)
+    # A numpy array batched by Keras itself: checked in the step (per replica), the same
+    # ValueError.
+    with self.assertRaisesRegex(ValueError, r"^data: a fit step received [48] real samples, "
+                                r"not a multiple of critic_steps=3"):
+      gan.fit(np.zeros((30, 2), np.float32), batch_size=8, verbose=0)
+    self.assertEqual(int(gan.outer_iterations.numpy()), 0)      # a failed step never counts
     # A divisible unknown batch trains (the remainder batch of 6 too).
     gan.fit(tf.data.Dataset.from_tensor_slices(tf.zeros([30, 2])).batch(12), verbose=0)
     self.assertEqual(int(gan.outer_iterations.numpy()), 3)

@@ -1,6 +1,9 @@
+import io
+
 import test_utils  # pylint: disable=unused-import
 
 import numpy as np
+from PIL import Image
 import tensorflow as tf
 
 from tfwgan import plots
@@ -25,6 +28,15 @@ class PlotsTest(tf.test.TestCase):
     self.assertEqual(image.ndim, 3)
     self.assertEqual(image.shape[2], 3)
     self.assertGreater(image.std(), 10)
+
+  def test_png_written_through_gfile_on_any_filesystem(self):
+    grid = plots.image_grid(np.zeros((4, 3, 3, 1)) - 1.0, columns=2)
+    for path in (self.create_tempdir().full_path + "/a.png", "ram://plots-test/a.png"):
+      tf.io.gfile.makedirs(path.rsplit("/", 1)[0])
+      plots.save_png(grid, path)
+      with tf.io.gfile.GFile(path, "rb") as handle:
+        image = Image.open(io.BytesIO(handle.read()))
+        self.assertEqual(image.size, (grid.shape[1], grid.shape[0]))
 
 
 if __name__ == "__main__":

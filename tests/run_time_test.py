@@ -40,7 +40,9 @@ class RunTimeTest(tf.test.TestCase):
     self.assertIsNone(run_time.estimate_seconds(image_default, "wgan_gp_cifar10", RECORD))
     line = run_time.estimate_line(dataclasses.replace(image_default, base_filters=8),
                                   "rwp_wgan_gp_cifar10", RECORD)
-    self.assertIn("unknown (these settings change an iteration's cost", line)
+    self.assertIn("unknown (these settings (networks, image shape, batch, steps or method) "
+                  "change an iteration's cost", line)
+    self.assertIn("add --measure_time", line)
 
   def test_the_line_names_the_time_and_the_machine(self):
     config = RunConfig.from_preset("rwp_wgan_gp_cifar10")
@@ -51,6 +53,20 @@ class RunTimeTest(tf.test.TestCase):
         "included)")
     self.assertEqual([run_time.describe(s) for s in (30, 150, 7300, 200000)],
                      ["30 seconds", "2.5 minutes", "2.0 hours", "2.3 days"])
+
+  def test_measure_times_the_configs_own_iterations(self):
+    config = RunConfig.from_preset("toy_wgan_lp_rwp", hidden_units=8, batch_size=16,
+                                   train_steps=100, jit_compile="off")
+    figures = run_time.measure(config, repeats=2, extra_critic_steps=2)
+    self.assertEqual((figures["critic_steps"], figures["repeats"]), (5, 2))
+    self.assertGreater(figures["seconds_per_iteration"], 0.0)
+    self.assertGreaterEqual(figures["seconds_per_critic_step"], 0.0)
+    self.assertAllClose(run_time.estimate_from(config, figures),
+                        100 * figures["seconds_per_iteration"])
+    line = run_time.measured_line(config, figures)
+    self.assertRegex(line, r"^estimated training time: [0-9.]+ (seconds|minutes) for 100 outer "
+                           r"iterations \(from 2 outer iterations timed now on this machine, "
+                           rf"{run_time.machine()['cores']} cores of ")
 
   def test_the_shipped_figures_cover_every_preset_and_include_rwp_and_sbe_steps(self):
     record = run_time.step_times()

@@ -66,11 +66,16 @@ def toy_config(logdir, export_dir, **overrides):
   # XLA off: these runs are a few steps, so compile time would dominate them. The default
   # ('auto', XLA on for toy MLPs) is run by launchers_test's toy-default test.
   # No final evaluation: launchers_test runs the default's (500 points) end to end.
+  # Image data starts from the image default, with the toy default's ℓ = 5 and latent 2
+  # unless given (tiny, fast networks; what these tests assert does not depend on them).
   fields = dict(train_steps=4, log_every=2, checkpoint_every=2, hidden_units=16, batch_size=32,
                 logdir=logdir, export_dir=export_dir, verbose=0, jit_compile="off",
                 final_eval_samples=0)
+  images = overrides.get("dataset", "8gaussians") not in data.TOY_DATASETS
+  if images:
+    fields.update(generator_steps=5, latent_dim=2)
   fields.update(overrides)
-  return config_lib.RunConfig.from_preset("toy_wgan_lp_rwp", **fields)
+  return config_lib.RunConfig.from_preset(None if images else "toy_wgan_lp_rwp", **fields)
 
 
 def checkpoint_files(logdir):
@@ -481,7 +486,7 @@ class NonLocalFilesystemTest(tf.test.TestCase):
     config = config_lib.RunConfig(dataset="folder", data_dir=root + "/images", image_size=28,
                                   channels=3)
     config.validate()
-    self.assertEqual(data.check_image_files(root + "/images"), 3)
+    self.assertEqual(data.check_image_files(root + "/images"), {(30, 30): 3})
     batch = next(iter(data.training_dataset("folder", batch_size=3, critic_steps=1,
                                             data_dir=root + "/images", image_size=28)))
     self.assertEqual(tuple(batch.shape), (3, 28, 28, 3))

@@ -66,16 +66,20 @@ def run_name_with_overrides(base, overrides):
 
   `wgan_lp_swissroll` + {penalty_weight: 5.0} → `wgan_lp_swissroll-penalty_weight=5.0`;
   a path is named by its last component and a hash (`data_dir=faces_1a2b3c4d`), a value
-  over 32 characters or with other characters by a hash; a suffix over 200 characters
-  by one hash of every change.
+  over 32 characters or with other characters by a hash; past 200 characters, the
+  remaining changes by one hash (`…,and_4_more_1a2b3c4d`).
   """
   changed = {k: v for k, v in sorted(overrides.items()) if k not in RESUME_SAFE_FIELDS}
   if not changed:
     return base
-  suffix = ",".join(_name_part(k, v) for k, v in changed.items())
-  if len(suffix) > _LONGEST_SUFFIX:
-    suffix = hashlib.sha1(json.dumps(changed, sort_keys=True, default=str).encode()).hexdigest()
-    suffix = "overrides_" + suffix[:10]
+  parts = [_name_part(k, v) for k, v in changed.items()]
+  suffix = ",".join(parts)
+  if len(suffix) > _LONGEST_SUFFIX:   # the first changes by name, the rest by one hash
+    kept = []
+    while len(",".join(kept + [parts[len(kept)]])) <= _LONGEST_SUFFIX - 30:
+      kept.append(parts[len(kept)])
+    rest = json.dumps(dict(list(changed.items())[len(kept):]), sort_keys=True, default=str)
+    suffix = ",".join(kept + [f"and_{len(parts) - len(kept)}_more_{_short_hash(rest)}"])
   return f"{base}-{suffix}"
 
 
@@ -166,6 +170,8 @@ class RunConfig:
     default for image data). A toy preset (2-D MLPs) with image data is a ValueError.
     """
     dataset, data_dir = overrides.get("dataset"), overrides.get("data_dir")
+    if isinstance(data_dir, str) and data_dir.startswith("~"):
+      data_dir = os.path.expanduser(data_dir)
     preset = presets.get(presets.default_name(dataset, data_dir=data_dir) if name is None
                          else name)
     if (preset.dataset in data.TOY_DATASETS and dataset is not None
@@ -210,7 +216,7 @@ class RunConfig:
   def resolved_network(self):
     if self.network != "auto":
       return self.network
-    return "dcgan" if data.holds_images(self.dataset, data_dir=self.data_dir) else "mlp"
+    return "mlp" if self.dataset in data.TOY_DATASETS else "dcgan"
 
   @property
   def sample_shape(self):
@@ -310,6 +316,11 @@ class RunConfig:
         kind = "a directory of images" if self.dataset == "folder" else "an .npz file"
         raise ValueError(f"data_dir={self.data_dir!r}: not found; dataset={self.dataset!r} "
                          f"needs {kind}.")
+      if self.dataset == "npz" and not data.holds_images(self.dataset, data_dir=self.data_dir):
+        raise ValueError(f"data_dir={self.data_dir!r}: holds [samples, features] points; the "
+                         "launcher trains and evaluates images from an .npz ([samples, height, "
+                         "width, 1 or 3 channels]) and 2-D points from the toy sets; train "
+                         "other points with the Python API (README: 'Use').")
     elif self.data_dir is not None and self._data_dir_kind() != "folder":
       raise ValueError(f"data_dir={self.data_dir!r}: not a directory (tfds data_dir).")
     if self.eval_split != "train" and self.dataset not in data.TFDS_DATASETS:

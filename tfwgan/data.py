@@ -158,6 +158,9 @@ def check_image_files(path):
   images = image_files(path)
   if not images:
     raise ValueError(f"data_dir={path!r}: no image files {IMAGE_EXTENSIONS} found.")
+  key = (path, tuple(images))   # a run reads its folder once per phase and evaluation
+  if key in _CHECKED_FOLDERS:
+    return dict(_CHECKED_FOLDERS[key])
   sizes = collections.Counter()
   for name in images:
     try:
@@ -166,7 +169,11 @@ def check_image_files(path):
         image.verify()
     except Exception as error:  # pylint: disable=broad-except  (PIL raises many kinds)
       raise ValueError(f"data_dir={path!r}: {name} is not a readable image ({error}).") from error
+  _CHECKED_FOLDERS[key] = dict(sizes)
   return dict(sizes)
+
+
+_CHECKED_FOLDERS = {}   # (path, its image files) → {(width, height): count}
 
 
 def describe(name, *, data_dir=None, image_size=None, split="train"):

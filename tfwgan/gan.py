@@ -303,6 +303,11 @@ class GAN(keras.Model):
     if count is not None and count % self.critic_steps:
       raise ValueError(indivisible_batch_message(count, self.critic_steps))
     real = tf.cast(real, self.variable_dtype)  # float32 also under mixed precision
+    if count is None:   # inputs other than tf.data (checked in `fit`): in the step (not XLA)
+      size = tf.shape(real)[0]
+      with tf.control_dependencies([tf.debugging.Assert(
+          tf.equal(size % self.critic_steps, 0), [_INDIVISIBLE, size])]):
+        real = tf.identity(real)
     return tf.reshape(real, tf.concat([[-1, self.critic_steps], tf.shape(real)[1:]], 0))
 
   def fit(self, x=None, *args, **kwargs):

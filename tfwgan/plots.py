@@ -63,7 +63,11 @@ def scatter_figure(points, *, path=None, extent=3.0, title=""):
 
 
 def save_png(array, path):
-  """Writes a uint8 [h, w, c] array as PNG."""
+  """Writes a uint8 [h, w, c] array as PNG, to any tf.io.gfile path (gs:// too)."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
   array = np.asarray(array)
-  plt.imsave(path, array[..., 0] if array.shape[-1] == 1 else array,
-             cmap="gray" if array.shape[-1] == 1 else None)
+  encoded = io.BytesIO()
+  plt.imsave(encoded, array[..., 0] if array.shape[-1] == 1 else array,
+             cmap="gray" if array.shape[-1] == 1 else None, format="png")
+  with tf.io.gfile.GFile(path, "wb") as handle:
+    handle.write(encoded.getvalue())

@@ -505,11 +505,11 @@ def run(config, strategy=None, networks=None):
                      f"({data.real_set_name(config.dataset, config.eval_split)}), which the "
                      "final evaluation would repeat; use at most that many (0 skips it).")
   classifier = load_classifier(config, config.sample_shape) if evaluates_images else None
-  logging.info("%s", data.describe(config.dataset, data_dir=config.data_dir,
-                                   image_size=config.image_size, split=config.eval_split))
   classifier_sha256 = (_classifier_sha256(config) if evaluates_images else None)
   chief = distribution.is_chief(strategy)
-  if chief:
+  if chief:   # one console: the chief's (other tasks train silently)
+    logging.info("%s", data.describe(config.dataset, data_dir=config.data_dir,
+                                     image_size=config.image_size, split=config.eval_split))
     return _train(config, strategy, networks, config.resolved_logdir, chief=True,
                   classifier=classifier, classifier_sha256=classifier_sha256,
                   real_available=real_available)
@@ -572,7 +572,8 @@ def _train(config, strategy, networks, logdir, *, chief, classifier, classifier_
   # A SIGTERM (preemption notice) from here on: during training, every task checkpoints at
   # the current outer iteration and stops; during the export and the final evaluation,
   # they finish first.
-  progress = callbacks_lib.OuterIterationProgress(config.train_steps, config.verbose)
+  progress = callbacks_lib.OuterIterationProgress(config.train_steps,
+                                                  config.verbose if chief else 0)
   with callbacks_lib.PreemptionNotice() as notice:
     for index, (start, end, critic_steps) in enumerate(phases(config)):
       step = int(gan.outer_iterations.numpy())
