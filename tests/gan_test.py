@@ -2,6 +2,8 @@ import math
 
 import test_utils
 
+import pytest
+
 import keras
 import numpy as np
 from absl.testing import parameterized
@@ -122,6 +124,7 @@ class TrainStepTest(tf.test.TestCase, parameterized.TestCase):
     self.assertEqual(graph_size(2), graph_size(12))
 
   @parameterized.parameters(False, True)
+  @pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
   def test_looped_critic_phase_equals_the_unrolled_one(self, jit_compile):
     # Under a strategy (here one device) the updates are unrolled; without, a while_loop.
     # XLA draws other noise values than TF's kernels, so compiled compares with compiled.
@@ -200,6 +203,7 @@ class RWPTest(tf.test.TestCase):
       self.assertGreater(float(tracker.result()), 0.0)
       self.assertAllClose(tracker.result(), tf.reduce_mean(distance) / (2 * h), rtol=1e-5)
 
+  @pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
   def test_infinite_h_reproduces_unregularised_updates_exactly(self):
     weights = {}
     for name, proximal, generator_steps in (("rwp_inf", tfwgan.RWP(math.inf, 3), None),
@@ -353,6 +357,7 @@ def _sgd_generator_step(generator, theta, objective, learning_rate):
   return [t - learning_rate * g.numpy() for t, g in zip(theta, gradients)]
 
 
+@pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
 class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
   """RWP and SBE over every network family × {one device, 2 replicas}, against a plain
   recomputation of one outer iteration (RWP Alg. 1 / SBE Alg. 2) with one-device Keras
@@ -511,6 +516,7 @@ class SBETest(tf.test.TestCase):
     gan.generator_anchor.weights[1].assign([anchor_shift])  # [kernel, bias]
     return gan, potential
 
+  @pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
   def test_potential_learns_the_displacement_when_the_generator_moved(self):
     z = tf.random.stateless_normal([256, 1], seed=[1, 2])
     for shift, anchor_shift in ((0.7, 0.0), (0.0, 0.0)):
@@ -581,6 +587,7 @@ class SkipNonFiniteUpdatesTest(tf.test.TestCase):
                          for a, b in zip(critic_state, critic.weights)))
 
 
+@pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
 class EightGaussiansTest(tf.test.TestCase):
 
   def test_wgan_lp_lowers_exact_emd(self):

@@ -15,6 +15,8 @@ import time
 
 import test_utils  # pylint: disable=unused-import
 
+import pytest
+
 from absl.testing import flagsaver
 from absl.testing import parameterized
 import numpy as np
@@ -30,6 +32,8 @@ from tfwgan import presets
 from tfwgan import training
 from tfwgan.evaluation import classifiers
 from tfwgan.evaluation import scoring
+
+pytestmark = pytest.mark.slow   # every test here starts launchers (subprocesses) or trains
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "launchers"))

@@ -1,5 +1,7 @@
 import test_utils
 
+import pytest
+
 import keras
 import numpy as np
 from absl.testing import parameterized
@@ -33,6 +35,7 @@ def _cases():
       yield {"testcase_name": f"{method}_{proximal}", "method": method, "proximal": proximal}
 
 
+@pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
 class MethodsTest(tf.test.TestCase, parameterized.TestCase):
 
   @parameterized.named_parameters(*_cases())

@@ -5,6 +5,8 @@ import numpy as np
 import tensorflow as tf
 
 import test_utils
+
+import pytest
 import tfwgan
 from tfwgan import config as config_lib
 from tfwgan import networks
@@ -68,6 +70,7 @@ class MixedNetworksTest(tf.test.TestCase):
     self.assertGreater(np.max(relative), 0.0)  # it really computed in bfloat16
 
 
+@pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
 class MixedTrainingTest(tf.test.TestCase):
 
   def _gan(self, proximal):
@@ -108,6 +111,7 @@ class MixedTrainingTest(tf.test.TestCase):
     self.assertEqual(keras.mixed_precision.global_policy().name, "float32")
 
 
+@pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
 class MixedRunEndToEndTest(tf.test.TestCase):
 
   def test_a_mixed_bfloat16_run_exports_reloads_and_resumes(self):

@@ -2,6 +2,8 @@
 
 import test_utils  # pylint: disable=unused-import
 
+import pytest
+
 import keras
 import tensorflow as tf
 
@@ -23,6 +25,7 @@ class LinearDecayTest(tf.test.TestCase):
     with self.assertRaisesRegex(ValueError, r"lr_decay='cosine': allowed values"):
       schedules.learning_rate("cosine", 2e-4, total_steps=100, counter=counter)
 
+  @pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
   def test_every_optimizer_follows_outer_iterations_also_after_a_resume(self):
     root = self.create_tempdir().full_path
     fields = dict(hidden_units=16, batch_size=32, log_every=1, checkpoint_every=2,

@@ -8,6 +8,8 @@ import shutil
 
 import test_utils
 
+import pytest
+
 from absl.testing import parameterized
 import keras
 import numpy as np
@@ -148,6 +150,7 @@ class XLAChoiceTest(tf.test.TestCase):
       config_lib.RunConfig(jit_compile="yes").validate()
 
 
+@pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
 class ReliabilityTest(tf.test.TestCase):
 
   def setUp(self):
@@ -317,6 +320,7 @@ class ReliabilityTest(tf.test.TestCase):
     self.assertEqual(sorted(os.listdir(directory)), ["ckpt-2_temp", "ckpt-4.index"])
 
 
+@pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
 class ImageRunTest(tf.test.TestCase):
 
   def test_cifar10_mock_with_tiny_dcgan_and_warmup(self):
@@ -447,6 +451,7 @@ class ImageRunTest(tf.test.TestCase):
                      (2, 28, 28, 1))
 
 
+@pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
 class NonLocalFilesystemTest(tf.test.TestCase):
   """TensorFlow's in-memory ram:// filesystem stands in for gs://: every logdir, export,
   cache and data file goes through tf.io.gfile, so a run there writes nothing locally."""
@@ -675,6 +680,7 @@ WIRING = {
 }
 
 
+@pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
 class EveryFieldReachesTheRunTest(tf.test.TestCase, parameterized.TestCase):
 
   def test_the_table_has_a_row_for_every_field(self):
