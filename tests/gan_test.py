@@ -183,6 +183,7 @@ class RWPTest(tf.test.TestCase):
     gan.compile(**_optimizers(1e-2))
     return gan
 
+  @pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
   def test_proximal_term_is_zero_first_then_mean_squared_distance_to_frozen_copy(self):
     h = 0.05
     gan = self._rwp_gan(h)
@@ -472,6 +473,7 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
 class GeneratorBatchTest(tf.test.TestCase, parameterized.TestCase):
 
   @parameterized.named_parameters(("one_device", 1), ("2_replicas", 2))
+  @pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
   def test_generator_and_potential_updates_use_the_generator_batch(self, replicas):
     strategy = test_utils.mirrored_strategy() if replicas == 2 else tf.distribute.get_strategy()
     with strategy.scope():
@@ -529,6 +531,7 @@ class SBETest(tf.test.TestCase):
       reached = proximal_lib.sbe_potential_objective(potential, z + shift, z + anchor_shift)
       self.assertAllClose(reached, 0.5 * (shift - anchor_shift) ** 2, atol=0.01)
 
+  @pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
   def test_anchor_is_the_generator_before_the_previous_generator_phase(self):
     generator, critic = test_utils.tiny_mlp_pair()
     gan = tfwgan.WGANGP(generator, critic, 2, critic_steps=1, seed=0,

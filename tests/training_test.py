@@ -101,6 +101,7 @@ class PhasesTest(tf.test.TestCase):
     self.assertEqual(training.phases(without),
                      [(0, 25, 100), (25, 1000, 5)])
 
+  @pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
   def test_a_phase_of_critic_steps_seen_before_reuses_its_traced_step(self):
     generator, critic = test_utils.tiny_mlp_pair()
     gan = test_utils.compile_gan(gan_lib.GAN(generator, critic, 2, penalty="gp",
