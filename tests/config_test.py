@@ -85,10 +85,17 @@ class RunConfigTest(tf.test.TestCase, parameterized.TestCase):
       with self.assertRaisesRegex(ValueError, r"points\.npz': holds \[samples, features\] "
                                   r"points; the launcher trains and evaluates images"):
         config.validate()
-    # `~` is expanded before the file is read.
+    # Another array shape is images (its shape is named by the data check), not points.
+    flat_images = os.path.join(root, "flat.npz")
+    np.savez(flat_images, x=np.zeros((4, 28, 28), np.uint8))
+    self.assertEqual(RunConfig.from_preset(None, dataset="npz", data_dir=flat_images).latent_dim,
+                     128)
+    # `~` is expanded before the file is read, and before the run is named.
     with mock.patch.dict(os.environ, {"HOME": root}):
       self.assertEqual(RunConfig.from_preset(None, dataset="npz",
                                              data_dir="~/points.npz").latent_dim, 2)
+      self.assertEqual(RunConfig.from_preset(None, dataset="npz", data_dir="~/images.npz"),
+                       RunConfig.from_preset(None, dataset="npz", data_dir=images))
     for dataset, data_dir in (("folder", root), ("npz", images), ("mnist", None)):
       with self.assertRaisesRegex(ValueError, r"^preset='toy_wgan_lp_rwp': a 2-D toy setting "
                                   r"\(MLPs, latent_dim=2\) cannot train on images \(dataset="

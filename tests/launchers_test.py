@@ -769,7 +769,8 @@ class FirstHourTest(tf.test.TestCase):
     tf.saved_model.save(evaluation_classifiers_test.StandInInception(), cls.inception)
     # As the user runs them: TensorFlow's log level unset (the launchers quieten it
     # themselves); default logdirs land in this TMPDIR.
-    cls.env = {"TMPDIR": os.path.join(cls.root, "tmp"), "TF_CPP_MIN_LOG_LEVEL": None}
+    cls.env = {"TMPDIR": os.path.join(cls.root, "tmp"), "TF_CPP_MIN_LOG_LEVEL": None,
+               "HOME": cls.root}                     # so the README's ~/faces is this folder
     os.makedirs(cls.env["TMPDIR"])
     # The README's folder line at --image_size=28 on these 32×32 images, small and short.
     cls.small = ["--base_filters=4", "--batch_size=4", "--latent_dim=8", "--generator_steps=2",
@@ -790,8 +791,7 @@ class FirstHourTest(tf.test.TestCase):
 
   @classmethod
   def _readme_folder_line(cls, image_size=64):
-    line = README_FOLDER_LINE.replace("~/faces", cls.images).replace(
-        "--image_size=64", f"--image_size={image_size}")
+    line = README_FOLDER_LINE.replace("--image_size=64", f"--image_size={image_size}")
     return line.split()[2:]
 
   def test_the_readme_folder_line_is_the_one_tested(self):
@@ -908,6 +908,17 @@ class FirstHourTest(tf.test.TestCase):
     completed = _launch("sample.py", env=self.env)
     self.assertIn(os.path.join(self.env["TMPDIR"], "tfwgan", "samples", "toy_wgan_lp_rwp"),
                   completed.stdout)
+
+  def test_measure_time_estimates_this_command_from_its_own_steps_here(self):
+    completed = _launch("train.py", "--print_config", "--measure_time", "--hidden_units=8",
+                        "--batch_size=16", "--train_steps=300", env=self.env)
+    self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
+    self.assertEqual(json.loads(completed.stdout)["train_steps"], 300)
+    self.assertRegex(completed.stderr.strip().splitlines()[-1],
+                     r"^estimated training time: [0-9.]+ (seconds|minutes) for 300 outer "
+                     r"iterations \(from 3 outer iterations timed now on this machine, \d+ cores "
+                     r"of .*: [0-9.e-]+ s each; evaluations not included\)$")
+    self.assertLen(completed.stderr.strip().splitlines(), 1)   # no TensorFlow start-up lines
 
   def test_list_presets_gives_every_preset_an_estimated_time(self):
     completed = _launch("train.py", "--list_presets", env=self.env)

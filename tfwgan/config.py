@@ -204,7 +204,8 @@ class RunConfig:
         "generator_batch_size": preset.generator_batch_size, "lr_decay": preset.lr_decay,
         "ema_decay": preset.ema_decay, "ema_start_step": preset.ema_start_step,
     }
-    given = {k: v for k, v in overrides.items() if v is not None}
+    given = {k: os.path.expanduser(v) if k in PATH_FIELDS and isinstance(v, str) else v
+             for k, v in overrides.items() if v is not None}   # ~/x and /home/u/x: one run
     changed = {k: v for k, v in given.items()
                if v != fields.get(k, cls.__dataclass_fields__[k].default)}
     fields.update(given)

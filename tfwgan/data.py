@@ -357,14 +357,14 @@ def sample_count(name, *, data_dir=None, split="train"):
 
 def holds_images(name, *, data_dir=None):
   """Whether `name` is image data: tfds sets and folders are, the toy sets are not, an
-  .npz file when its array is [samples, height, width, channels] (an unreadable file
-  counts as images; `RunConfig.validate` names the problem)."""
+  .npz file unless its array is [samples, features] points (an unreadable file or another
+  shape counts as images; `RunConfig.validate` and the data check name the problem)."""
   if name in TOY_DATASETS:
     return False
   if name != "npz":
     return True
   try:
-    return len(files.npz_first_shape(data_dir)) == 4
+    return len(files.npz_first_shape(data_dir)) != 2   # other shapes: refused as images
   except Exception:  # pylint: disable=broad-except  (missing or damaged: validated later)
     return True
 

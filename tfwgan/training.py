@@ -507,7 +507,7 @@ def run(config, strategy=None, networks=None):
   classifier = load_classifier(config, config.sample_shape) if evaluates_images else None
   classifier_sha256 = (_classifier_sha256(config) if evaluates_images else None)
   chief = distribution.is_chief(strategy)
-  if chief:   # one console: the chief's (other tasks train silently)
+  if chief:   # the data line and the progress bar on the chief's console only
     logging.info("%s", data.describe(config.dataset, data_dir=config.data_dir,
                                      image_size=config.image_size, split=config.eval_split))
     return _train(config, strategy, networks, config.resolved_logdir, chief=True,
