@@ -21,6 +21,7 @@ from absl import app
 from absl import flags
 
 sys.path.insert(0, __file__.rsplit("/", 2)[0])
+# bench.common sets TF_CPP_MIN_LOG_LEVEL before TensorFlow loads.
 from bench import common  # pylint: disable=g-import-not-at-top,wrong-import-position,unused-import
 
 flags.DEFINE_list("presets", None, "Presets to time (default: every preset).")
@@ -44,12 +45,13 @@ def main(argv):
       record = json.load(handle)
   from tfwgan import config as config_lib  # pylint: disable=g-import-not-at-top
   today = datetime.date.today().isoformat()
-  record.update(machine=run_time.machine(), measured=today,
+  here = run_time.machine()
+  record.update(machine=here, measured=today,
                 command="python bench/preset_times.py " + " ".join(sys.argv[1:]))
   for name in FLAGS.presets or sorted(presets.PRESETS):
     figures = run_time.measure(config_lib.RunConfig.from_preset(name), repeats=FLAGS.repeats,
                                extra_critic_steps=FLAGS.extra_critic_steps)
-    figures.update(machine=run_time.machine(), measured=today)   # kept per preset: a merge
+    figures.update(machine=here, measured=today)   # kept per preset: a merge
     record["presets"][name] = figures                               # may mix machines
     print(f"{name}: {figures['seconds_per_iteration']:.3f} s per outer iteration "
           f"({figures['critic_steps']} critic steps), "

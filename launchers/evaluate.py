@@ -124,7 +124,6 @@ def main(argv):
     sys.exit(f"evaluate.py: error: unexpected arguments {argv[1:]}")
   from tfwgan import data  # pylint: disable=g-import-not-at-top
   from tfwgan import export  # pylint: disable=g-import-not-at-top
-  from tfwgan import files  # pylint: disable=g-import-not-at-top
   from tfwgan.evaluation import classifiers, scoring  # pylint: disable=g-import-not-at-top
   try:
     generator = export.ExportedGenerator(FLAGS.export_dir)
@@ -172,14 +171,15 @@ def main(argv):
       batch_norm=FLAGS.batch_norm or generator.batch_norm,
       inception_score_splits=FLAGS.inception_score_splits, metrics=metrics, seed=FLAGS.seed)
   results.update(export_dir=os.path.abspath(FLAGS.export_dir), dataset=dataset)
-  output = FLAGS.output_json or default_output(generator, files, export)
+  output = FLAGS.output_json or default_output(generator)
   scoring.write_json(results, output)
   print(json.dumps(results, indent=2, sort_keys=True))
   print(f"wrote {output}")
 
 
-def default_output(generator, files, export):
+def default_output(generator):
   """A new JSON file per evaluation, in the run's own results directory."""
+  from tfwgan import export, files  # pylint: disable=g-import-not-at-top
   step = generator.metadata.get("step")
   stem = (os.path.basename(os.path.normpath(FLAGS.export_dir))
           + ("" if step is None else f"-step{step}") + f"-{FLAGS.num_samples}samples")

@@ -242,8 +242,10 @@ def main(argv):
                 if FLAGS.strategy == "multi_worker" else None)
     config = config_from_flags()
     config.validate()
-    config = fit_final_evaluation(config)
-    config.validate()
+    fitted = fit_final_evaluation(config)
+    if fitted is not config:          # a smaller final count: checked like any other
+      fitted.validate()
+      config = fitted
     if FLAGS.measure_time and not FLAGS.print_config:
       raise ValueError("measure_time: only with --print_config (it times the command's "
                        "steps instead of training).")

@@ -28,6 +28,17 @@ def _linear_generator(kernel, bias):
   return model
 
 
+def _frozen_linear_generator_and_linear_critic(kernel, *, seed):
+  """g(z) = kernel·z (learning rate 0) and f(x) = w·x from w = 0 under SGD(1), 3 critic
+  steps per outer iteration: each critic step adds mean(real) − mean(fake) to w."""
+  critic = test_utils.linear_critic([0.0])
+  gan = tfwgan.GAN(_linear_generator([kernel], [0.0]), critic, 1, loss="wasserstein",
+                   critic_steps=3, seed=seed)
+  gan.compile(generator_optimizer=keras.optimizers.SGD(0.0),
+              critic_optimizer=keras.optimizers.SGD(1.0))
+  return gan, critic
+
+
 def _copy_random_stream(gan):
   """A copy of the model's noise source that replays its next draws."""
   return gan._random.replay()
@@ -39,11 +50,7 @@ class TrainStepTest(tf.test.TestCase, parameterized.TestCase):
     # g ≡ 0 (zero weights, learning rate 0) and f(x) = w·x under SGD(1): each critic
     # step adds the mean of its real batch to w. With every sample used once, that
     # sums to 24/4 = 6; reusing one batch three times would not (e.g. 3 × 1.75).
-    generator = _linear_generator([0.0], [0.0])
-    critic = test_utils.linear_critic([0.0])
-    gan = tfwgan.GAN(generator, critic, 1, loss="wasserstein", critic_steps=3, seed=0)
-    gan.compile(generator_optimizer=keras.optimizers.SGD(0.0),
-                critic_optimizer=keras.optimizers.SGD(1.0))
+    gan, critic = _frozen_linear_generator_and_linear_critic(0.0, seed=0)
     real = np.repeat([1.0, 2.0, 3.0], 4).reshape(12, 1).astype(np.float32)
     gan.fit(tf.data.Dataset.from_tensors(real), epochs=1, verbose=0)
     self.assertAllClose(critic.trainable_variables[0].numpy().ravel(), [6.0])
@@ -92,11 +99,7 @@ class TrainStepTest(tf.test.TestCase, parameterized.TestCase):
     # g(z) = z (learning rate 0), f(x) = w·x under SGD(1) and real samples 0: critic step i
     # of outer iteration t adds −mean(z_ti) to w, z_ti being sub-stream i's draw of step t.
     # The same draw at every critic step, or at every outer iteration, adds other values.
-    generator = _linear_generator([1.0], [0.0])
-    critic = test_utils.linear_critic([0.0])
-    gan = tfwgan.GAN(generator, critic, 1, loss="wasserstein", critic_steps=3, seed=5)
-    gan.compile(generator_optimizer=keras.optimizers.SGD(0.0),
-                critic_optimizer=keras.optimizers.SGD(1.0))
+    gan, critic = _frozen_linear_generator_and_linear_critic(1.0, seed=5)
     gan.fit(tf.data.Dataset.from_tensors(np.zeros((12, 1), np.float32)).repeat(),
             steps_per_epoch=2, verbose=0)
     draws = []
