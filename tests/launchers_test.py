@@ -17,6 +17,7 @@ import test_utils  # pylint: disable=unused-import
 
 import pytest
 
+from absl import flags
 from absl.testing import flagsaver
 from absl.testing import parameterized
 import numpy as np
@@ -338,20 +339,14 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
     self.assertEqual((gan.penalty.sampling, gan.penalty.perturbation_std),
                      ("perturb_both", 0.25))
 
+  # Two real processes, one per way a launch is refused: absl's own flag parsing and the
+  # launcher's checks. The other values of each kind are tables run in this process:
+  # test_absl_refuses_a_value_outside_the_flags_definition and
+  # test_bad_values_exit_with_one_line_and_write_nothing.
   @parameterized.named_parameters(
-      ("preset", ["--preset=wgan"], "--preset"),
-      ("strategy", ["--strategy=horovod"], "--strategy"),
-      ("tpu_address", ["--strategy=tpu"], "--tpu: required with --strategy=tpu"),
       ("method", ["--method=wgan"], "--method"),
-      ("dataset", ["--dataset=moons"], "--dataset"),
-      ("train_steps", ["--train_steps=0"], "--train_steps"),
       ("missing_data_dir", ["--dataset=folder", "--image_size=32",
-                            "--data_dir=/nonexistent/images"], "--data_dir='/nonexistent/images'"),
-      ("rwp_latents", ["--rwp_latents=per_batch"], "--rwp_latents"),
-      ("lp_perturbation_std", ["--lp_perturbation_std=0"],
-       "--lp_perturbation_std=0.0: must be a number > 0"),
-      ("image_size", ["--dataset=folder", "--image_size=48", f"--data_dir={ROOT}"],
-       "--image_size=48: allowed values are [28, 32, 64]"))
+                            "--data_dir=/nonexistent/images"], "--data_dir='/nonexistent/images'"))
   def test_bad_flags_exit_before_building_anything(self, args, expected):
     logdir = os.path.join(self.create_tempdir().full_path, "run")
     export_dir = os.path.join(self.create_tempdir().full_path, "export")
@@ -443,6 +438,22 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
     self.assertTrue(os.path.isfile(os.path.join(output_dir, "saved_model", "saved_model.pb")))
 
   @parameterized.named_parameters(
+      ("preset", "--preset=wgan"), ("strategy", "--strategy=horovod"),
+      ("dataset", "--dataset=moons"), ("train_steps", "--train_steps=0"),
+      ("rwp_latents", "--rwp_latents=per_batch"))
+  def test_absl_refuses_a_value_outside_the_flags_definition(self, argument):
+    # What app.run then prints and how it exits: the subprocess row 'method' above.
+    with flagsaver.flagsaver():
+      with self.assertRaisesRegex(flags.IllegalFlagValueError,
+                                  "^flag " + re.escape(argument) + ": "):
+        train.FLAGS(["train.py", argument])
+
+  @parameterized.named_parameters(
+      ("tpu_address", {"strategy": "tpu"}, "--tpu: required with --strategy=tpu"),
+      ("lp_perturbation_std", {"lp_perturbation_std": 0.0},
+       "--lp_perturbation_std=0.0: must be a number > 0"),
+      ("image_size", {"dataset": "folder", "image_size": 48, "data_dir": ROOT},
+       "--image_size=48: allowed values are [28, 32, 64]"),
       ("latent_dim", {"latent_dim": 0}, "--latent_dim=0: must be an integer >= 1"),
       ("batch_size", {"batch_size": 0}, "--batch_size=0"),
       ("critic_steps", {"critic_steps": 0}, "--critic_steps=0"),
@@ -566,6 +577,7 @@ def _start_workers(args, temporary_dirs=(None, None)):
   return processes
 
 
+@pytest.mark.xdist_group("multi_worker_launcher")   # one worker runs setUpClass's runs
 class MultiWorkerLauncherTest(tf.test.TestCase):
   """The README's several-machines command, as two processes on loopback ports (one CPU
   device each), against one process on the same global batch (SGD: linear updates)."""
@@ -574,15 +586,6 @@ class MultiWorkerLauncherTest(tf.test.TestCase):
           "--latent_dim=4", "--batch_size=8", "--critic_steps=2", "--log_every=2",
           "--checkpoint_every=2", "--optimizer=sgd", "--learning_rate=0.01",
           "--final_eval_samples=0", "--jit_compile=off", "--verbose=0", "--seed=1"]
-
-  def _two_workers(self, root, args):
-    """Runs both tasks to the end (each with its own TMPDIR under `root`); their outputs."""
-    temporary = [os.path.join(root, f"tmp{index}") for index in range(2)]
-    processes = _start_workers(args, temporary)
-    outputs = [process.communicate(timeout=600) for process in processes]
-    for process, (_, stderr) in zip(processes, outputs):
-      self.assertEqual(process.returncode, 0, stderr[-3000:])
-    return outputs
 
   def _kill_after_checkpoint(self, args, logdir, victim, checkpoint):
     """Starts both tasks, SIGKILLs task `victim` once ckpt-`checkpoint` is complete; returns
@@ -631,50 +634,76 @@ class MultiWorkerLauncherTest(tf.test.TestCase):
     for name, value in uninterrupted.items():
       self.assertAllEqual(resumed[name], value, msg=name)
 
-  def test_two_launcher_workers_write_one_logdir_and_follow_one_process(self):
-    root = self.create_tempdir().full_path
-    args = [*self.ARGS, f"--data_dir={_digits_npz(os.path.join(root, 'd.npz'))}"]
-    logdir, single = os.path.join(root, "run"), os.path.join(root, "single")
-    for runs, steps in ((1, 4), (2, 6)):    # the second command resumes the first
-      outputs = self._two_workers(root, [*args, f"--train_steps={steps}", f"--logdir={logdir}"])
+  @classmethod
+  def setUpClass(cls):
+    """The runs both tests below read, made once: two workers train to step 4 and resume to
+    6 in one logdir (a copy of it at step 4 aside); one process trains the same to 4 and 6;
+    one process resumes the step-4 copy to 6."""
+    super().setUpClass()
+    cls.root = tempfile.mkdtemp()
+    args = [*cls.ARGS, f"--data_dir={_digits_npz(os.path.join(cls.root, 'd.npz'))}"]
+    cls.logdir, single = os.path.join(cls.root, "run"), os.path.join(cls.root, "single")
+    cls.resized = os.path.join(cls.root, "resized")
+    cls.stages = []
+    for steps in (4, 6):    # the second command resumes the first
+      temporary = [os.path.join(cls.root, f"tmp{index}") for index in range(2)]
+      processes = _start_workers([*args, f"--train_steps={steps}", f"--logdir={cls.logdir}"],
+                                 temporary)
+      outputs = [process.communicate(timeout=600) for process in processes]
       completed = _launch("train.py", *args, f"--train_steps={steps}", f"--logdir={single}")
-      self.assertEqual(completed.returncode, 0, completed.stderr[-3000:])
-      self.assertRegex(outputs[0][0], rf"^trained to step {steps}.* on 2 replica\(s\)")
+      cls.stages.append(dict(
+          steps=steps, outputs=outputs, codes=[process.returncode for process in processes],
+          single=completed,
+          event_files=len(glob.glob(os.path.join(cls.logdir, "events.out.tfevents.*"))),
+          logdir_files=sorted(name for name in os.listdir(cls.logdir)
+                              if not name.startswith("events.")),
+          scratch=[os.listdir(os.path.join(cls.root, f"tmp{i}")) for i in (0, 1)],
+          workers=_all_tensors(f"{cls.logdir}/checkpoints"),
+          one=_all_tensors(f"{single}/checkpoints")))
+      if steps == 4:
+        shutil.copytree(cls.logdir, cls.resized)
+    cls.resized_run = _launch("train.py", *args, "--train_steps=6", f"--logdir={cls.resized}")
+
+  @classmethod
+  def tearDownClass(cls):
+    shutil.rmtree(cls.root, ignore_errors=True)
+    super().tearDownClass()
+
+  def test_two_launcher_workers_write_one_logdir_and_follow_one_process(self):
+    logdir = self.logdir
+    for runs, stage in enumerate(self.stages, start=1):
+      steps = stage["steps"]
+      for code, (_, stderr) in zip(stage["codes"], stage["outputs"]):
+        self.assertEqual(code, 0, stderr[-3000:])
+      self.assertEqual(stage["single"].returncode, 0, stage["single"].stderr[-3000:])
+      self.assertRegex(stage["outputs"][0][0], rf"^trained to step {steps}.* on 2 replica\(s\)")
       if steps == 6:
-        for _, stderr in outputs:           # every task resumed from the chief's checkpoint
+        for _, stderr in stage["outputs"]:   # every task resumed from the chief's checkpoint
           self.assertIn(f"Resuming {logdir} at step 4 from checkpoint {logdir}/checkpoints/"
                         "ckpt-4.", stderr)
       # Only the chief wrote into the logdir (one event file per run); the worker's scratch
       # directory is gone.
-      self.assertLen(glob.glob(os.path.join(logdir, "events.out.tfevents.*")), runs)
-      self.assertEqual(sorted(name for name in os.listdir(logdir)
-                              if not name.startswith("events.")),
-                       ["checkpoints", "export", training.RUN_CONFIG])
-      self.assertEqual([os.listdir(os.path.join(root, f"tmp{i}")) for i in (0, 1)], [[], []])
+      self.assertEqual(stage["event_files"], runs)
+      self.assertEqual(stage["logdir_files"], ["checkpoints", "export", training.RUN_CONFIG])
+      self.assertEqual(stage["scratch"], [[], []])
       # Every checkpointed tensor: weights (under the optimizers' _trainable_variables),
       # batch-norm statistics, step counters.
-      workers = _all_tensors(f"{logdir}/checkpoints")
-      one = _all_tensors(f"{single}/checkpoints")
+      workers, one = stage["workers"], stage["one"]
       self.assertEqual(set(workers), set(one))
       self.assertGreater(len([name for name in one if "_trainable_variables" in name]), 10)
       for name, value in one.items():
         self.assertAllClose(workers[name], value, rtol=1e-4, atol=1e-5, msg=name)
-    self.assertEqual(_all_tensors(f"{logdir}/checkpoints")[
+    self.assertEqual(self.stages[-1]["workers"][
         "outer_iterations/.ATTRIBUTES/VARIABLE_VALUE"], 6)
 
   def test_a_two_worker_run_resumes_in_one_process_on_the_same_trajectory(self):
     # Another number of tasks: the checkpoint restores and, the global batch being the
     # same, the run continues as the two workers would (SGD, 1e-4).
-    root = self.create_tempdir().full_path
-    args = [*self.ARGS, f"--data_dir={_digits_npz(os.path.join(root, 'd.npz'))}"]
-    logdir, resized = os.path.join(root, "run"), os.path.join(root, "resized")
-    self._two_workers(root, [*args, "--train_steps=4", f"--logdir={logdir}"])
-    shutil.copytree(logdir, resized)
-    self._two_workers(root, [*args, "--train_steps=6", f"--logdir={logdir}"])
-    completed = _launch("train.py", *args, "--train_steps=6", f"--logdir={resized}")
+    completed = self.resized_run
     self.assertEqual(completed.returncode, 0, completed.stderr[-3000:])
-    self.assertIn(f"Resuming {resized} at step 4", completed.stderr)
-    workers, one = (_all_tensors(f"{path}/checkpoints") for path in (logdir, resized))
+    self.assertIn(f"Resuming {self.resized} at step 4", completed.stderr)
+    workers = self.stages[-1]["workers"]
+    one = _all_tensors(f"{self.resized}/checkpoints")
     for name, value in workers.items():
       self.assertAllClose(one[name], value, rtol=1e-4, atol=1e-5, msg=name)
 
@@ -750,6 +779,7 @@ ABSL_PREFIX = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d")
 README_FOLDER_LINE = "python launchers/train.py --dataset=folder --data_dir=~/faces --image_size=64"
 
 
+@pytest.mark.xdist_group("first_hour")   # one worker runs setUpClass's runs
 class FirstHourTest(tf.test.TestCase):
   """A new user's first hour, each row of issue #33's table as the user's command: the
   README's folder line on their own 32×32 PNGs, evaluation and samples from the export

@@ -561,6 +561,13 @@ def _pytest(directory, tests, select):
   return result.returncode, (result.stdout + result.stderr)
 
 
+def _failed(code, output):
+  """A test failed: exit code 1, or 2 when pytest-xdist stopped the run at that failure (-x)
+  rather than at an import or collection error."""
+  return code == 1 or (code == 2 and _failed_test(output) != "?"
+                       and "during collection" not in output)
+
+
 def _failed_test(output):
   for line in output.splitlines():
     if line.startswith("FAILED "):
@@ -610,8 +617,8 @@ def run(variants, tests_from=None):
         verdict, evidence = "NOT APPLIED", problem
       else:
         code, output = _pytest(directory, variant.tests, variant.select)
-        verdict = {0: "SURVIVED", 1: "caught"}.get(code, "ERROR")
-        evidence = _failed_test(output) if code == 1 else _summary_line(output)
+        verdict = "caught" if _failed(code, output) else {0: "SURVIVED"}.get(code, "ERROR")
+        evidence = _failed_test(output) if verdict == "caught" else _summary_line(output)
       with open(pristine, "w") as handle:
         handle.write(saved)
       bad += verdict != "caught"
