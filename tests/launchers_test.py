@@ -310,8 +310,11 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
   def test_mirrored_on_two_logical_cpus_writes_one_logdir_that_resumes_on_one_device(self):
     root = self.create_tempdir().full_path
     logdir, export_dir = os.path.join(root, "run"), os.path.join(root, "export")
+    # XLA off: 'auto' is off across replicas anyway (distribution_test), and the one-device
+    # resume would spend most of its time compiling; the toy default's XLA is
+    # test_toy_default_writes_summaries_resumes_and_exports's and DailyRunTest's.
     common = ["--train_steps=4", "--log_every=2", "--checkpoint_every=2", "--hidden_units=16",
-              "--batch_size=32", "--verbose=0", f"--logdir={logdir}",
+              "--batch_size=32", "--verbose=0", "--jit_compile=off", f"--logdir={logdir}",
               f"--export_dir={export_dir}"]
     completed = _launch("train.py", *common, "--strategy=mirrored", "--cpu_devices=2")
     self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
@@ -587,53 +590,6 @@ class MultiWorkerLauncherTest(tf.test.TestCase):
           "--checkpoint_every=2", "--optimizer=sgd", "--learning_rate=0.01",
           "--final_eval_samples=0", "--jit_compile=off", "--verbose=0", "--seed=1"]
 
-  def _kill_after_checkpoint(self, args, logdir, victim, checkpoint):
-    """Starts both tasks, SIGKILLs task `victim` once ckpt-`checkpoint` is complete; returns
-    the survivor's exit code, stderr and seconds from the kill to its exit."""
-    processes = _start_workers(args)
-    state = os.path.join(logdir, "checkpoints", "checkpoint")
-    deadline = time.time() + 300
-    while time.time() < deadline and processes[victim].poll() is None and not (
-        os.path.exists(state) and f"ckpt-{checkpoint}\"" in open(state).read()):
-      time.sleep(0.05)
-    self.assertIsNone(processes[victim].poll(), "the run ended before the kill")
-    processes[victim].send_signal(signal.SIGKILL)
-    killed = time.time()
-    survivor = processes[1 - victim]
-    _, stderr = survivor.communicate(timeout=120)
-    processes[victim].communicate()
-    return survivor.returncode, stderr, time.time() - killed
-
-  def test_a_lost_worker_or_chief_stops_the_survivor_and_a_restart_resumes_bit_for_bit(self):
-    root = self.create_tempdir().full_path
-    common = ["--train_steps=120", "--hidden_units=16", "--batch_size=32", "--log_every=10",
-              "--checkpoint_every=10", "--final_eval_samples=0", "--jit_compile=off",
-              "--verbose=0", "--deterministic", "--seed=2"]
-    reference, logdir = os.path.join(root, "reference"), os.path.join(root, "run")
-    for process in _start_workers([*common, f"--logdir={reference}"]):
-      _, stderr = process.communicate(timeout=600)
-      self.assertEqual(process.returncode, 0, stderr[-3000:])
-    args = [*common, f"--logdir={logdir}"]
-    for victim, checkpoint in ((1, 20), (0, 50)):   # the worker, then (resumed) the chief
-      code, stderr, seconds = self._kill_after_checkpoint(args, logdir, victim, checkpoint)
-      self.assertEqual(code, train.LOST_TASK_EXIT_CODE, stderr[-3000:])
-      # Bounded by the coordination service's heartbeat timeout (10 s) plus the exit.
-      self.assertLess(seconds, 60.0)
-      self.assertEqual(stderr.strip().splitlines()[-1],
-                       f"train.py: error: lost task /job:worker/replica:0/task:{victim} of the "
-                       "cluster (it stopped or its machine went away); restart every task with "
-                       "the same command: the run resumes from its last checkpoint in "
-                       f"{logdir}.")
-      self.assertNotIn("Traceback", stderr)
-    for process in _start_workers(args):
-      _, stderr = process.communicate(timeout=600)
-      self.assertEqual(process.returncode, 0, stderr[-3000:])
-      self.assertRegex(stderr, rf"Resuming {logdir} at step (?:[5-9]\d|1[01]\d) ")
-    resumed, uninterrupted = (_all_tensors(f"{path}/checkpoints") for path in (logdir, reference))
-    self.assertEqual(set(resumed), set(uninterrupted))
-    for name, value in uninterrupted.items():
-      self.assertAllEqual(resumed[name], value, msg=name)
-
   @classmethod
   def setUpClass(cls):
     """The runs both tests below read, made once: two workers train to step 4 and resume to
@@ -708,13 +664,70 @@ class MultiWorkerLauncherTest(tf.test.TestCase):
       self.assertAllClose(one[name], value, rtol=1e-4, atol=1e-5, msg=name)
 
 
+class LostTaskLauncherTest(tf.test.TestCase):
+  """The README's several-machines command loses a task: the survivor stops with one line,
+  and the same command resumes both to where an uninterrupted run ends."""
+
+  def _kill_after_checkpoint(self, args, logdir, victim, checkpoint):
+    """Starts both tasks, SIGKILLs task `victim` once ckpt-`checkpoint` is complete; returns
+    the survivor's exit code, stderr and seconds from the kill to its exit."""
+    processes = _start_workers(args)
+    state = os.path.join(logdir, "checkpoints", "checkpoint")
+    deadline = time.time() + 300
+    while time.time() < deadline and processes[victim].poll() is None and not (
+        os.path.exists(state) and f"ckpt-{checkpoint}\"" in open(state).read()):
+      time.sleep(0.05)
+    self.assertIsNone(processes[victim].poll(), "the run ended before the kill")
+    processes[victim].send_signal(signal.SIGKILL)
+    killed = time.time()
+    survivor = processes[1 - victim]
+    _, stderr = survivor.communicate(timeout=120)
+    processes[victim].communicate()
+    return survivor.returncode, stderr, time.time() - killed
+
+  def test_a_lost_worker_or_chief_stops_the_survivor_and_a_restart_resumes_bit_for_bit(self):
+    root = self.create_tempdir().full_path
+    # One critic and one generator step an outer iteration (the toy default has 5 + 5, each
+    # a cross-worker all-reduce): what is tested, the loss and the resume, does not depend on
+    # how many.
+    common = ["--train_steps=120", "--hidden_units=16", "--batch_size=32", "--log_every=10",
+              "--checkpoint_every=10", "--final_eval_samples=0", "--jit_compile=off",
+              "--verbose=0", "--deterministic", "--seed=2", "--critic_steps=1",
+              "--generator_steps=1"]
+    reference, logdir = os.path.join(root, "reference"), os.path.join(root, "run")
+    for process in _start_workers([*common, f"--logdir={reference}"]):
+      _, stderr = process.communicate(timeout=600)
+      self.assertEqual(process.returncode, 0, stderr[-3000:])
+    args = [*common, f"--logdir={logdir}"]
+    for victim, checkpoint in ((1, 20), (0, 50)):   # the worker, then (resumed) the chief
+      code, stderr, seconds = self._kill_after_checkpoint(args, logdir, victim, checkpoint)
+      self.assertEqual(code, train.LOST_TASK_EXIT_CODE, stderr[-3000:])
+      # Bounded by the coordination service's heartbeat timeout (10 s) plus the exit.
+      self.assertLess(seconds, 60.0)
+      self.assertEqual(stderr.strip().splitlines()[-1],
+                       f"train.py: error: lost task /job:worker/replica:0/task:{victim} of the "
+                       "cluster (it stopped or its machine went away); restart every task with "
+                       "the same command: the run resumes from its last checkpoint in "
+                       f"{logdir}.")
+      self.assertNotIn("Traceback", stderr)
+    for process in _start_workers(args):
+      _, stderr = process.communicate(timeout=600)
+      self.assertEqual(process.returncode, 0, stderr[-3000:])
+      self.assertRegex(stderr, rf"Resuming {logdir} at step (?:[5-9]\d|1[01]\d) ")
+    resumed, uninterrupted = (_all_tensors(f"{path}/checkpoints") for path in (logdir, reference))
+    self.assertEqual(set(resumed), set(uninterrupted))
+    for name, value in uninterrupted.items():
+      self.assertAllEqual(resumed[name], value, msg=name)
+
+
 class PreemptionTest(tf.test.TestCase, parameterized.TestCase):
   """SIGTERM (a scheduler's preemption notice): every task checkpoints at the current outer
   iteration, exits with train.PREEMPTED_EXIT_CODE and one line; the rerun resumes there."""
 
+  # One critic and one generator step an outer iteration, as in the lost-task test.
   COMMON = ["--train_steps=5000", "--hidden_units=16", "--batch_size=32", "--log_every=10",
             "--checkpoint_every=50", "--final_eval_samples=0", "--jit_compile=off",
-            "--verbose=0"]
+            "--verbose=0", "--critic_steps=1", "--generator_steps=1"]
   LINE = (r"train.py: preempted \(SIGTERM\) at step (\d+): saved a checkpoint at that step in "
           r"{logdir}; rerun the same command{every_task} to resume there.")
 
