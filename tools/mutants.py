@@ -16,7 +16,7 @@ than 0 or 1: an import or collection error) is reported as `ERROR`, not as caugh
 Exit status 1 if any variant survived, errored or no longer applies. Not part of CI: a full
 run's first pass alone (every selected test on the unchanged code) took over 30 minutes on
 2 cores on 2026-12-02. Under pytest-xdist a -x run stopped at a failure exits with 2; a
-FAILED line (and no collection error) makes it `caught`.
+FAILED line or a failed count (and no collection error) makes it `caught`.
 """
 
 import argparse
@@ -572,8 +572,9 @@ def _pytest(directory, tests, select):
 def _failed(code, output):
   """A test failed: exit code 1, or 2 when pytest-xdist stopped the run at that failure (-x)
   rather than at an import or collection error."""
-  return code == 1 or (code == 2 and _failed_test(output) != "?"
-                       and "during collection" not in output)
+  summary = str(_summary_line(output))
+  return code == 1 or (code == 2 and "during collection" not in output and (
+      _failed_test(output) != "?" or re.search(r"\b\d+ failed\b", summary) is not None))
 
 
 def _failed_test(output):
