@@ -11,8 +11,9 @@ exactly as many times as the variant says, so code that moved makes the script f
 of testing nothing) and the tests that should catch it. The script copies tfwgan/ and tests/
 to a temporary directory, first runs every selected test on the unchanged copy (they must
 pass), then for each variant applies the change, runs its tests with pytest -x and reports
-`caught` (a test failed) or `SURVIVED`. A variant whose run errors (pytest exit code other
-than 0 or 1: an import or collection error) is reported as `ERROR`, not as caught.
+`caught` (a test failed) or `SURVIVED`. A variant whose run errors (an import or collection
+error: an exit code other than 0 or 1 with no failed test) is reported as `ERROR`, not as
+caught.
 Exit status 1 if any variant survived, errored or no longer applies. Not part of CI: a full
 run's first pass alone (every selected test on the unchanged code) took over 30 minutes on
 2 cores on 2026-12-02. Under pytest-xdist a -x run stopped at a failure exits with 2; a
