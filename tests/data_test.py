@@ -56,6 +56,78 @@ class ToyDataTest(tf.test.TestCase):
       data.critic_batches(tf.data.Dataset.range(3), batch_size=2, critic_steps=0)
 
 
+class LabelsTest(tf.test.TestCase):
+  """labels=True: each sample with its own label, the samples those of the unlabelled
+  pipeline (so unconditional runs see what they saw before)."""
+
+  def _steps(self, name, count=3, **options):
+    options = dict(batch_size=3, critic_steps=2, seed=4, **options)
+    labelled = list(data.training_dataset(name, labels=True, **options).take(count)
+                    .as_numpy_iterator())
+    plain = list(data.training_dataset(name, **options).take(count).as_numpy_iterator())
+    for (samples, _), unlabelled in zip(labelled, plain):
+      self.assertAllEqual(samples, unlabelled)
+    return labelled
+
+  def test_toy_labels_are_the_mixture_components(self):
+    for name, classes in data.TOY_CLASSES.items():
+      points, labels = map(np.concatenate, zip(*self._steps(name)))
+      nearest = [int(np.argmin(np.linalg.norm(self._centers(name) - point, axis=1)))
+                 for point in points]
+      self.assertAllEqual(nearest, labels)   # every point lies at its label's mode
+      self.assertEqual(data.class_count(name), classes)
+
+  def _centers(self, name):
+    if name == "8gaussians":
+      angles = np.arange(8) * math.pi / 4
+      return 2.0 * np.stack([np.cos(angles), np.sin(angles)], 1) / 1.414
+    grid = np.arange(-2, 3) * 2.0
+    return np.stack(np.meshgrid(grid, grid), -1).reshape(25, 2) / 2.828
+
+  def test_npz_labels_stay_with_their_samples(self):
+    path = os.path.join(self.create_tempdir().full_path, "x.npz")
+    np.savez(path, y=np.arange(20) % 4, x=np.arange(20, dtype=np.uint8).reshape(20, 1, 1, 1))
+    for samples, labels in self._steps("npz", count=5, data_dir=path):
+      index = np.round((samples.ravel() + 1.0) * 127.5).astype(int)
+      self.assertAllEqual(labels, index % 4)
+    self.assertEqual(data.class_count("npz", data_dir=path), 4)
+    self.assertEqual(data.sample_shape("npz", data_dir=path), (1, 1, 1))   # not y's shape
+
+  def test_folder_classes_are_its_sub_folders(self):
+    root = self.create_tempdir().full_path
+    for name, colour in (("cats", 255), ("dogs", 0)):
+      os.makedirs(os.path.join(root, name))
+      for index in range(3):
+        Image.new("L", (8, 8), colour).save(os.path.join(root, name, f"{index}.png"))
+    self.assertEqual(data.folder_class_names(root), ["cats", "dogs"])
+    pairs = list(data.image_folder(root, image_size=8, channels=1, labels=True)
+                 .as_numpy_iterator())
+    self.assertLen(pairs, 6)
+    for image, label in pairs:
+      self.assertEqual(label, 0 if image.mean() > 0 else 1)
+    self.assertEqual(data.class_count("folder", data_dir=root), 2)
+
+  def test_tfds_label_feature(self):
+    with tfds.testing.mock_data(num_examples=12):
+      labels = np.concatenate([labels for _, labels in self._steps("mnist", count=2)])
+    self.assertEqual(labels.dtype, np.int32)
+    self.assertTrue(np.all((labels >= 0) & (labels < 10)))
+
+  def test_sets_without_classes_are_refused_naming_what_is_needed(self):
+    root = self.create_tempdir().full_path
+    Image.new("L", (8, 8)).save(os.path.join(root, "loose.png"))
+    npz = os.path.join(root, "x.npz")
+    np.savez(npz, x=np.zeros((4, 2), np.float32))
+    cases = [("swissroll", {}, "has no classes; labelled toy sets are"),
+             ("celeb_a", {}, "tfds gives it no class label"),
+             ("folder", dict(data_dir=root, image_size=8),
+              "labels need one sub-folder of images per class"),
+             ("npz", dict(data_dir=npz), "labels need an array 'y' of one integer class")]
+    for name, options, message in cases:
+      with self.assertRaisesRegex(ValueError, message):
+        data.training_dataset(name, batch_size=2, critic_steps=1, labels=True, **options)
+
+
 class ImageDataTest(tf.test.TestCase):
 
   def test_tfds_datasets_have_the_network_shapes_and_unit_range(self):

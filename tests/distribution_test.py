@@ -49,6 +49,27 @@ def _image_data(batch_size=4, critic_steps=2):
   return tf.data.Dataset.from_tensor_slices(images).repeat()
 
 
+def _with_labels(make_data):
+  """`make_data`'s steps, each sample labelled (its position mod CLASSES)."""
+  return lambda: make_data().map(
+      lambda samples: (samples, tf.range(tf.shape(samples)[0]) % test_utils.CLASSES))
+
+
+def _conditional_mlp_pair():
+  _, critic = test_utils.tiny_mlp_pair()
+  return (tfwgan.networks.mlp_generator(2, 2, hidden_units=16, hidden_layers=2,
+                                        num_classes=test_utils.CLASSES),
+          tfwgan.conditioning.projection_critic(critic, test_utils.CLASSES))
+
+
+def _conditional_dcgan_pair():
+  shape = (28, 28, 1)
+  return (tfwgan.networks.dcgan_generator(2, shape, base_filters=2,
+                                          num_classes=test_utils.CLASSES),
+          tfwgan.conditioning.acgan_critic(
+              tfwgan.networks.dcgan_critic(shape, base_filters=2), test_utils.CLASSES))
+
+
 # name → (networks, GAN, data). Every case trains with SGD: its update is linear in the
 # gradient, so a gradient scaled by the replica count (a per-replica mean summed by the
 # optimizer) moves the weights visibly, where Adam would normalise it away.
@@ -74,6 +95,18 @@ CASES = {
     # A NaN on one replica only: both replicas must revert the same update.
     "wgan_gp_skip_nonfinite": (_mlp_pair, lambda g, c: tfwgan.WGANGP(
         g, c, 2, critic_steps=2, seed=0, skip_nonfinite_updates=True), _toy_data_with_a_nan),
+    # Labels: each replica's share of the samples with theirs, generated labels drawn for
+    # the global batch; perturb_both's points (real and fake side by side) repeat them.
+    "wgan_lp_projection_perturb_both": (_conditional_mlp_pair, lambda g, c: tfwgan.WGANLP(
+        g, c, 2, critic_steps=2, seed=0, sampling="perturb_both",
+        conditioning=tfwgan.conditioning.ClassConditioning(test_utils.CLASSES)),
+                                        _with_labels(_toy_data)),
+    # AC-GAN and DiffAugment (one draw per sample of the global batch) with RWP.
+    "wgan_gp_acgan_diffaugment_rwp": (_conditional_dcgan_pair, lambda g, c: tfwgan.WGANGP(
+        g, c, 2, critic_steps=2, seed=0, proximal=tfwgan.RWP(0.1, 2),
+        augment="color,translation,cutout",
+        conditioning=tfwgan.conditioning.ClassConditioning(test_utils.CLASSES, "acgan")),
+                                      _with_labels(_image_data)),
 }
 LEARNING_RATE = 0.05
 
@@ -111,7 +144,7 @@ class MirroredTest(tf.test.TestCase, parameterized.TestCase):
     self.assertEqual(self.strategy.num_replicas_in_sync, 2)
     # Synchronized batch norm computes the variance as E[x²] − E[x]² over the replicas,
     # which rounds differently from one device's direct variance (float32).
-    atol = 1e-3 if case[0] is _dcgan_pair else 1e-5
+    atol = 1e-3 if case[0] in (_dcgan_pair, _conditional_dcgan_pair) else 1e-5
     moved = 0.0
     initial = _weights(_train(tf.distribute.get_strategy(), case, steps=0)[0])
     for a, b, start in zip(_weights(one_device), _weights(mirrored), initial):

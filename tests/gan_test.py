@@ -336,9 +336,24 @@ def _assign(model, values):
 
 
 def _outputs(generator, values, z):
-  """g_values(z) in training mode (batch norm on the batch's statistics)."""
+  """g_values(z) in training mode (batch norm on the batch's statistics); z: the
+  generator's inputs (z, or [z, labels])."""
   _assign(generator, values)
   return generator(z, training=True)
+
+
+def _generator_objective(critic, generated, inputs):
+  """(−E f(g(z)) (the logged generator loss), the AC-GAN term 0.1·E CE(logits, y) of a
+  classifying critic, else 0)."""
+  if not isinstance(inputs, list):
+    return -tf.reduce_mean(critic(generated, training=True)), 0.0
+  labels = inputs[1]
+  if isinstance(critic.output, list):   # acgan: [scores, class logits]
+    scores, logits = critic(generated, training=True)
+    log_probabilities = logits - tf.reduce_logsumexp(logits, axis=1, keepdims=True)
+    cross_entropy = -tf.gather(log_probabilities, labels, axis=1, batch_dims=1)
+    return -tf.reduce_mean(scores), 0.1 * tf.reduce_mean(cross_entropy)
+  return -tf.reduce_mean(critic([generated, labels], training=True)), 0.0
 
 
 def _squared_distance(a, b):
@@ -358,7 +373,7 @@ def _sgd_generator_step(generator, theta, objective, learning_rate):
   with tf.GradientTape() as tape:
     value = objective()
   gradients = tape.gradient(value, generator.trainable_variables)
-  return [t - learning_rate * g.numpy() for t, g in zip(theta, gradients)]
+  return [t - learning_rate * tf.convert_to_tensor(g).numpy() for t, g in zip(theta, gradients)]
 
 
 @pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
@@ -374,18 +389,24 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
   LEARNING_RATES = {"mlp": 0.05, "dcgan28": 0.003, "dcgan32": 0.003, "dcgan64": 0.003,
                     "resnet28": 0.003}
 
-  def _train(self, family, proximal, replicas):
+  def _train(self, family, proximal, replicas, critic_kind=None):
     strategy = test_utils.mirrored_strategy() if replicas == 2 else tf.distribute.get_strategy()
     with strategy.scope():
       keras.utils.set_random_seed(0)
-      generator, critic, latent_dim, shape = test_utils.network_family(family)
+      chosen = None
+      if critic_kind:
+        generator, critic, latent_dim, shape, chosen = test_utils.conditional_network_family(
+            family, critic_kind)
+      else:
+        generator, critic, latent_dim, shape = test_utils.network_family(family)
       regulariser = (tfwgan.RWP(self.H, generator_steps=2) if proximal == "rwp"
                      else tfwgan.SBE(h=self.H, potential_steps=1))
       gan = tfwgan.WGANGP(generator, critic, latent_dim, critic_steps=1, seed=0,
-                          proximal=regulariser)
+                          proximal=regulariser, conditioning=chosen)
       test_utils.compile_gan(gan, self.LEARNING_RATES[family], keras.optimizers.SGD)
     real = np.random.default_rng(0).uniform(-1, 1, (self.BATCH,) + shape).astype(np.float32)
-    data = tf.data.Dataset.from_tensors(real).repeat()
+    labels = np.arange(self.BATCH, dtype=np.int32) % test_utils.CLASSES
+    data = tf.data.Dataset.from_tensors((real, labels) if chosen else real).repeat()
     gan.fit(data, epochs=1, steps_per_epoch=1, verbose=0)  # θ, θk−1, batch norm all move
     before = {"theta": _values(generator.trainable_variables),
               "anchor": _values(gan.generator_anchor.weights)}
@@ -393,8 +414,11 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
       before["potential"] = gan.potential.get_weights()
     logs = gan.fit(data, epochs=1, steps_per_epoch=1, verbose=0).history
     replay = noise.ReplicaNoise(gan.seed)
-    replay.start_step(1)  # outer iteration 1 draws z in this order (critic: sub-streams)
-    latents = [replay.normal([self.BATCH, latent_dim]) for _ in range(3)]
+    replay.start_step(1)  # outer iteration 1 draws z (and labels) in this order (critic:
+    latents = []          # sub-streams)
+    for _ in range(3):
+      z = replay.normal([self.BATCH, latent_dim])
+      latents.append([z, chosen.draw_labels(replay, self.BATCH)] if chosen else z)
     return strategy, gan, before, {k: v[0] for k, v in logs.items()}, latents
 
   def _rwp_reference(self, gan, before, latents, learning_rate):
@@ -405,9 +429,10 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
 
       def objective(z=z, anchor=anchor):
         generated = generator(z, training=True)
-        losses.append(-tf.reduce_mean(critic(generated, training=True)))
+        loss, classification = _generator_objective(critic, generated, z)
+        losses.append(loss)
         terms.append(tf.reduce_mean(_squared_distance(generated, anchor)) / (2 * self.H))
-        return losses[-1] + terms[-1]
+        return losses[-1] + classification + terms[-1]
 
       theta = _sgd_generator_step(generator, theta, objective, learning_rate)
     return theta, {"proximal": np.mean(terms), "generator_loss": np.mean(losses)}
@@ -435,19 +460,25 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
 
     def objective():
       generated = generator(z_generator, training=True)
-      logs["generator_loss"] = -tf.reduce_mean(critic(generated, training=True))
+      logs["generator_loss"], classification = _generator_objective(critic, generated,
+                                                                    z_generator)
       logs["proximal"] = tf.reduce_mean(scores(potential, generated) - baseline) / self.H
-      return logs["generator_loss"] + logs["proximal"]
+      return logs["generator_loss"] + classification + logs["proximal"]
 
     theta = _sgd_generator_step(generator, before["theta"], objective, learning_rate)
     return theta, logs
 
   @parameterized.named_parameters(
-      (f"{family}_{proximal}_{replicas}_replicas", family, proximal, replicas)
-      for family in test_utils.NETWORK_FAMILIES for proximal in ("rwp", "sbe")
-      for replicas in (1, 2))
-  def test_one_outer_iteration_matches_a_recomputation(self, family, proximal, replicas):
-    strategy, gan, before, logs, latents = self._train(family, proximal, replicas)
+      [(f"{family}_{proximal}_{replicas}_replicas", family, proximal, replicas)
+       for family in test_utils.NETWORK_FAMILIES for proximal in ("rwp", "sbe")
+       for replicas in (1, 2)] +
+      [(f"{family}_{critic_kind}_{proximal}_{replicas}_replicas", family, proximal, replicas,
+        critic_kind)
+       for family, critic_kind in test_utils.CONDITIONAL_FAMILIES for proximal in ("rwp", "sbe")
+       for replicas in (1, 2)])
+  def test_one_outer_iteration_matches_a_recomputation(self, family, proximal, replicas,
+                                                       critic_kind=None):
+    strategy, gan, before, logs, latents = self._train(family, proximal, replicas, critic_kind)
     reference = self._rwp_reference if proximal == "rwp" else self._sbe_reference
     theta, expected_logs = reference(gan, before, latents, self.LEARNING_RATES[family])
     for name, value in expected_logs.items():
@@ -468,7 +499,8 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
       return tf.reduce_max(tf.abs(gan.generator_anchor(z, training=True)
                                   - gan.generator(z, training=True)))
 
-    gaps = strategy.run(anchor_gap, args=(latents[0][:self.BATCH // replicas],))
+    first = tf.nest.map_structure(lambda t: t[:self.BATCH // replicas], latents[0])
+    gaps = strategy.run(anchor_gap, args=(first,))
     self.assertEqual([float(gap) for gap in strategy.experimental_local_results(gaps)],
                      [0.0] * replicas)
 

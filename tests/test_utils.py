@@ -87,6 +87,29 @@ def network_family(name):
           networks.dcgan_critic(shape, base_filters=2), 4, shape)
 
 
+# A conditional case of every family: (family, critic conditioning). The generators take
+# [z, label] (one-hot joined to z; the ResNet's conditional batch norm).
+CONDITIONAL_FAMILIES = (("mlp", "projection"), ("dcgan28", "acgan"), ("resnet28", "projection"))
+CLASSES = 3
+
+
+def conditional_network_family(name, critic_kind):
+  """Like `network_family`, conditional on CLASSES classes, plus its ClassConditioning."""
+  from tfwgan import conditioning  # pylint: disable=g-import-not-at-top
+  from tfwgan import networks  # pylint: disable=g-import-not-at-top
+  _, critic, latent_dim, shape = network_family(name)
+  if name == "mlp":
+    generator = networks.mlp_generator(latent_dim, 2, hidden_units=8, hidden_layers=2,
+                                       num_classes=CLASSES)
+  elif name.startswith("resnet"):
+    generator = networks.resnet_generator(latent_dim, shape, width=2, num_classes=CLASSES)
+  else:
+    generator = networks.dcgan_generator(latent_dim, shape, base_filters=2, num_classes=CLASSES)
+  wrap = conditioning.acgan_critic if critic_kind == "acgan" else conditioning.projection_critic
+  return (generator, wrap(critic, CLASSES), latent_dim, shape,
+          conditioning.ClassConditioning(CLASSES, critic_kind))
+
+
 def tiny_mlp_pair(latent_dim=2, data_dim=2, hidden_units=16):
   """A small MLP generator and critic for fast model tests."""
   from tfwgan import networks  # pylint: disable=g-import-not-at-top

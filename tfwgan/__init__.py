@@ -1,5 +1,7 @@
 """tfwgan: Wasserstein-type GANs as Keras models (WGAN, WGAN-GP, WGAN-LP, DRAGAN, RWP, SBE)."""
 
+from tfwgan import augment
+from tfwgan import conditioning
 from tfwgan import data
 from tfwgan import ema
 from tfwgan import evaluation

@@ -39,43 +39,66 @@ _CELEBA_CROP = 108  # central crop of the aligned 218×178 faces before resizing
 IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 
 
-def sample_toy(name, num_samples, seed):
+TOY_CLASSES = {"8gaussians": 8, "25gaussians": 25}   # labels: the mixture component
+
+
+def sample_toy(name, num_samples, seed, *, labels=False):
   """`num_samples` points of a toy set, in-graph and stateless (WGAN-GP's gan_toy.py recipe).
 
   8gaussians: 8 modes at radius 2, std 0.02, divided by 1.414.
   25gaussians: a 5×5 grid of spacing 2, std 0.05, divided by 2.828.
   swissroll: sklearn's swiss roll (noise 0.25), coordinates (x, z), divided by 7.5.
+  `labels`: also return each point's mixture component (the Gaussians only).
   """
+  if labels:
+    _check_labelled(name)
+    points, components = _sample_toy(name, num_samples, seed)
+    return points, components
+  return _sample_toy(name, num_samples, seed)[0]
+
+
+def _check_labelled(name, data_dir=None):
+  if name in TOY_DATASETS and name not in TOY_CLASSES:
+    raise ValueError(f"dataset={name!r}: has no classes; labelled toy sets are "
+                     f"{sorted(TOY_CLASSES)} (the mixture component).")
+  if name in TFDS_DATASETS and name not in TFDS_CLASSES:
+    raise ValueError(f"dataset={name!r}: tfds gives it no class label; labelled tfds sets "
+                     f"are {sorted(TFDS_CLASSES)}.")
+
+
+def _sample_toy(name, num_samples, seed):
+  """(points, mixture component or None) of a toy set."""
   seeds = tf.random.split(tf.cast(seed, tf.int64), 3)
   if name == "8gaussians":
     angles = tf.range(8, dtype=tf.float32) * (math.pi / 4)
     centers = 2.0 * tf.stack([tf.cos(angles), tf.sin(angles)], axis=1)
     index = tf.random.stateless_uniform([num_samples], seeds[0], maxval=8, dtype=tf.int32)
     noise = 0.02 * tf.random.stateless_normal([num_samples, 2], seeds[1])
-    return (tf.gather(centers, index) + noise) / 1.414
+    return (tf.gather(centers, index) + noise) / 1.414, index
   if name == "25gaussians":
     grid = tf.range(-2, 3, dtype=tf.float32) * 2.0
     centers = tf.reshape(tf.stack(tf.meshgrid(grid, grid), axis=-1), [25, 2])
     index = tf.random.stateless_uniform([num_samples], seeds[0], maxval=25, dtype=tf.int32)
     noise = 0.05 * tf.random.stateless_normal([num_samples, 2], seeds[1])
-    return (tf.gather(centers, index) + noise) / 2.828
+    return (tf.gather(centers, index) + noise) / 2.828, index
   if name == "swissroll":
     t = 1.5 * math.pi * (1.0 + 2.0 * tf.random.stateless_uniform([num_samples], seeds[0]))
     roll = tf.stack([t * tf.cos(t), t * tf.sin(t)], axis=1)
     noise = 0.25 * tf.random.stateless_normal([num_samples, 2], seeds[1])
-    return (roll + noise) / 7.5
+    return (roll + noise) / 7.5, None
   raise ValueError(f"dataset={name!r}: allowed toy datasets are {TOY_DATASETS}.")
 
 
-def toy_dataset(name, *, batch_size, critic_steps=1, seed=0):
-  """An endless dataset of [critic_steps × batch_size, 2] toy batches, one per fit step."""
+def toy_dataset(name, *, batch_size, critic_steps=1, seed=0, labels=False):
+  """An endless dataset of [critic_steps × batch_size, 2] toy batches, one per fit step
+  (with `labels`: (points, mixture components))."""
   if name not in TOY_DATASETS:
     raise ValueError(f"dataset={name!r}: allowed toy datasets are {TOY_DATASETS}.")
   integer_at_least("batch_size", batch_size)
   integer_at_least("critic_steps", critic_steps)
   step_size = batch_size * critic_steps
   seeds = tf.data.Dataset.random(seed=seed).batch(2)
-  return seeds.map(lambda s: sample_toy(name, step_size, s),
+  return seeds.map(lambda s: sample_toy(name, step_size, s, labels=labels),
                    num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
@@ -104,11 +127,17 @@ def _center_crop_resize(image, crop, size):
   return tf.image.resize(image, [size, size], antialias=True)
 
 
-def _tfds_preprocess(name):
-  """Per-example map: image → float32 in [−1, 1] of shape TFDS_DATASETS[name]."""
+def _tfds_preprocess(name, labels=False):
+  """Per-example map: image → float32 in [−1, 1] of shape TFDS_DATASETS[name]; with
+  `labels`, (image, its tfds 'label' as int32)."""
   size = TFDS_DATASETS[name][0]
 
   def preprocess(example):
+    if labels:
+      return unlabelled(example), tf.cast(example["label"], tf.int32)
+    return unlabelled(example)
+
+  def unlabelled(example):
     image = example["image"]
     if name == "celeb_a":
       image = _center_crop_resize(image, _CELEBA_CROP, size)
@@ -118,7 +147,7 @@ def _tfds_preprocess(name):
   return preprocess
 
 
-def load_tfds(name, *, split="train", data_dir=None, download=False):
+def load_tfds(name, *, split="train", data_dir=None, download=False, labels=False):
   """An unbatched dataset of images in [−1, 1] from tensorflow-datasets.
 
   CelebA: aligned & cropped faces, central 108×108 crop resized to 64×64 (RWP paper).
@@ -139,7 +168,7 @@ def load_tfds(name, *, split="train", data_dir=None, download=False):
     hint = "add --download to let tfds download and prepare it" if not download else reason
     raise ValueError(f"dataset={name!r}: no prepared data under data_dir={data_dir!r}; "
                      f"{hint}.") from error
-  return dataset.map(_tfds_preprocess(name), num_parallel_calls=tf.data.AUTOTUNE)
+  return dataset.map(_tfds_preprocess(name, labels), num_parallel_calls=tf.data.AUTOTUNE)
 
 
 def image_files(path):
@@ -200,22 +229,58 @@ def describe(name, *, data_dir=None, image_size=None, split="train"):
   return f"data: {name}, fresh samples at every step."
 
 
-def image_folder(path, *, image_size, channels=3):
+def image_folder(path, *, image_size, channels=3, labels=False):
   """An unbatched dataset of the images under `path` (any depth), resized, in [−1, 1].
 
   Every image is converted to `channels` (grayscale ↔ RGB, alpha dropped), so a folder
   mixing grayscale and colour images is read consistently; non-image files are ignored
-  and an unreadable image file is a ValueError before training starts.
+  and an unreadable image file is a ValueError before training starts. `labels`:
+  (image, class) with one class per sub-folder, numbered in `folder_class_names` order.
   """
   if not gfile.isdir(path):
     raise ValueError(f"data_dir={path!r}: not a directory of images.")
   check_image_files(path)
+  names = folder_class_names(path) if labels else None
   with contextlib.redirect_stdout(io.StringIO()):   # Keras' "Found N files." at every call
     dataset = keras.utils.image_dataset_from_directory(
-        path, labels=None, color_mode={1: "grayscale", 3: "rgb", 4: "rgba"}[channels],
+        path, labels="inferred" if labels else None, class_names=names,
+        color_mode={1: "grayscale", 3: "rgb", 4: "rgba"}[channels],
         image_size=(image_size, image_size), batch_size=None, shuffle=False,
         crop_to_aspect_ratio=True)
+  if labels:
+    return dataset.map(lambda image, label: (to_unit_range(image), tf.cast(label, tf.int32)),
+                       num_parallel_calls=tf.data.AUTOTUNE)
   return dataset.map(to_unit_range, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def folder_class_names(path):
+  """The class names of an image folder: its sub-folders holding images, sorted (class i
+  is the i-th); ValueError when it has fewer than two or images outside them."""
+  names = sorted(entry.rstrip("/") for entry in gfile.listdir(path)
+                 if gfile.isdir(f"{path.rstrip('/')}/{entry}"))
+  names = [name for name in names if image_files(f"{path.rstrip('/')}/{name}")]
+  loose = [name for name in gfile.listdir(path)
+           if name.lower().endswith(IMAGE_EXTENSIONS)]
+  if len(names) < 2 or loose:
+    raise ValueError(f"data_dir={path!r}: labels need one sub-folder of images per class "
+                     f"(at least two); found {len(names)} sub-folder(s) with images"
+                     f"{f' and {len(loose)} image(s) outside them' if loose else ''}.")
+  return names
+
+
+def npz_labels(path, num_samples):
+  """The int32 labels (array NPZ_LABELS) of an .npz file's `num_samples` samples, checked."""
+  arrays = files.load_npz(path)
+  if files.NPZ_LABELS not in arrays:
+    raise ValueError(f"data_dir={path!r}: labels need an array {files.NPZ_LABELS!r} of one "
+                     f"integer class per sample; it holds {list(arrays)}.")
+  labels = arrays[files.NPZ_LABELS]
+  if (labels.shape != (num_samples,) or not np.issubdtype(labels.dtype, np.integer)
+      or (labels.size and labels.min() < 0)):
+    raise ValueError(f"data_dir={path!r}: its {files.NPZ_LABELS!r} array has shape "
+                     f"{labels.shape} and dtype {labels.dtype}; expected ({num_samples},) "
+                     "integers >= 0, one class per sample.")
+  return labels.astype(np.int32)
 
 
 def npz_array(path, *, key=None):
@@ -227,9 +292,11 @@ def npz_array_values(path, *, key=None):
   """The float32 samples of an .npz file (uint8 → [−1, 1]; floats as they are), checked."""
   if not gfile.exists(path) or gfile.isdir(path):
     raise ValueError(f"data_dir={path!r}: no such .npz file.")
-  arrays = files.load_npz(path)
+  arrays = {name: array for name, array in files.load_npz(path).items()
+            if name != files.NPZ_LABELS or name == key}
   if key is None and len(arrays) != 1:
-    raise ValueError(f"data_dir={path!r}: holds arrays {list(arrays)}; name one with key=.")
+    raise ValueError(f"data_dir={path!r}: holds arrays {list(arrays)} besides the labels "
+                     f"{files.NPZ_LABELS!r}; name one with key=.")
   array = arrays[key or next(iter(arrays))]
   if array.ndim not in (2, 4) or (array.ndim == 4 and array.shape[-1] not in (1, 3)):
     raise ValueError(f"data_dir={path!r}: array of shape {array.shape}; use [samples, height, "
@@ -275,30 +342,39 @@ def replayable_order(num_samples, *, seed, start=0):
 
 def training_dataset(name, *, batch_size, critic_steps, seed=0, start=0, data_dir=None,
                      download=False, image_size=None, channels=3, shuffle_buffer=10_000,
-                     split="train"):
+                     split="train", labels=False):
   """The endless training pipeline of fit steps of critic_steps × batch_size samples.
 
   `start` fit steps are skipped; `split`: the tfds split (other sources have one set). Toy sets and .npz arrays replay exactly, so a resumed
   run sees the data an uninterrupted one would have seen; tfds sets and image folders
-  are reshuffled with a seed derived from (seed, start) instead.
+  are reshuffled with a seed derived from (seed, start) instead. `labels`: steps of
+  (samples, labels), each label with its sample (see `class_count` for where they come
+  from); the samples are those of the unlabelled pipeline.
   """
   if name not in DATASETS:
     raise ValueError(f"dataset={name!r}: allowed values are {list(DATASETS)}.")
+  if labels:
+    _check_labelled(name)
   if name in TOY_DATASETS:
-    return sharded_by_element(toy_dataset(name, batch_size=batch_size,
+    return sharded_by_element(toy_dataset(name, batch_size=batch_size, labels=labels,
                                           critic_steps=critic_steps, seed=seed).skip(start))
   if name == "npz":
-    array = tf.constant(npz_array_values(data_dir))
+    values = npz_array_values(data_dir)
+    array = tf.constant(values)
+    classes = tf.constant(npz_labels(data_dir, len(values))) if labels else None
     order = replayable_order(len(array), seed=seed, start=start * batch_size * critic_steps)
+    take = ((lambda indices: (tf.gather(array, indices), tf.gather(classes, indices)))
+            if labels else (lambda indices: tf.gather(array, indices)))
     return sharded_by_element(critic_batches(
-        order, batch_size=batch_size, critic_steps=critic_steps).map(
-            lambda indices: tf.gather(array, indices)))
+        order, batch_size=batch_size, critic_steps=critic_steps).map(take))
   if name in TFDS_DATASETS:
-    samples = load_tfds(name, split=split, data_dir=data_dir, download=download)
+    samples = load_tfds(name, split=split, data_dir=data_dir, download=download,
+                        labels=labels)
     if name in _CACHED:
       samples = samples.cache()
   else:
-    samples = image_folder(data_dir, image_size=image_size, channels=channels)
+    samples = image_folder(data_dir, image_size=image_size, channels=channels,
+                           labels=labels)
   samples = samples.shuffle(shuffle_buffer, seed=seed + 1_000_003 * start,
                             reshuffle_each_iteration=True).repeat()
   return sharded_by_element(critic_batches(samples, batch_size=batch_size,
@@ -330,6 +406,24 @@ def evaluation_batches(name, *, num_samples, batch_size=100, seed=0, data_dir=No
   return training_dataset(name, batch_size=batch_size, critic_steps=1, seed=0,
                           data_dir=data_dir, download=download, image_size=image_size,
                           channels=channels, split=split).as_numpy_iterator()
+
+
+TFDS_CLASSES = {"mnist": 10, "fashion_mnist": 10, "cifar10": 10}   # tfds 'label' feature
+
+
+def class_count(name, *, data_dir=None):
+  """Classes of a labelled dataset: the toy mixtures' components, tfds' 'label' feature,
+  an image folder's sub-folders, an .npz file's labels array (its largest label + 1)."""
+  _check_labelled(name)
+  if name in TOY_CLASSES:
+    return TOY_CLASSES[name]
+  if name in TFDS_CLASSES:
+    return TFDS_CLASSES[name]
+  if name == "folder":
+    return len(folder_class_names(data_dir))
+  if name == "npz":
+    return int(npz_labels(data_dir, files.npz_first_shape(data_dir)[0]).max()) + 1
+  raise ValueError(f"dataset={name!r}: allowed values are {list(DATASETS)}.")
 
 
 def real_set_name(name, split="train"):

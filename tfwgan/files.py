@@ -76,11 +76,16 @@ def load_npz(path):
       return {name: archive[name] for name in archive.files}
 
 
+NPZ_LABELS = "y"   # the optional array of one integer label per sample
+
+
 def npz_first_shape(path):
-  """Shape of the first array of an .npz file, reading only its header."""
+  """Shape of the first array of an .npz file other than its labels (NPZ_LABELS), reading
+  only its header."""
   with gfile.GFile(path, "rb") as handle:
     with np.load(handle, allow_pickle=False) as archive:
-      with archive.zip.open(archive.files[0] + ".npy") as member:
+      name = next((name for name in archive.files if name != NPZ_LABELS), archive.files[0])
+      with archive.zip.open(name + ".npy") as member:
         version = np.lib.format.read_magic(member)
         header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
                   else np.lib.format.read_array_header_2_0)(member)

@@ -11,6 +11,8 @@ import re
 import keras
 import tensorflow as tf
 
+from tfwgan import augment as augment_lib
+from tfwgan import conditioning as conditioning_lib
 from tfwgan import losses as losses_lib
 from tfwgan import networks
 from tfwgan import noise
@@ -71,12 +73,18 @@ class GAN(keras.Model):
     seed: seed of the model's random draws (z, ε, perturbations); None: a random seed.
       Draws are keyed by (seed, outer iteration), so they do not depend on the
       number of replicas and a resumed run continues the same stream.
+    conditioning: None or a `tfwgan.conditioning.ClassConditioning`: `fit` steps then
+      receive (samples, labels), the generator takes [z, labels] and the critic the
+      labels its way ('projection' or 'acgan').
+    augment: None, a DiffAugment policy ('color,translation,cutout' or a subset) or a
+      `tfwgan.augment.DiffAugment`: every critic input is augmented, in the critic's and
+      the generator's steps (Zhao et al. 2020). None or '' leaves every step as without it.
   """
 
   def __init__(self, generator, critic, latent_dim, *, loss="wasserstein", penalty=None,
                penalty_weight=10.0, proximal=None, critic_steps=1, generator_steps=None,
                skip_nonfinite_updates=False, generator_batch_size=None, generator_ema=None,
-               seed=None, **kwargs):
+               seed=None, conditioning=None, augment=None, **kwargs):
     super().__init__(**kwargs)
     self.latent_dim = integer_at_least("latent_dim", latent_dim)
     self.adversarial_loss = losses_lib.get(loss)
@@ -90,7 +98,11 @@ class GAN(keras.Model):
                                  integer_at_least("generator_batch_size", generator_batch_size))
     self.generator = generator
     self.critic = critic
+    self.conditioning = conditioning_lib.check(conditioning)
+    self.augment = augment_lib.get(augment)
     self.sample_shape = self._check_networks()
+    if self.augment is not None:
+      self.augment.check_sample_shape(self.sample_shape)
     self.seed = integer_at_least("seed", seed if seed is not None else random.randrange(2**31), 0)
     self._random = noise.ReplicaNoise(self.seed)
     self.generator_anchor = (proximal_lib.GeneratorAnchor(generator)
@@ -122,6 +134,14 @@ class GAN(keras.Model):
     for name, network in (("generator", self.generator), ("critic", self.critic)):
       if not callable(network):
         raise ValueError(f"{name}={network!r}: must be a Keras model (a callable layer).")
+    if self.conditioning is not None:
+      shape = self.conditioning.check_networks(self.generator, self.critic, self.latent_dim)
+    else:
+      shape = self._unconditional_sample_shape()
+    self._check_trainable()
+    return shape
+
+  def _unconditional_sample_shape(self):
     try:
       samples = self.generator(tf.zeros([2, self.latent_dim]), training=False)
     except Exception as error:  # pylint: disable=broad-except
@@ -135,12 +155,14 @@ class GAN(keras.Model):
     if tuple(scores.shape) not in ((2,), (2, 1)):
       raise ValueError(f"critic must return one value per sample (shape [batch] or "
                        f"[batch, 1]); it returned shape {tuple(scores.shape)} for a batch of 2.")
+    return tuple(samples.shape[1:])
+
+  def _check_trainable(self):
     for name, network in (("generator", self.generator), ("critic", self.critic)):
       if not network.trainable_variables:
         raise ValueError(f"{name}: has no trainable variables, so its optimizer has nothing "
                          "to update (set trainable=True; to hold a network fixed, give its "
                          "optimizer learning_rate=0).")
-    return tuple(samples.shape[1:])
 
   def _potential(self):
     potential = self.proximal.potential or networks.potential_mlp(self.sample_shape)
@@ -156,6 +178,8 @@ class GAN(keras.Model):
       names.append("wasserstein_estimate")
     if self.penalty.penalised:
       names.append("penalty")
+    if self.conditioning is not None and self.conditioning.classifies:
+      names += ["critic_classification", "generator_classification"]
     if self.potential is not None:
       names.append("potential_objective")
     names.append("generator_loss")
@@ -254,16 +278,18 @@ class GAN(keras.Model):
 
   def train_step(self, data):
     self._random.start_step(self.outer_iterations.value)
-    real_batches = self._split_real_batches(keras.utils.unpack_x_y_sample_weight(data)[0])
+    real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+    real_batches = self._split_real_batches(real)
+    label_batches = self._split_labels(labels, real)
     batch_size = self._generator_batch(tf.shape(real_batches)[0])
-    self._critic_phase(real_batches)                   # Alg. 1: critic phase
+    self._critic_phase(real_batches, label_batches)    # Alg. 1: critic phase
     if self.potential is not None:                     # Alg. 2: potential phase
       for _ in range(self.proximal.potential_steps):
         self._potential_update(batch_size)
     baseline = self._start_generator_phase(batch_size)  # θk−1 ← θ
-    z = self._latents(batch_size) if self._latents_per_phase else None
+    inputs = self._generator_inputs(batch_size) if self._latents_per_phase else None
     for _ in range(self.generator_steps):              # ℓ generator steps
-      self._generator_update(batch_size, baseline, z)
+      self._generator_update(batch_size, baseline, inputs)
     # Ordered after the data: a step whose input failed (a check in the pipeline) must not
     # count, nor move the EMA, which reads the counter.
     with tf.control_dependencies([real_batches]):
@@ -310,6 +336,21 @@ class GAN(keras.Model):
         real = tf.identity(real)
     return tf.reshape(real, tf.concat([[-1, self.critic_steps], tf.shape(real)[1:]], 0))
 
+  def _split_labels(self, labels, real):
+    """The labels of `_split_real_batches`' batches, [batch, critic_steps]; None when
+    unconditional (labels in the data are then ignored)."""
+    if self.conditioning is None:
+      return None
+    if labels is None:
+      raise ValueError("data: conditioning is set, so each fit step needs (samples, labels); "
+                       "the data has samples only (tfwgan.data pipelines with labels=True).")
+    labels = tf.cast(tf.convert_to_tensor(labels), tf.int32)
+    if labels.shape.rank != 1 or (labels.shape[0] is not None and real.shape[0] is not None
+                                  and labels.shape[0] != real.shape[0]):
+      raise ValueError(f"data: labels of shape {tuple(labels.shape)} for "
+                       f"{real.shape[0]} samples; expected one integer label per sample.")
+    return tf.reshape(labels, [-1, self.critic_steps])
+
   def fit(self, x=None, *args, **kwargs):
     """`keras.Model.fit`. A `tf.data` step batch that is not a multiple of critic_steps
     is a ValueError naming `tfwgan.data.critic_batches`, on one device and under a
@@ -343,7 +384,7 @@ class GAN(keras.Model):
         return tf.nest.map_structure(tf.identity, element if len(element) > 1 else element[0])
     return dataset.map(check)
 
-  def _critic_phase(self, real_batches):
+  def _critic_phase(self, real_batches, label_batches=None):
     """critic_steps updates, update i on real_batches[:, i] with sub-stream i's draws.
 
     On one device the updates are a `tf.while_loop`, whose trace does not grow with
@@ -351,23 +392,66 @@ class GAN(keras.Model):
     tf.distribute strategy they are unrolled in Python: an optimizer update inside a
     `while_loop` fails there (`merge_call` in replica context). Both draw the same values.
     """
-    def update(index, real):
+    def update(index, real, labels):
       with self._random.substream(index):
-        self._critic_update(real)
+        self._critic_update(real, labels)
+
+    def step_labels(index):
+      return None if label_batches is None else tf.gather(label_batches, index, axis=1)
 
     if not loops_critic_updates(self.critic_steps):
       for index in range(self.critic_steps):
-        update(index, real_batches[:, index])
+        update(index, real_batches[:, index], step_labels(index))
       return
 
     def body(index):
-      update(index, tf.gather(real_batches, index, axis=1))
+      update(index, tf.gather(real_batches, index, axis=1), step_labels(index))
       return (index + 1,)
 
     tf.while_loop(lambda index: index < self.critic_steps, body, (tf.constant(0),))
 
   def _latents(self, batch_size):
     return self._random.normal([batch_size, self.latent_dim])
+
+  def _generator_inputs(self, batch_size, labels=None):
+    """z, or [z, labels] when conditional: `labels`, or drawn right after z."""
+    z = self._latents(batch_size)
+    if self.conditioning is None:
+      return z
+    if labels is None:
+      labels = self.conditioning.draw_labels(self._random, batch_size)
+    return [z, labels]
+
+  @staticmethod
+  def _labels_of(inputs):
+    return inputs[1] if isinstance(inputs, list) else None
+
+  def _critic_outputs(self, samples, labels, *, training=True):
+    """(scores [batch], class logits or None) of the critic on `samples` with `labels`."""
+    if self.conditioning is None:
+      return tf.reshape(self.critic(samples, training=training), [-1]), None
+    return self.conditioning.critic_outputs(self.critic, samples, labels, training=training)
+
+  def _augmented(self, samples):
+    """T(samples) with this step's draws (DiffAugment); `samples` when off."""
+    return samples if self.augment is None else self.augment(samples, self._random)
+
+  def _penalised_critic(self, labels, *, through_augment):
+    """The function of the points whose input gradient the penalty takes: the critic
+    with each point's label (a real sample's: the critic step's fakes share the real
+    labels; points made of real and fake batches side by side repeat them), composed
+    with T when `through_augment`."""
+    if labels is None and not through_augment:
+      return self.critic
+
+    def scores(points, training=True):
+      if through_augment:
+        points = self._augmented(points)
+      point_labels = labels
+      if labels is not None:
+        point_labels = tf.tile(labels, [tf.shape(points)[0] // tf.shape(labels)[0]])
+      return self._critic_outputs(points, point_labels, training=training)[0]
+    return scores
 
   @property
   def _latents_per_phase(self):
@@ -400,16 +484,22 @@ class GAN(keras.Model):
     """Logs `value` unless its update was reverted (then it is most likely NaN)."""
     self._trackers[name].update_state(tf.where(kept > 0, value, 0.0), sample_weight=kept)
 
-  def _critic_update(self, real):
-    fake = self.generator(self._latents(tf.shape(real)[0]), training=True)
+  def _critic_update(self, real, labels=None):
+    """One critic step on a real batch (and its labels: the fakes are generated with
+    them, as the WGAN-GP authors' conditional script does)."""
+    fake = self.generator(self._generator_inputs(tf.shape(real)[0], labels), training=True)
     with tf.GradientTape() as tape:
-      real_scores = tf.reshape(self.critic(real, training=True), [-1])
-      fake_scores = tf.reshape(self.critic(fake, training=True), [-1])
+      real_seen, fake_seen = self._augmented(real), self._augmented(fake)
+      real_scores, real_logits = self._critic_outputs(real_seen, labels)
+      fake_scores, _ = self._critic_outputs(fake_seen, labels)
       critic_loss = self.adversarial_loss.critic(real_scores, fake_scores)
       objective = critic_loss
       if self.penalty.penalised:
-        penalty = self.penalty.per_example(self.critic, real, fake, self._random)
-        objective = critic_loss + self.penalty_weight * penalty
+        penalty = self._penalty(real, fake, real_seen, fake_seen, labels)
+        objective = objective + self.penalty_weight * penalty
+      if real_logits is not None:   # AC-GAN: the critic classifies the real samples
+        classification = self.conditioning.classification_loss(real_logits, labels)
+        objective = objective + self.conditioning.acgan_critic_weight * classification
       objective = global_batch_mean(objective)
     kept = self._apply(self.critic_optimizer, objective, tape, self.critic.trainable_variables)
     self.penalty.after_critic_update(self.critic)
@@ -419,6 +509,19 @@ class GAN(keras.Model):
                   tf.reduce_mean(real_scores) - tf.reduce_mean(fake_scores), kept)
     if self.penalty.penalised:
       self._track("penalty", tf.reduce_mean(penalty), kept)
+    if real_logits is not None:
+      self._track("critic_classification", tf.reduce_mean(classification), kept)
+
+  def _penalty(self, real, fake, real_seen, fake_seen, labels):
+    """The per-sample penalty. With DiffAugment, `augment.penalty_points` says where:
+    'original' (the official code's default, ns_DiffAugment_r1): points made from the
+    samples themselves, the gradient of D(T(·)) (a fresh draw of T); 'augmented'
+    (ns_r1_DiffAugment): points made from the augmented samples the loss scored."""
+    through = self.augment is not None and self.augment.penalty_points == "original"
+    if through:
+      real_seen, fake_seen = real, fake
+    return self.penalty.per_example(self._penalised_critic(labels, through_augment=through),
+                                    real_seen, fake_seen, self._random)
 
   def _potential_update(self, batch_size):
     """Ascent on (1/h)·E[Φ(g_θ(z)) − Φ(g_θk−1(z)) − ½‖∇Φ(g_θk−1(z))‖²] (Alg. 2, line 6).
@@ -429,9 +532,9 @@ class GAN(keras.Model):
     the objective would degenerate to −½‖∇Φ‖². The anchor runs first, so a dropout
     layer draws the same mask for both.
     """
-    z = self._latents(batch_size)
-    anchor_generated = self.generator_anchor(z, training=True)
-    generated = self.generator(z, training=True)
+    inputs = self._generator_inputs(batch_size)
+    anchor_generated = self.generator_anchor(inputs, training=True)
+    generated = self.generator(inputs, training=True)
     with tf.GradientTape() as tape:
       objective = proximal_lib.sbe_potential_objective(
           self.potential, generated, anchor_generated, h=self.proximal.potential_objective_h,
@@ -444,24 +547,29 @@ class GAN(keras.Model):
     """θk−1 ← θ. For SBE, first estimates the θk−1 part of the term Φ was trained on."""
     baseline = None
     if self.potential is not None:
-      anchor_generated = self.generator_anchor(self._latents(batch_size), training=True)
+      anchor_generated = self.generator_anchor(self._generator_inputs(batch_size),
+                                               training=True)
       baseline = proximal_lib.sbe_anchor_baseline(self.potential, anchor_generated)
     if self.generator_anchor is not None:
       self.generator_anchor.refresh()
     return baseline
 
-  def _generator_update(self, batch_size, sbe_baseline, z=None):
-    """One generator step on F(g_θ(z)) + the proximal term; z: the phase's batch (RWP
-    `latents="per_phase"`) or None for a fresh draw (Alg. 1)."""
-    if z is None:
-      z = self._latents(batch_size)
+  def _generator_update(self, batch_size, sbe_baseline, inputs=None):
+    """One generator step on F(g_θ(z)) + the proximal term; `inputs`: the phase's z (and
+    labels) (RWP `latents="per_phase"`) or None for a fresh draw (Alg. 1)."""
+    if inputs is None:
+      inputs = self._generator_inputs(batch_size)
+    labels = self._labels_of(inputs)
     if isinstance(self.proximal, proximal_lib.RWP):
-      anchor_generated = self.generator_anchor(z, training=True)
+      anchor_generated = self.generator_anchor(inputs, training=True)
     with tf.GradientTape() as tape:
-      generated = self.generator(z, training=True)
-      generator_loss = self.adversarial_loss.generator(
-          tf.reshape(self.critic(generated, training=True), [-1]))
+      generated = self.generator(inputs, training=True)
+      scores, logits = self._critic_outputs(self._augmented(generated), labels)
+      generator_loss = self.adversarial_loss.generator(scores)
       objective = generator_loss
+      if logits is not None:   # AC-GAN: generated samples should be classified as their labels
+        classification = self.conditioning.classification_loss(logits, labels)
+        objective = objective + self.conditioning.acgan_generator_weight * classification
       if isinstance(self.proximal, proximal_lib.RWP):
         proximal_term = self.proximal.generator_term(generated, anchor_generated)
       elif isinstance(self.proximal, proximal_lib.SBE):
@@ -469,10 +577,12 @@ class GAN(keras.Model):
             self.potential, generated, self.proximal.h, baseline=sbe_baseline,
             reduction="none")
       if self.proximal is not None:
-        objective = generator_loss + proximal_term
+        objective = objective + proximal_term
       objective = global_batch_mean(objective)
     kept = self._apply(self.generator_optimizer, objective, tape,
                        self.generator.trainable_variables)
     self._track("generator_loss", tf.reduce_mean(generator_loss), kept)
     if self.proximal is not None:
       self._track("proximal", tf.reduce_mean(proximal_term), kept)
+    if logits is not None:
+      self._track("generator_classification", tf.reduce_mean(classification), kept)

@@ -12,6 +12,7 @@ every network's last layer is float32, so samples and scores keep float32 precis
 import keras
 
 from tfwgan import activations
+from tfwgan import conditioning
 
 OUTPUT_DTYPE = "float32"
 
@@ -19,8 +20,15 @@ DCGAN_SIZES = (28, 32, 64)
 CRITIC_NORMALIZATIONS = ("none", "layer", "batch")
 
 
-def mlp_generator(latent_dim=2, output_dim=2, *, hidden_units=512, hidden_layers=3):
-  """Toy generator: 3 hidden LeakyReLU layers of 512 (WGAN-LP paper, §6)."""
+def mlp_generator(latent_dim=2, output_dim=2, *, hidden_units=512, hidden_layers=3,
+                  num_classes=None):
+  """Toy generator: 3 hidden LeakyReLU layers of 512 (WGAN-LP paper, §6). With
+  `num_classes`: inputs [z, label], z joined with the label's one-hot code."""
+  if num_classes:
+    return conditioning.one_hot_conditioned(
+        mlp_generator(latent_dim + num_classes, output_dim, hidden_units=hidden_units,
+                      hidden_layers=hidden_layers), latent_dim, num_classes,
+        name="conditional_mlp_generator")
   return _mlp(latent_dim, output_dim, hidden_units, hidden_layers, keras.layers.LeakyReLU,
               name="mlp_generator")
 
@@ -55,14 +63,19 @@ def _upsampling_plan(size):
   return start, stages
 
 
-def dcgan_generator(latent_dim, image_shape, *, base_filters=64):
+def dcgan_generator(latent_dim, image_shape, *, base_filters=64, num_classes=None):
   """DCGAN generator (Radford et al. 2016): dense → stride-2 transposed convs with BN/ReLU → tanh.
 
   Batch norm is synchronized over replicas, so its statistics are the global batch's.
+  With `num_classes`: inputs [z, label], z joined with the label's one-hot code.
 
   For 32×32×3 with base_filters=64 this is the WGAN-GP paper's DCGAN-32 (DIM = 64).
   """
   size, _, channels = _check_image_shape(image_shape)
+  if num_classes:
+    return conditioning.one_hot_conditioned(
+        dcgan_generator(latent_dim + num_classes, image_shape, base_filters=base_filters),
+        latent_dim, num_classes, name=f"conditional_dcgan_generator_{size}")
   start, stages = _upsampling_plan(size)
   filters = base_filters * 2 ** (stages - 1)
   layers = [keras.Input((latent_dim,)),
@@ -171,6 +184,12 @@ def _batch_norm(epsilon):
                                                       name=name)
 
 
+def _conditional_batch_norm(epsilon, num_classes, labels):
+  """Batch norm with a scale and offset per class of `labels` (the authors' cond_batchnorm)."""
+  return lambda name: lambda x: conditioning.ConditionalBatchNormalization(
+      num_classes, epsilon=epsilon, name=name)([x, labels])
+
+
 def _layer_norm(epsilon):
   """Per-sample normalisation over height, width and channels with per-channel scale and
   offset (the authors' Layernorm over axes [1, 2, 3]); no statistic crosses samples."""
@@ -195,23 +214,30 @@ def _check_resnet_shape(image_shape):
 
 
 def resnet_generator(latent_dim, image_shape, *, width=128, init="authors",
-                     norm_epsilon=AUTHORS_NORM_EPSILON):
+                     norm_epsilon=AUTHORS_NORM_EPSILON, num_classes=None):
   """The WGAN-GP authors' ResNet generator (`init`, `norm_epsilon`: their code's
   initialisation and normalisation ε by default; see RESNET_INITS).
 
   32×32: dense → 4×4×width, three upsampling residual blocks at `width`, then BN → ReLU →
   3×3 conv → tanh. 64×64: dense → 4×4×8d, upsampling blocks 8d→8d→4d→2d→d (d = width),
   then the same head. Batch norm is synchronized over replicas. 28×28: the 32×32 network,
-  its output cropped by 2 pixels on each side.
+  its output cropped by 2 pixels on each side. With `num_classes` (the authors'
+  CONDITIONAL=True): inputs [z, label], the residual blocks' batch norms conditional
+  (a scale and offset per class), the output block's norm not.
   """
   size, _, channels = _check_resnet_shape(image_shape)
   initializer, batch_norm = _residual_initializer(init), _batch_norm(norm_epsilon)
   widths = [width] * 4 if size <= 32 else [8 * width, 8 * width, 4 * width, 2 * width, width]
-  z = keras.Input((latent_dim,))
+  z = keras.Input((latent_dim,), name="z" if num_classes else None)
+  inputs, block_norm = z, batch_norm
+  if num_classes:
+    labels = conditioning.label_input()
+    inputs = [z, labels]
+    block_norm = _conditional_batch_norm(norm_epsilon, num_classes, labels)
   x = keras.layers.Dense(4 * 4 * widths[0], name="dense")(z)
   x = keras.layers.Reshape((4, 4, widths[0]))(x)
   for index, filters in enumerate(widths[1:]):
-    x = _residual_block(x, filters, resample="up", normalization=batch_norm,
+    x = _residual_block(x, filters, resample="up", normalization=block_norm,
                         name=f"block{index + 1}", activation=_relu, initializer=initializer)
   x = batch_norm("head_norm")(x)
   x = _relu("head_act")(x)
@@ -219,7 +245,8 @@ def resnet_generator(latent_dim, image_shape, *, width=128, init="authors",
   x = keras.layers.Activation("tanh", dtype=OUTPUT_DTYPE)(x)
   if size == 28:
     x = keras.layers.Cropping2D(2, dtype=OUTPUT_DTYPE, name="crop_to_28")(x)
-  return keras.Model(z, x, name=f"resnet_generator_{size}")
+  return keras.Model(inputs, x, name=f"{'conditional_' if num_classes else ''}"
+                     f"resnet_generator_{size}")
 
 
 def resnet_critic(image_shape, *, width=128, init="authors", norm_epsilon=AUTHORS_NORM_EPSILON):

@@ -46,6 +46,9 @@ SAMPLING = "tests/sampling_test.py"
 PENALTIES = "tests/penalties_test.py"
 MULTI_WORKER_LAUNCHER = "tests/launchers_test.py::MultiWorkerLauncherTest"
 FIRST_HOUR = "tests/launchers_test.py::FirstHourTest"
+LABELLED = "tests/gan_labels_augment_test.py::LabelledStepTest"
+WRITTEN_OUT = "tests/gan_labels_augment_test.py::OneOuterIterationTest"
+CONDITIONAL_MATRIX = "tests/gan_test.py::ProximalOverNetworksTest"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,7 +75,8 @@ VARIANTS = [
             "_squared_distance(generated, anchor_generated, \"mean\")", (GAN_ANALYTIC,)),
     Variant("rwp_per_phase_ignored", "RWP latents='per_phase' draws fresh z anyway",
             "tfwgan/gan.py",
-            "z = self._latents(batch_size) if self._latents_per_phase else None", "z = None",
+            "inputs = self._generator_inputs(batch_size) if self._latents_per_phase else None",
+            "inputs = None",
             ("tests/gan_test.py::RWPLatentsTest", GAN_ANALYTIC)),
     # The anchor g_θk−1.
     Variant("anchor_not_refreshed", "anchor θk−1 never refreshed (stays the initial θ)",
@@ -80,10 +84,10 @@ VARIANTS = [
             (GAN_ANALYTIC,)),
     Variant("anchor_refreshed_every_step", "anchor refreshed before every generator step",
             "tfwgan/gan.py",
-            "      anchor_generated = self.generator_anchor(z, training=True)\n"
+            "      anchor_generated = self.generator_anchor(inputs, training=True)\n"
             "    with tf.GradientTape() as tape:",
             "      self.generator_anchor.refresh()\n"
-            "      anchor_generated = self.generator_anchor(z, training=True)\n"
+            "      anchor_generated = self.generator_anchor(inputs, training=True)\n"
             "    with tf.GradientTape() as tape:", (GAN_ANALYTIC,)),
     Variant("anchor_inference_mode", "anchor run in inference mode (batch norm's moving "
             "statistics: the bug of issue #19)", "tfwgan/proximal.py",
@@ -140,11 +144,12 @@ VARIANTS = [
             ("tests/gan_test.py::TrainStepTest", "tests/penalties_test.py")),
     # The loop.
     Variant("reused_real_batch", "one real batch reused for every critic update",
-            "tfwgan/gan.py", "update(index, real_batches[:, index])",
-            "update(index, real_batches[:, 0])", ("tests/gan_test.py::TrainStepTest",)),
+            "tfwgan/gan.py", "update(index, real_batches[:, index], step_labels(index))",
+            "update(index, real_batches[:, 0], step_labels(index))", ("tests/gan_test.py::TrainStepTest",)),
     Variant("reused_real_batch_looped", "one real batch reused (looped critic phase)",
-            "tfwgan/gan.py", "update(index, tf.gather(real_batches, index, axis=1))",
-            "update(index, real_batches[:, 0])", ("tests/gan_test.py::TrainStepTest",)),
+            "tfwgan/gan.py",
+            "update(index, tf.gather(real_batches, index, axis=1), step_labels(index))",
+            "update(index, real_batches[:, 0], step_labels(index))", ("tests/gan_test.py::TrainStepTest",)),
     Variant("wasserstein_generator_sign", "Wasserstein generator loss sign flipped",
             "tfwgan/losses.py", "reduce_per_example(-_flat(fake_scores), reduction)",
             "reduce_per_example(_flat(fake_scores), reduction)", ("tests/losses_test.py",)),
@@ -152,12 +157,12 @@ VARIANTS = [
             "tfwgan/losses.py", "tf.nn.softplus(-_flat(fake_logits))",
             "tf.nn.softplus(_flat(fake_logits))", ("tests/losses_test.py",)),
     Variant("penalty_weight_ignored", "the critic objective adds the bare penalty (λ "
-            "ignored)", "tfwgan/gan.py", "objective = critic_loss + self.penalty_weight * penalty",
-            "objective = critic_loss + penalty", ("tests/gan_test.py::TrainStepTest",),
+            "ignored)", "tfwgan/gan.py", "objective = objective + self.penalty_weight * penalty",
+            "objective = objective + penalty", ("tests/gan_test.py::TrainStepTest",),
             select="penalty_weight"),
     Variant("penalty_weight_on_the_loss", "λ multiplies the critic loss, not the penalty",
-            "tfwgan/gan.py", "objective = critic_loss + self.penalty_weight * penalty",
-            "objective = self.penalty_weight * critic_loss + penalty",
+            "tfwgan/gan.py", "objective = objective + self.penalty_weight * penalty",
+            "objective = self.penalty_weight * objective + penalty",
             ("tests/gan_test.py::TrainStepTest",), select="penalty_weight"),
     Variant("same_noise_every_critic_step", "every critic step of an outer iteration draws "
             "sub-stream 0's noise (z, ε, perturbations)", "tfwgan/gan.py",
@@ -538,6 +543,65 @@ VARIANTS = [
     Variant("lost_task_not_recognised", "a lost task's collective error is not recognised",
             "tfwgan/distribution.py", "  if not isinstance(error, _LOST_TASK_ERRORS):\n    return []",
             "  if True:\n    return []", ("tests/distribution_test.py",), select="LostTask"),
+    # Class-conditional GANs (tfwgan.conditioning).
+    Variant("labels_shuffled", "the labels are paired with other samples than their own",
+            "tfwgan/gan.py", "    return tf.reshape(labels, [-1, self.critic_steps])",
+            "    return tf.reshape(tf.reverse(labels, [0]), [-1, self.critic_steps])",
+            (LABELLED,)),
+    Variant("generated_labels_ignored", "the generator is given class 0 instead of its labels",
+            "tfwgan/gan.py", "    return [z, labels]", "    return [z, tf.zeros_like(labels)]",
+            (LABELLED,)),
+    Variant("projection_term_missing", "the projection critic drops ⟨e_y, φ(x)⟩",
+            "tfwgan/conditioning.py", "([head(phi), projection])",
+            "([head(phi), 0.0 * projection])", ("tests/conditioning_test.py", LABELLED)),
+    Variant("acgan_critic_sign", "the critic's AC-GAN cross-entropy subtracted",
+            "tfwgan/gan.py",
+            "objective + self.conditioning.acgan_critic_weight * classification",
+            "objective - self.conditioning.acgan_critic_weight * classification",
+            (WRITTEN_OUT,), select="acgan"),
+    Variant("acgan_generator_sign", "the generator's AC-GAN cross-entropy subtracted",
+            "tfwgan/gan.py",
+            "objective + self.conditioning.acgan_generator_weight * classification",
+            "objective - self.conditioning.acgan_generator_weight * classification",
+            (WRITTEN_OUT,), select="acgan"),
+    Variant("penalty_points_other_labels", "the penalty's points scored with other labels",
+            "tfwgan/gan.py", "        point_labels = tf.tile(labels, ",
+            "        point_labels = tf.tile(tf.reverse(labels, [0]), ", (WRITTEN_OUT,)),
+    Variant("rwp_anchor_other_labels", "the RWP anchor g_θk−1 gets other labels than the "
+            "generator", "tfwgan/gan.py",
+            "    if isinstance(self.proximal, proximal_lib.RWP):\n"
+            "      anchor_generated = self.generator_anchor(inputs, training=True)",
+            "    if isinstance(self.proximal, proximal_lib.RWP):\n"
+            "      anchor_generated = self.generator_anchor(inputs if not isinstance(inputs, list)"
+            " else [inputs[0], tf.reverse(inputs[1], [0])], training=True)",
+            (CONDITIONAL_MATRIX,), select="projection_rwp_1 or acgan_rwp_1"),
+    # DiffAugment (tfwgan.augment).
+    Variant("augment_real_only", "augmentation applied to the real samples only",
+            "tfwgan/gan.py",
+            "      real_seen, fake_seen = self._augmented(real), self._augmented(fake)",
+            "      real_seen, fake_seen = self._augmented(real), fake", (WRITTEN_OUT,),
+            select="_augmented"),
+    Variant("augment_not_in_generator_step", "the generator's step scores G(z) without T",
+            "tfwgan/gan.py", "self._critic_outputs(self._augmented(generated), labels)",
+            "self._critic_outputs(generated, labels)", (WRITTEN_OUT,), select="_augmented"),
+    Variant("augment_stop_gradient", "T under stop_gradient (no gradient through it)",
+            "tfwgan/gan.py",
+            "    return samples if self.augment is None else self.augment(samples, self._random)",
+            "    return samples if self.augment is None else tf.stop_gradient("
+            "self.augment(samples, self._random))", (WRITTEN_OUT,), select="_augmented"),
+    Variant("augment_stop_gradient_in_transform", "T's transforms cut the gradient",
+            "tfwgan/augment.py", "    return images\n\n  def get_config",
+            "    return tf.stop_gradient(images)\n\n  def get_config",
+            ("tests/augment_test.py",)),
+    Variant("augment_penalty_not_through_t", "the penalty takes D's gradient at the "
+            "un-augmented points", "tfwgan/gan.py",
+            "    through = self.augment is not None and self.augment.penalty_points == \"original\"",
+            "    through = False", (WRITTEN_OUT,), select="_augmented"),
+    Variant("augment_one_draw_per_batch", "one augmentation draw for the whole batch",
+            "tfwgan/augment.py", "  return rng.uniform(tf.stack([tf.shape(images)[0], 1, 1, 1]), "
+            "dtype=images.dtype)",
+            "  return tf.tile(rng.uniform([1, 1, 1, 1], dtype=images.dtype), "
+            "tf.stack([tf.shape(images)[0], 1, 1, 1]))", ("tests/augment_test.py",)),
 ]
 
 
