@@ -24,6 +24,9 @@ flags.DEFINE_integer("num_samples", 64, "Samples in the grid (2-D: points in the
                      lower_bound=1)
 flags.DEFINE_integer("walk_steps", 8, "Grid size of the latent walk.", lower_bound=2)
 flags.DEFINE_integer("seed", 0, "Seed of the latent draws.", lower_bound=0)
+flags.DEFINE_integer("label", None, "A class-conditional generator's class for every sample "
+                     "and the walk (default: classes drawn uniformly; the walk: class 0).",
+                     lower_bound=0)
 flags.DEFINE_enum("batch_norm", None, ("moving", "batch", "standing"), "How batch norm "
                   "samples (tfwgan/sampling.py); default: the export's own mode, recorded in "
                   "its metadata.json.")
@@ -39,16 +42,27 @@ def main(argv):
     generator = export.ExportedGenerator(FLAGS.export_dir)
   except ValueError as error:
     sys.exit(f"sample.py: error: --{error}")
+  if FLAGS.label is not None and not generator.num_classes:
+    sys.exit(f"sample.py: error: --label={FLAGS.label}: {FLAGS.export_dir} holds an "
+             "unconditional generator.")
+  if FLAGS.label is not None and FLAGS.label >= generator.num_classes:
+    sys.exit(f"sample.py: error: --label={FLAGS.label}: the generator's classes are 0 … "
+             f"{generator.num_classes - 1}.")
   output_dir = FLAGS.output_dir or export.results_directory(FLAGS.export_dir, "samples",
                                                              generator.metadata)
   files.gfile.makedirs(output_dir)
   generate = generator.sampler(FLAGS.batch_norm)
-  samples = generator.sample(FLAGS.num_samples, seed=FLAGS.seed,
-                             batch_norm=FLAGS.batch_norm).numpy()
+  samples = generator.sample(FLAGS.num_samples, seed=FLAGS.seed, batch_norm=FLAGS.batch_norm,
+                             labels=FLAGS.label).numpy()
   corners = np.random.default_rng(FLAGS.seed).normal(size=(4, generator.latent_dim))
-  walk = np.asarray(generate(latent.bilinear_walk(corners, FLAGS.walk_steps)))
+  path = latent.bilinear_walk(corners, FLAGS.walk_steps)
+  walk_labels = (None if not generator.num_classes else
+                 np.full(len(path), FLAGS.label or 0, np.int32))
+  walk = np.asarray(generate(path, walk_labels) if walk_labels is not None else generate(path))
   step = generator.metadata.get("step")
   tag = ("" if step is None else f"-step{step}") + f"-seed{FLAGS.seed}"
+  if FLAGS.label is not None:
+    tag += f"-label{FLAGS.label}"
   samples_path, walk_path = files.unused_names(
       output_dir, [f"samples{tag}", f"latent_walk{tag}"], ".png")
   if samples.ndim == 2:

@@ -85,6 +85,20 @@ flags.DEFINE_integer("potential_steps", None, "SBE potential updates per outer i
                      lower_bound=1)
 flags.DEFINE_bool("sbe_potential_over_h", None, "SBE: the potential ascends (1/h)·E[...] "
                   "(Alg. 2 line 6, default); --nosbe_potential_over_h drops the 1/h.")
+flags.DEFINE_enum("conditioning", None, config_lib.CONDITIONINGS, "Class-conditional GAN "
+                  "(labels from the data): 'projection' critic (Miyato & Koyama 2018) or "
+                  "'acgan' (an auxiliary classifier head); the generator takes [z, label].")
+flags.DEFINE_enum("label_distribution", None, ("uniform", "frequencies"), "Conditional: "
+                  "generated labels uniform over the classes or at the data's frequencies.")
+flags.DEFINE_float("acgan_critic_weight", None, "AC-GAN: weight of the critic's cross-entropy "
+                   "on real labels (the WGAN-GP authors' 1).", lower_bound=0.0)
+flags.DEFINE_float("acgan_generator_weight", None, "AC-GAN: weight of the generator's "
+                   "cross-entropy on its labels (the WGAN-GP authors' 0.1).", lower_bound=0.0)
+flags.DEFINE_string("augment", None, "DiffAugment policies applied to every critic input: "
+                    "a comma-separated subset of color,translation,cutout ('' off).")
+flags.DEFINE_enum("augment_penalty_points", None, ("original", "augmented"), "DiffAugment: "
+                  "the penalty at points of the samples through T (the official code's "
+                  "default) or at points of the augmented samples.")
 flags.DEFINE_enum("optimizer", None, presets.OPTIMIZERS, "Optimizer of every network.")
 flags.DEFINE_float("learning_rate", None, "Learning rate of every network.")
 flags.DEFINE_float("beta1", None, "Adam β1.")

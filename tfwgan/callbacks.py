@@ -393,31 +393,53 @@ class FIDCallback(keras.callbacks.Callback):
 
   def _score(self, generator):
     generate = sampling.Sampler(generator, self.batch_norm, latent_dim=self.model.latent_dim,
-                                seed=self.seed)
+                                seed=self.seed, num_classes=_num_classes(self.model))
     fake = scoring.ClassifierOutputs.collect(
         scoring.generated_batches(generate, self.model.latent_dim,
                                   num_samples=self.num_samples, batch_size=self.batch_size,
-                                  seed=self.seed),
+                                  seed=self.seed, num_classes=_num_classes(self.model)),
         self.classifier, self.num_samples, keep_images="swd" in self.metrics)
     return scoring.score(generated=fake, real=self.real, metrics=self.metrics,
                          inception_score_splits=self.inception_score_splits)
 
 
+def _num_classes(model):
+  """A conditional GAN's classes; None for an unconditional one (or a stand-in model)."""
+  return getattr(model, "num_classes", None)
+
+
 class ImageSummaries(keras.callbacks.Callback):
-  """A grid of samples from a fixed latent batch, so the images are comparable across steps."""
+  """A grid of samples from a fixed latent batch, so the images are comparable across steps.
+  A conditional GAN's grid has one row per class (at most CLASS_ROWS), the same latents in
+  each column."""
+
+  CLASS_ROWS = 20
 
   def __init__(self, writer, latent_dim, *, count=64, seed=0, batch_norm="moving"):
     super().__init__()
     self.writer = writer
+    self.count, self.latent_dim = count, latent_dim
     self.z = tf.random.stateless_normal([count, latent_dim], seed=[seed, 1])
     self.batch_norm = one_of("batch_norm", batch_norm, sampling.BATCH_NORM_MODES)
     self.seed = seed
 
+  def _latents_and_labels(self):
+    """(z, labels or None, columns) of the grid."""
+    classes = _num_classes(self.model)
+    if not classes:
+      return self.z, None, int(np.ceil(np.sqrt(self.count)))
+    rows = min(classes, self.CLASS_ROWS)
+    columns = max(1, self.count // rows)
+    z = tf.tile(self.z[:columns], [rows, 1])
+    return z, tf.repeat(tf.range(rows), columns), columns
+
   def on_epoch_end(self, epoch, logs=None):
     generate = sampling.Sampler(scoring.generators_to_score(self.model)[""], self.batch_norm,
-                                latent_dim=self.model.latent_dim, seed=self.seed)
-    images = np.asarray(generate(self.z))
-    grid = plots.image_grid(images, columns=int(np.ceil(np.sqrt(len(images)))))
+                                latent_dim=self.model.latent_dim, seed=self.seed,
+                                num_classes=_num_classes(self.model))
+    z, labels, columns = self._latents_and_labels()
+    images = np.asarray(generate(z, labels))
+    grid = plots.image_grid(images, columns=columns)
     with self.writer.as_default(step=_step(self.model)):
       tf.summary.image("samples/fixed_z", grid[None])
     self.writer.flush()

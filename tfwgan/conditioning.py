@@ -36,6 +36,7 @@ CRITICS = ("projection", "acgan")
 LABEL_DISTRIBUTIONS = ("uniform", "frequencies")
 
 
+@keras.saving.register_keras_serializable(package="tfwgan")
 class ConditionalBatchNormalization(keras.layers.Layer):
   """[x, labels] → γ_y·(x − μ)/σ + β_y: batch norm (synchronized over replicas, batch
   statistics in training mode, moving ones in inference) whose scale and offset are the

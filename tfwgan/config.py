@@ -9,6 +9,8 @@ import tempfile
 
 import tensorflow as tf
 
+from tfwgan import augment as augment_lib
+from tfwgan import conditioning as conditioning_lib
 from tfwgan import data
 from tfwgan import ema
 from tfwgan import networks
@@ -25,6 +27,7 @@ from tfwgan.validation import one_of
 from tfwgan.validation import positive_number
 
 NETWORKS = ("auto", "mlp", "dcgan", "resnet")
+CONDITIONINGS = ("none",) + conditioning_lib.CRITICS
 ON_NAN = ("stop", "skip_batch")
 JIT_COMPILE = ("auto", "on", "off")
 # Fields a resumed run may change: how long it runs, its learning rate (which applies
@@ -117,6 +120,12 @@ class RunConfig:
   rwp_distance: str = "sum"
   potential_steps: int = 5
   sbe_potential_over_h: bool = True
+  conditioning: str = "none"
+  label_distribution: str = "uniform"
+  acgan_critic_weight: float = 1.0
+  acgan_generator_weight: float = 0.1
+  augment: str = ""
+  augment_penalty_points: str = "original"
   optimizer: str = "adam"
   learning_rate: float = 1e-4
   beta1: float = 0.5
@@ -262,6 +271,12 @@ class RunConfig:
     one_of("eval_split", self.eval_split, data.EVAL_SPLITS)
     one_of("resnet_init", self.resnet_init, networks.RESNET_INITS)
     one_of("wwgan_graph", self.wwgan_graph, penalties.W2_GRAPHS)
+    one_of("conditioning", self.conditioning, CONDITIONINGS)
+    one_of("label_distribution", self.label_distribution, conditioning_lib.LABEL_DISTRIBUTIONS)
+    one_of("augment_penalty_points", self.augment_penalty_points, augment_lib.PENALTY_POINTS)
+    augment_lib.parse_policy(self.augment)
+    number_at_least("acgan_critic_weight", self.acgan_critic_weight)
+    number_at_least("acgan_generator_weight", self.acgan_generator_weight)
     toy = self.dataset in data.TOY_DATASETS
     metrics = scoring.resolve_metrics(self.eval_metrics, points=toy, name="eval_metrics")
     if toy or self.eval_every:
@@ -345,6 +360,11 @@ class RunConfig:
     elif len(shape) != 1:
       raise ValueError(f"network='mlp': makes flat vectors, but dataset={self.dataset!r} has "
                        f"samples of shape {shape}; use network='dcgan'.")
+    if self.augment and len(shape) != 3:
+      raise ValueError(f"augment={self.augment!r}: DiffAugment transforms images; dataset="
+                       f"{self.dataset!r} has samples of shape {shape}.")
+    if self.conditioning != "none":
+      data.check_labelled(self.dataset)
     for name in ("warmup_generator_iterations", "warmup_critic_every"):
       if getattr(self, name) and not self.warmup_critic_steps:
         raise ValueError(f"warmup_critic_steps: must be >= 1 when {name}="

@@ -51,13 +51,14 @@ def sample_toy(name, num_samples, seed, *, labels=False):
   `labels`: also return each point's mixture component (the Gaussians only).
   """
   if labels:
-    _check_labelled(name)
+    check_labelled(name)
     points, components = _sample_toy(name, num_samples, seed)
     return points, components
   return _sample_toy(name, num_samples, seed)[0]
 
 
-def _check_labelled(name, data_dir=None):
+def check_labelled(name):
+  """ValueError unless dataset `name` can give class labels."""
   if name in TOY_DATASETS and name not in TOY_CLASSES:
     raise ValueError(f"dataset={name!r}: has no classes; labelled toy sets are "
                      f"{sorted(TOY_CLASSES)} (the mixture component).")
@@ -354,7 +355,7 @@ def training_dataset(name, *, batch_size, critic_steps, seed=0, start=0, data_di
   if name not in DATASETS:
     raise ValueError(f"dataset={name!r}: allowed values are {list(DATASETS)}.")
   if labels:
-    _check_labelled(name)
+    check_labelled(name)
   if name in TOY_DATASETS:
     return sharded_by_element(toy_dataset(name, batch_size=batch_size, labels=labels,
                                           critic_steps=critic_steps, seed=seed).skip(start))
@@ -414,7 +415,7 @@ TFDS_CLASSES = {"mnist": 10, "fashion_mnist": 10, "cifar10": 10}   # tfds 'label
 def class_count(name, *, data_dir=None):
   """Classes of a labelled dataset: the toy mixtures' components, tfds' 'label' feature,
   an image folder's sub-folders, an .npz file's labels array (its largest label + 1)."""
-  _check_labelled(name)
+  check_labelled(name)
   if name in TOY_CLASSES:
     return TOY_CLASSES[name]
   if name in TFDS_CLASSES:
@@ -424,6 +425,28 @@ def class_count(name, *, data_dir=None):
   if name == "npz":
     return int(npz_labels(data_dir, files.npz_first_shape(data_dir)[0]).max()) + 1
   raise ValueError(f"dataset={name!r}: allowed values are {list(DATASETS)}.")
+
+
+def class_frequencies(name, *, data_dir=None, download=False):
+  """Each class's share of the training set: the toy mixtures' (equal), else counted over
+  one pass of the labels (an image folder's files per sub-folder)."""
+  classes = class_count(name, data_dir=data_dir)
+  if name in TOY_CLASSES:
+    return [1.0 / classes] * classes
+  if name == "npz":
+    labels = npz_labels(data_dir, files.npz_first_shape(data_dir)[0])
+  elif name == "folder":
+    labels = np.concatenate([
+        np.full(len(image_files(f"{data_dir.rstrip('/')}/{folder}")), index)
+        for index, folder in enumerate(folder_class_names(data_dir))])
+  else:
+    import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
+    examples = tfds.load(name, split="train", data_dir=data_dir, download=download,
+                         decoders={"image": tfds.decode.SkipDecoding()})
+    labels = np.concatenate([batch for batch in examples.map(lambda e: e["label"]).batch(
+        10_000).as_numpy_iterator()])
+  counts = np.bincount(labels, minlength=classes).astype(np.float64)
+  return list(counts / counts.sum())
 
 
 def real_set_name(name, split="train"):

@@ -2,6 +2,7 @@
 
 Layout of an export directory:
   saved_model/      tf.saved_model.load(...).signatures["serving_default"](z=...)
+                    (a class-conditional generator: (z=..., label=...), int32 labels)
   generator.keras   keras.models.load_model(..., safe_mode=True)
   metadata.json     latent_dim, sample_shape and how the generator was made
 The directory is written under a temporary name and renamed into place, so a
@@ -18,6 +19,7 @@ import tempfile
 import keras
 import tensorflow as tf
 
+from tfwgan import conditioning  # pylint: disable=unused-import  (registers its layers)
 from tfwgan import files
 from tfwgan import sampling
 
@@ -87,21 +89,31 @@ def write_model(model, directory, *, input_signature, serve, metadata, keras_fil
 
 
 def export_generator(generator, export_dir, *, latent_dim, metadata=None, batch_norm="moving",
-                     seed=0):
+                     seed=0, num_classes=None):
   """Writes `generator` to `export_dir` atomically; returns `export_dir`.
 
   `batch_norm` (`tfwgan.sampling`): how the signature runs batch norm, recorded in the
   metadata: 'standing' runs a copy with recomputed statistics, 'batch' normalises each
   call's batch by its own statistics (so a call needs a batch of several latents). The
   `generator.keras` file is always `generator` itself, with its moving statistics.
+  A conditional generator (`num_classes` classes) gets the signature (z, label).
   """
-  sampler = sampling.Sampler(generator, batch_norm, latent_dim=latent_dim, seed=seed)
-  sample_shape = list(sampler(tf.zeros([2, latent_dim])).shape[1:])
+  conditional = sampling.is_conditional(generator)
+  if conditional and not num_classes:
+    raise ValueError("num_classes: required to export a conditional generator.")
+  sampler = sampling.Sampler(generator, batch_norm, latent_dim=latent_dim, seed=seed,
+                             num_classes=num_classes)
+  signature = [tf.TensorSpec([None, latent_dim], tf.float32, name="z")]
+  probe = [tf.zeros([2, latent_dim])]
+  if conditional:
+    signature.append(tf.TensorSpec([None], tf.int32, name="label"))
+    probe.append(tf.constant([0, num_classes - 1]))
+  sample_shape = list(sampler(*probe).shape[1:])
+  labelled = {"num_classes": num_classes} if conditional else {}
   with atomic_directory(export_dir) as staging:
-    write_model(sampler.model, staging,
-                input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")],
-                serve=sampler, keras_model=generator,
-                metadata={"latent_dim": latent_dim, "sample_shape": sample_shape,
+    write_model(sampler.model, staging, input_signature=signature, serve=sampler,
+                keras_model=generator,
+                metadata={"latent_dim": latent_dim, "sample_shape": sample_shape, **labelled,
                           **(metadata or {}), "batch_norm": batch_norm})
   return files.absolute(export_dir)
 
@@ -141,6 +153,7 @@ class ExportedGenerator:
     self.export_dir = export_dir
     self.metadata = files.read_json(metadata_path)
     self.latent_dim = int(self.metadata["latent_dim"])
+    self.num_classes = self.metadata.get("num_classes")   # None: unconditional
     self.batch_norm = self.metadata.get("batch_norm", "moving")
     self._serve = tf.saved_model.load(os.path.join(export_dir, SAVED_MODEL)).signatures[
         "serving_default"]
@@ -154,12 +167,31 @@ class ExportedGenerator:
       return self.generate
     keras_file = os.path.join(self.export_dir, KERAS_FILE)
     model = keras.models.load_model(keras_file, safe_mode=True)
-    return sampling.Sampler(model, batch_norm, latent_dim=self.latent_dim, seed=seed)
+    return sampling.Sampler(model, batch_norm, latent_dim=self.latent_dim, seed=seed,
+                            num_classes=self.num_classes)
 
-  def generate(self, z):
-    outputs = self._serve(z=tf.convert_to_tensor(z, tf.float32))
+  def generate(self, z, labels=None):
+    """Samples of latents `z` (with their `labels`, 0 … num_classes − 1, when the
+    generator is conditional)."""
+    given = {"z": tf.convert_to_tensor(z, tf.float32)}
+    if self.num_classes:
+      if labels is None:
+        raise ValueError(f"labels: this generator is class-conditional "
+                         f"({self.num_classes} classes); give one label per latent.")
+      given["label"] = tf.cast(labels, tf.int32)
+    elif labels is not None:
+      raise ValueError("labels: this generator is unconditional.")
+    outputs = self._serve(**given)
     return next(iter(outputs.values()))
 
-  def sample(self, num_samples, *, seed=0, batch_norm=None):
+  def sample_labels(self, num_samples, labels=None, *, seed=0):
+    """None (unconditional); `labels` (a class or one per sample), or uniform from `seed`."""
+    if not self.num_classes:
+      return None
+    if labels is None:
+      return sampling.uniform_labels(num_samples, self.num_classes, seed)
+    return sampling.checked_labels(labels, num_samples, self.num_classes)
+
+  def sample(self, num_samples, *, seed=0, batch_norm=None, labels=None):
     z = tf.random.stateless_normal([num_samples, self.latent_dim], seed=[seed, 0])
-    return self.sampler(batch_norm)(z)
+    return self.sampler(batch_norm)(z, self.sample_labels(num_samples, labels, seed=seed))

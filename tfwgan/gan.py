@@ -257,21 +257,43 @@ class GAN(keras.Model):
   def metrics(self):
     return list(self._trackers.values())
 
-  def call(self, z, training=False):
-    return self.generator(z, training=training)
+  def call(self, inputs, training=False):
+    """The generator on z (or [z, labels] when conditional)."""
+    return self.generator(inputs, training=training)
 
-  def sample(self, num_samples, *, seed=None, batch_size=1024, batch_norm="moving"):
+  @property
+  def num_classes(self):
+    return None if self.conditioning is None else self.conditioning.num_classes
+
+  def sample_labels(self, num_samples, labels=None, *, seed=0):
+    """The labels of `sample`: None when unconditional; `labels` (one class for all, or
+    one per sample), or drawn from the class distribution (stateless, from `seed`)."""
+    if self.conditioning is None:
+      if labels is not None:
+        raise ValueError("labels: this GAN is unconditional (conditioning=None).")
+      return None
+    if labels is None:
+      source = tf.random.Generator.from_seed(seed)
+      return self.conditioning.draw_labels(source, num_samples)
+    return sampling.checked_labels(labels, num_samples, self.num_classes)
+
+  def sample(self, num_samples, *, labels=None, seed=None, batch_size=1024,
+             batch_norm="moving"):
     """`num_samples` generated samples of the sampling generator as one tf.Tensor;
-    `batch_norm`: 'moving' (inference mode), 'batch' or 'standing' (`tfwgan.sampling`)."""
+    `batch_norm`: 'moving' (inference mode), 'batch' or 'standing' (`tfwgan.sampling`).
+    Conditional: `labels` (a class, or one per sample), else drawn (`sample_labels`)."""
     integer_at_least("num_samples", num_samples)
     integer_at_least("batch_size", batch_size)
     if seed is None:
       z = tf.random.normal([num_samples, self.latent_dim])
     else:
       z = tf.random.stateless_normal([num_samples, self.latent_dim], seed=[seed, 0])
+    labels = self.sample_labels(num_samples, labels, seed=seed or 0)
     generate = sampling.Sampler(self.sampling_generator(), batch_norm,
-                                latent_dim=self.latent_dim, seed=seed or 0)
-    return tf.concat([generate(z[start:start + batch_size])
+                                latent_dim=self.latent_dim, seed=seed or 0,
+                                num_classes=self.num_classes)
+    return tf.concat([generate(z[start:start + batch_size],
+                               None if labels is None else labels[start:start + batch_size])
                       for start in range(0, num_samples, batch_size)], axis=0)
 
   # --- one outer iteration -------------------------------------------------------------------

@@ -30,11 +30,39 @@ def _batch_norm_layers(model):
           if isinstance(layer, keras.layers.BatchNormalization)]
 
 
+def is_conditional(generator):
+  """Whether `generator` takes [z, labels] (a Keras model with two inputs)."""
+  return isinstance(generator, keras.Model) and len(generator.inputs) == 2
+
+
+def inputs(z, labels=None):
+  """The generator's inputs: z, or [z, labels] (int32) for a conditional generator."""
+  return z if labels is None else [z, tf.cast(labels, tf.int32)]
+
+
+def uniform_labels(count, num_classes, seed):
+  """`count` labels uniform over the classes, drawn statelessly from `seed`."""
+  return tf.random.stateless_uniform([count], seed=[seed, 1], maxval=num_classes,
+                                     dtype=tf.int32)
+
+
+def checked_labels(labels, num_samples, num_classes):
+  """`labels` (one class, or one per sample) as [num_samples] int32, each in 0 … classes − 1."""
+  labels = tf.broadcast_to(tf.cast(labels, tf.int32), [num_samples])
+  if not bool(tf.reduce_all((labels >= 0) & (labels < num_classes))):
+    raise ValueError(f"labels: classes are 0 … {num_classes - 1}.")
+  return labels
+
+
 def standing_statistics_copy(generator, *, latent_dim, batches=STANDING_BATCHES,
-                             batch_size=STANDING_BATCH_SIZE, seed=0):
+                             batch_size=STANDING_BATCH_SIZE, seed=0, num_classes=None):
   """A copy of `generator` whose batch-norm moving statistics are the means of the batch
   means and batch variances over `batches` generated batches of `batch_size` (latents
-  drawn statelessly from `seed`), every batch norm in training mode meanwhile."""
+  drawn statelessly from `seed`; a conditional generator's labels uniform over its
+  `num_classes`), every batch norm in training mode meanwhile."""
+  if is_conditional(generator) and not num_classes:
+    raise ValueError("num_classes: needed to draw the labels of a conditional generator's "
+                     "standing statistics.")
   integer_at_least("batches", batches)
   integer_at_least("batch_size", batch_size, 2)
   copy = keras.models.clone_model(generator)
@@ -53,8 +81,10 @@ def standing_statistics_copy(generator, *, latent_dim, batches=STANDING_BATCHES,
       norm.momentum = 0.0   # the "moving" update then writes exactly the batch statistic
     for index in range(batches):
       z = tf.random.stateless_normal([batch_size, latent_dim], seed=[seed, 7919 + index])
+      labels = (uniform_labels(batch_size, num_classes, seed + 7919 + index)
+                if is_conditional(generator) else None)
       _, updated = copy.stateless_call(copy.trainable_variables, copy.non_trainable_variables,
-                                       z, training=True)
+                                       inputs(z, labels), training=True)
       for total, variable in zip(totals, statistics):
         total += np.asarray(updated[positions[id(variable)]], np.float64)
   finally:
@@ -74,24 +104,27 @@ class Sampler:
 
   def __init__(self, generator, batch_norm="moving", *, latent_dim=None,
                standing_batches=STANDING_BATCHES, standing_batch_size=STANDING_BATCH_SIZE,
-               seed=0):
+               seed=0, num_classes=None):
     self.batch_norm = one_of("batch_norm", batch_norm, BATCH_NORM_MODES)
     if batch_norm != "moving" and not isinstance(generator, keras.Model):
       raise ValueError(f"batch_norm={batch_norm!r}: needs a Keras generator, not "
                        f"{type(generator).__name__}.")
     if batch_norm == "standing":
-      latent_dim = latent_dim or int(generator.input_shape[-1])
+      latent_dim = latent_dim or int(generator.inputs[0].shape[-1])
       generator = standing_statistics_copy(generator, latent_dim=latent_dim,
                                            batches=standing_batches,
-                                           batch_size=standing_batch_size, seed=seed)
+                                           batch_size=standing_batch_size, seed=seed,
+                                           num_classes=num_classes)
     self.model = generator
 
-  def __call__(self, z):
+  def __call__(self, z, labels=None):
+    """Samples for latents `z` (and, for a conditional generator, their `labels`)."""
+    given = inputs(z, labels)
     if self.batch_norm == "batch":
       samples, _ = self.model.stateless_call(self.model.trainable_variables,
-                                             self.model.non_trainable_variables, z,
+                                             self.model.non_trainable_variables, given,
                                              training=True)
       return samples
     if isinstance(self.model, keras.Model):
-      return self.model(z, training=False)
-    return self.model(z)   # a plain callable z → samples
+      return self.model(given, training=False)
+    return self.model(given)   # a plain callable z → samples

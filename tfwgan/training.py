@@ -12,7 +12,9 @@ import keras
 import tensorflow as tf
 from tensorboard.plugins.hparams import api as hparams_api
 
+from tfwgan import augment
 from tfwgan import callbacks as callbacks_lib
+from tfwgan import conditioning
 from tfwgan import config as config_lib
 from tfwgan import data
 from tfwgan import distribution
@@ -90,23 +92,54 @@ def _regularizer(config):
 
 
 def build_networks(config, sample_shape):
-  """Generator and critic for the config's network family and the data's sample shape."""
+  """Generator and critic for the config's network family and the data's sample shape;
+  with `config.conditioning`, the family's conditional generator and the critic wrapped
+  for 'projection' or 'acgan' (`tfwgan.conditioning`)."""
+  classes = class_count(config)
   if config.resolved_network == "mlp":
-    return (networks.mlp_generator(config.latent_dim, sample_shape[0],
-                                   hidden_units=config.hidden_units),
-            networks.mlp_critic(sample_shape[0], hidden_units=config.hidden_units))
-  if config.resolved_network == "resnet":   # width: base_filters (the authors' DIM)
+    generator = networks.mlp_generator(config.latent_dim, sample_shape[0],
+                                       hidden_units=config.hidden_units, num_classes=classes)
+    critic = networks.mlp_critic(sample_shape[0], hidden_units=config.hidden_units)
+  elif config.resolved_network == "resnet":   # width: base_filters (the authors' DIM)
     details = dict(width=config.base_filters, init=config.resnet_init,
                    norm_epsilon=config.resnet_norm_epsilon)
-    return (networks.resnet_generator(config.latent_dim, sample_shape, **details),
-            networks.resnet_critic(sample_shape, **details))
-  # Batch norm mixes the samples whose per-sample gradients a penalty constrains.
-  normalization = ("none" if config.method in ("wgan_gp", "wgan_lp", "wwgan", "dragan")
-                   else "batch")
-  return (networks.dcgan_generator(config.latent_dim, sample_shape,
-                                   base_filters=config.base_filters),
-          networks.dcgan_critic(sample_shape, base_filters=config.base_filters,
-                                normalization=normalization))
+    generator = networks.resnet_generator(config.latent_dim, sample_shape, **details,
+                                          num_classes=classes)
+    critic = networks.resnet_critic(sample_shape, **details)
+  else:
+    # Batch norm mixes the samples whose per-sample gradients a penalty constrains.
+    normalization = ("none" if config.method in ("wgan_gp", "wgan_lp", "wwgan", "dragan")
+                     else "batch")
+    generator = networks.dcgan_generator(config.latent_dim, sample_shape,
+                                         base_filters=config.base_filters, num_classes=classes)
+    critic = networks.dcgan_critic(sample_shape, base_filters=config.base_filters,
+                                   normalization=normalization)
+  if classes:
+    wrap = (conditioning.acgan_critic if config.conditioning == "acgan"
+            else conditioning.projection_critic)
+    critic = wrap(critic, classes)
+  return generator, critic
+
+
+def class_count(config):
+  """The data's classes for a conditional config, else None."""
+  if config.conditioning == "none":
+    return None
+  return data.class_count(config.dataset, data_dir=config.data_dir)
+
+
+def class_conditioning(config):
+  """The config's `tfwgan.conditioning.ClassConditioning`, or None."""
+  if config.conditioning == "none":
+    return None
+  frequencies = None
+  if config.label_distribution == "frequencies":
+    frequencies = data.class_frequencies(config.dataset, data_dir=config.data_dir,
+                                         download=config.download)
+  return conditioning.ClassConditioning(
+      class_count(config), config.conditioning, label_distribution=config.label_distribution,
+      class_frequencies=frequencies, acgan_critic_weight=config.acgan_critic_weight,
+      acgan_generator_weight=config.acgan_generator_weight)
 
 
 def build_gan(config, sample_shape, networks=None):
@@ -137,7 +170,9 @@ def build_gan(config, sample_shape, networks=None):
               critic_steps=config.critic_steps, generator_steps=generator_steps,
               skip_nonfinite_updates=config.on_nan == "skip_batch",
               generator_batch_size=config.generator_batch_size, generator_ema=ema,
-              seed=config.seed)
+              seed=config.seed, conditioning=class_conditioning(config),
+              augment=augment.DiffAugment(config.augment,
+                                          penalty_points=config.augment_penalty_points))
   optimizer = presets.OptimizerSpec(config.optimizer, config.learning_rate, config.beta1,
                                     config.beta2, rho=config.rmsprop_rho,
                                     epsilon=config.optimizer_epsilon)
@@ -208,7 +243,8 @@ def _phase_dataset(config, phase_index, phase_start, step, critic_steps):
   return data.training_dataset(
       config.dataset, batch_size=config.batch_size, critic_steps=critic_steps,
       seed=config.seed + phase_index, start=step - phase_start, data_dir=config.data_dir,
-      download=config.download, image_size=config.image_size, channels=config.channels)
+      download=config.download, image_size=config.image_size, channels=config.channels,
+      labels=config.conditioning != "none")
 
 
 def _markdown_table(values, header):
@@ -599,7 +635,7 @@ def _train(config, strategy, networks, logdir, *, chief, classifier, classifier_
     export_dir = config.resolved_export_dir if chief else os.path.join(logdir, "export")
     export_dir = export.export_generator(
         gan.sampling_generator(), export_dir, latent_dim=config.latent_dim,
-        batch_norm=config.eval_batch_norm, seed=config.seed,
+        batch_norm=config.eval_batch_norm, seed=config.seed, num_classes=gan.num_classes,
         metadata={"method": config.method, "dataset": config.dataset,
                   "proximal": config.proximal, "step": final_step,
                   "config": dataclasses.asdict(config)})

@@ -122,12 +122,19 @@ def real_outputs(real_images, classifier, *, num_samples, cache_path=None, keep_
   return outputs
 
 
-def generated_batches(generate, latent_dim, *, num_samples, batch_size, seed=0):
-  """Batches of generated samples from fixed latents (stateless: comparable across calls)."""
+def generated_batches(generate, latent_dim, *, num_samples, batch_size, seed=0,
+                      num_classes=None):
+  """Batches of generated samples from fixed latents (stateless: comparable across calls);
+  a conditional generator (`num_classes`) gets labels uniform over the classes, as the
+  WGAN-GP authors' conditional Inception score draws them."""
   for start in range(0, num_samples, batch_size):
     count = min(batch_size, num_samples - start)
     z = tf.random.stateless_normal([count, latent_dim], seed=[seed, start])
-    yield np.asarray(generate(z))
+    if num_classes:
+      yield np.asarray(generate(z, sampling.uniform_labels(count, num_classes,
+                                                           seed * 1_000_003 + start)))
+    else:
+      yield np.asarray(generate(z))
 
 
 def generators_to_score(model):
@@ -142,22 +149,25 @@ def generators_to_score(model):
 
 
 def _samplers(generator, latent_dim, batch_norm, seed):
-  """({name: z → samples}, latent_dim) for a tfwgan GAN, an export, a Keras generator or a
-  callable. A GAN gives its sampling generator (the EMA one when enabled) as "" and, with
-  an EMA, its live generator as "_live" (the suffix of the live scores)."""
+  """({name: z → samples}, latent_dim, num_classes) for a tfwgan GAN, an export, a Keras
+  generator or a callable. A GAN gives its sampling generator (the EMA one when enabled)
+  as "" and, with an EMA, its live generator as "_live" (the suffix of the live scores).
+  num_classes: a conditional GAN's or export's, else None."""
   if hasattr(generator, "generate") and hasattr(generator, "latent_dim"):   # ExportedGenerator
-    return {"": generator.sampler(batch_norm, seed=seed)}, generator.latent_dim
+    return ({"": generator.sampler(batch_norm, seed=seed)}, generator.latent_dim,
+            generator.num_classes)
   if hasattr(generator, "sampling_generator") and hasattr(generator, "latent_dim"):  # tfwgan.GAN
     return ({suffix: sampling.Sampler(network, batch_norm or "moving",
-                                      latent_dim=generator.latent_dim, seed=seed)
+                                      latent_dim=generator.latent_dim, seed=seed,
+                                      num_classes=generator.num_classes)
              for suffix, network in generators_to_score(generator).items()},
-            generator.latent_dim)
+            generator.latent_dim, generator.num_classes)
   if latent_dim is None and hasattr(generator, "inputs"):                   # Keras model
     latent_dim = int(generator.inputs[0].shape[-1])
   if latent_dim is None:
     raise ValueError("latent_dim: required when the generator is a plain callable.")
   return {"": sampling.Sampler(generator, batch_norm or "moving", latent_dim=latent_dim,
-                               seed=seed)}, latent_dim
+                               seed=seed)}, latent_dim, None
 
 
 def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, batch_size=100,
@@ -183,11 +193,12 @@ def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, bat
   integer_at_least("batch_size", batch_size)
   if batch_norm is not None:
     one_of("batch_norm", batch_norm, sampling.BATCH_NORM_MODES)
-  samplers, latent_dim = _samplers(generator, latent_dim, batch_norm, seed)
+  samplers, latent_dim, num_classes = _samplers(generator, latent_dim, batch_norm, seed)
   real_images = (real_dataset.as_numpy_iterator() if isinstance(real_dataset, tf.data.Dataset)
                  else real_dataset)
   batches = lambda generate: generated_batches(generate, latent_dim, num_samples=num_samples,
-                                               batch_size=batch_size, seed=seed)
+                                               batch_size=batch_size, seed=seed,
+                                               num_classes=num_classes)
   first = next(iter(batches(samplers[""])))
   chosen = resolve_metrics(metrics, points=first.ndim == 2)
   check_sample_count(chosen, num_samples)
