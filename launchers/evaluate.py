@@ -143,13 +143,17 @@ def main(argv):
         settings["classifier"], feature_layer=settings["feature_layer"],
         logits_layer=FLAGS.logits_layer, inception_path=settings["inception_path"],
         sample_shape=sample_shape))
+    labelled = bool(generator.num_classes)   # a conditional export: per-class scores
     real_batches = lambda count: data.evaluation_batches(
         dataset, num_samples=count, batch_size=FLAGS.batch_size, seed=FLAGS.seed,
         data_dir=settings["data_dir"], download=FLAGS.download,
-        image_size=settings["image_size"], channels=settings["channels"], split=split)
+        image_size=settings["image_size"], channels=settings["channels"], split=split,
+        labels=labelled)
     real = real_batches(FLAGS.num_samples)   # opens the data: unprepared tfds data fails here
   except ValueError as error:
     sys.exit(f"evaluate.py: error: --{error}")
+  if labelled:
+    real = scoring.LabelledBatches(real)
   results = scoring.evaluate(generator, real, classifier=classifier,
                              num_samples=FLAGS.num_samples, batch_size=FLAGS.batch_size,
                              cache_path=FLAGS.cache_path, seed=FLAGS.seed, metrics=metrics,

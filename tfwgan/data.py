@@ -394,7 +394,8 @@ def sharded_by_element(dataset):
 
 
 def evaluation_batches(name, *, num_samples, batch_size=100, seed=0, data_dir=None,
-                       download=False, image_size=None, channels=3, split="train"):
+                       download=False, image_size=None, channels=3, split="train",
+                       labels=False):
   """Real samples for evaluation as numpy batches.
 
   Toy sets: one batch of `num_samples` fresh points drawn with `seed`. Others: the
@@ -403,10 +404,11 @@ def evaluation_batches(name, *, num_samples, batch_size=100, seed=0, data_dir=No
   """
   one_of("split", split, EVAL_SPLITS)
   if name in TOY_DATASETS:
-    return [sample_toy(name, num_samples, [seed, 99]).numpy()]
+    drawn = sample_toy(name, num_samples, [seed, 99], labels=labels)
+    return [tuple(t.numpy() for t in drawn) if labels else drawn.numpy()]
   return training_dataset(name, batch_size=batch_size, critic_steps=1, seed=0,
                           data_dir=data_dir, download=download, image_size=image_size,
-                          channels=channels, split=split).as_numpy_iterator()
+                          channels=channels, split=split, labels=labels).as_numpy_iterator()
 
 
 TFDS_CLASSES = {"mnist": 10, "fashion_mnist": 10, "cifar10": 10}   # tfds 'label' feature

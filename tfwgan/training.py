@@ -323,10 +323,14 @@ def fid_callback(config, writer, clock, *, every_seconds=None, classifier=None):
 
 
 def _real_batches(config, num_samples):
-  return data.evaluation_batches(config.dataset, num_samples=num_samples, seed=config.seed,
-                                 data_dir=config.data_dir, download=config.download,
-                                 image_size=config.image_size, channels=config.channels,
-                                 split=config.eval_split)
+  """The real samples scores compare with; with their labels for a conditional run (its
+  intra-class FID)."""
+  labelled = config.conditioning != "none"
+  batches = data.evaluation_batches(config.dataset, num_samples=num_samples, seed=config.seed,
+                                    data_dir=config.data_dir, download=config.download,
+                                    image_size=config.image_size, channels=config.channels,
+                                    split=config.eval_split, labels=labelled)
+  return scoring.LabelledBatches(batches) if labelled else batches
 
 
 def _real_outputs(config, classifier, num_samples, metrics):

@@ -124,3 +124,23 @@ def fid_from_statistics(statistics_a, statistics_b):
   """FID from two `Statistics` (see `frechet_distance`)."""
   return frechet_distance(statistics_a.mean, statistics_a.covariance,
                           statistics_b.mean, statistics_b.covariance)
+
+
+def class_accuracy(logits, labels):
+  """Share of samples whose classifier argmax is their label: a conditional generator's
+  samples judged by the evaluation classifier (its classes must be the data's)."""
+  return float(np.mean(np.argmax(np.asarray(logits), axis=1) == np.asarray(labels)))
+
+
+def intra_class_fid(generated_features, generated_labels, real_features, real_labels):
+  """The mean over classes of the FID between the generated and real features of each
+  class (Miyato & Koyama 2018, §4.1's intra-class FID); classes missing from either set
+  are left out."""
+  generated_labels, real_labels = np.asarray(generated_labels), np.asarray(real_labels)
+  distances = []
+  for label in np.intersect1d(generated_labels, real_labels):
+    distances.append(fid_from_activations(generated_features[generated_labels == label],
+                                          real_features[real_labels == label]))
+  if not distances:
+    raise ValueError("intra-class FID: no class has both generated and real samples.")
+  return float(np.mean(distances))

@@ -62,18 +62,24 @@ def check_sample_count(metrics, num_samples, *, name="num_samples"):
 
 
 class ClassifierOutputs:
-  """Features, logits and feature statistics of a set of images (and the images, for SWD)."""
+  """Features, logits and feature statistics of a set of images (and the images, for SWD;
+  the images' class labels, for a conditional generator's class scores)."""
 
-  def __init__(self, features, logits, statistics, images=None):
+  def __init__(self, features, logits, statistics, images=None, labels=None):
     self.features, self.logits, self.statistics = features, logits, statistics
-    self.images = images
+    self.images, self.labels = images, labels
 
   @classmethod
   def collect(cls, image_batches, classifier, num_samples, *, keep_images=False):
-    """Runs `classifier` over batches until `num_samples` images were seen."""
+    """Runs `classifier` over batches (of images, or (images, labels)) until `num_samples`
+    images were seen."""
     features, logits, statistics, seen, kept = [], [], metrics_lib.Statistics(), 0, []
-    for images in image_batches:
+    labels = []
+    for batch in image_batches:
+      images = batch[0] if isinstance(batch, tuple) else batch
       images = images[:num_samples - seen]
+      if isinstance(batch, tuple):
+        labels.append(np.asarray(batch[1])[:len(images)])
       if keep_images:
         kept.append(np.asarray(images, np.float32))
       batch_features, batch_logits = (np.asarray(t, np.float32) for t in classifier(images))
@@ -87,22 +93,25 @@ class ClassifierOutputs:
     if seen < num_samples:
       raise ValueError(f"num_samples={num_samples}: the data ran out after {seen} samples.")
     return cls(np.concatenate(features), np.concatenate(logits), statistics,
-               np.concatenate(kept) if keep_images else None)
+               np.concatenate(kept) if keep_images else None,
+               np.concatenate(labels) if labels else None)
 
   def save(self, path):
     """Writes an .npz atomically (temporary file, then rename)."""
-    images = {} if self.images is None else {"images": self.images}
+    extra = {name: value for name, value in (("images", self.images), ("labels", self.labels))
+             if value is not None}
     files.save_npz_atomically(path, features=self.features, logits=self.logits,
                               mean=self.statistics.mean,
                               covariance=self.statistics.covariance,
-                              count=self.statistics.count, **images)
+                              count=self.statistics.count, **extra)
 
   @classmethod
   def load(cls, path):
     data = files.load_npz(path)
     statistics = metrics_lib.Statistics.from_arrays(data["mean"], data["covariance"],
                                                            data["count"])
-    return cls(data["features"], data["logits"], statistics, data.get("images"))
+    return cls(data["features"], data["logits"], statistics, data.get("images"),
+               data.get("labels"))
 
 
 def real_outputs(real_images, classifier, *, num_samples, cache_path=None, keep_images=False):
@@ -113,7 +122,9 @@ def real_outputs(real_images, classifier, *, num_samples, cache_path=None, keep_
     if cached.statistics.count != num_samples:
       raise ValueError(f"cache_path={cache_path!r}: holds {cached.statistics.count} samples, "
                        f"not num_samples={num_samples}; delete it or use another path.")
-    if cached.images is not None or not keep_images:
+    labelled = isinstance(real_images, LabelledBatches)
+    if ((cached.images is not None or not keep_images)
+        and (cached.labels is not None or not labelled)):
       return cached
   outputs = ClassifierOutputs.collect(real_images, classifier, num_samples,
                                       keep_images=keep_images)
@@ -122,17 +133,28 @@ def real_outputs(real_images, classifier, *, num_samples, cache_path=None, keep_
   return outputs
 
 
+class LabelledBatches:
+  """An iterable of (images, labels) batches: real data whose per-class scores are wanted."""
+
+  def __init__(self, batches):
+    self.batches = batches
+
+  def __iter__(self):
+    return iter(self.batches)
+
+
 def generated_batches(generate, latent_dim, *, num_samples, batch_size, seed=0,
                       num_classes=None):
   """Batches of generated samples from fixed latents (stateless: comparable across calls);
   a conditional generator (`num_classes`) gets labels uniform over the classes, as the
-  WGAN-GP authors' conditional Inception score draws them."""
+  WGAN-GP authors' conditional Inception score draws them, and its batches are
+  (samples, labels)."""
   for start in range(0, num_samples, batch_size):
     count = min(batch_size, num_samples - start)
     z = tf.random.stateless_normal([count, latent_dim], seed=[seed, start])
     if num_classes:
-      yield np.asarray(generate(z, sampling.uniform_labels(count, num_classes,
-                                                           seed * 1_000_003 + start)))
+      labels = sampling.uniform_labels(count, num_classes, seed * 1_000_003 + start)
+      yield np.asarray(generate(z, labels)), labels.numpy()
     else:
       yield np.asarray(generate(z))
 
@@ -200,13 +222,14 @@ def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, bat
                                                batch_size=batch_size, seed=seed,
                                                num_classes=num_classes)
   first = next(iter(batches(samplers[""])))
+  first = first[0] if isinstance(first, tuple) else first
   chosen = resolve_metrics(metrics, points=first.ndim == 2)
   check_sample_count(chosen, num_samples)
   results = {}
   if first.ndim == 2:
-    real = np.concatenate([np.asarray(b) for b in _take(real_images, num_samples)])
+    real = np.concatenate([_samples(b) for b in _take(real_images, num_samples)])
     for suffix, generate in samplers.items():
-      generated = np.concatenate(list(batches(generate)))[:num_samples]
+      generated = np.concatenate([_samples(batch) for batch in batches(generate)])[:num_samples]
       scores = score_points(generated=generated, real=real[:num_samples], metrics=chosen)
       results.update({f"{name}{suffix}": value for name, value in scores.items()})
     return results
@@ -234,7 +257,7 @@ def noise_floor(real_batches, *, classifier=None, num_samples, metrics=None,
   `metrics`: as in `evaluate` (the Inception score and SWD are left out: they are not
   distances between the sets, or are random)."""
   integer_at_least("num_samples", num_samples)
-  batches = list(_take((np.asarray(batch) for batch in real_batches), 2 * num_samples))
+  batches = list(_take((_samples(batch) for batch in real_batches), 2 * num_samples))
   samples = np.concatenate(batches) if batches else np.zeros([0])
   if len(samples) < 2 * num_samples:
     raise ValueError(f"num_samples={num_samples}: the noise floor needs two disjoint real "
@@ -284,6 +307,24 @@ def score(*, generated, real, metrics=DEFAULT_IMAGE_METRICS,
                                              generated_images=generated.images)
     results.update({f"swd/{resolution}": level.real_to_generated
                     for resolution, level in levels.items()})
+  results.update(class_scores(generated, real))
+  return results
+
+
+def class_scores(generated, real):
+  """A conditional generator's class scores, where its samples carry labels:
+  class_accuracy (the classifier's argmax against the labels; only where the classifier
+  has as many classes as the labels reach, e.g. the shipped MNIST classifier on digits)
+  and, with labelled real data, intra_class_fid (the mean of the per-class FIDs)."""
+  if generated.labels is None:
+    return {}
+  results = {}
+  if generated.logits.shape[1] >= int(np.max(generated.labels)) + 1 and (
+      real.labels is None or generated.logits.shape[1] == int(np.max(real.labels)) + 1):
+    results["class_accuracy"] = metrics_lib.class_accuracy(generated.logits, generated.labels)
+  if real.labels is not None:
+    results["intra_class_fid"] = metrics_lib.intra_class_fid(
+        generated.features, generated.labels, real.features, real.labels)
   return results
 
 
@@ -305,11 +346,16 @@ def _neighbour_results(real_features, generated_features, metrics):
       density_coverage_k=DENSITY_COVERAGE_K if with_dc else None)
 
 
+def _samples(batch):
+  """The samples of a batch of samples or of (samples, labels)."""
+  return np.asarray(batch[0] if isinstance(batch, tuple) else batch)
+
+
 def _take(batches, num_samples):
   seen = 0
   for batch in batches:
     yield batch
-    seen += len(batch)
+    seen += len(_samples(batch))
     if seen >= num_samples:
       return
 
