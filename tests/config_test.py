@@ -170,7 +170,23 @@ class RunConfigTest(tf.test.TestCase, parameterized.TestCase):
        r"'density_coverage'\], which need at least 6 samples"),
       ("point_metric_on_images", {"dataset": "cifar10", "network": "dcgan",
                                   "eval_metrics": ["fid", "emd"]},
-       r"eval_metrics: 'emd' is not a metric for images"))
+       r"eval_metrics: 'emd' is not a metric for images"),
+      ("conditioning", {"conditioning": "cgan"},
+       r"conditioning='cgan': allowed values are \['none', 'projection', 'acgan'\]"),
+      ("conditioning_without_labels", {"dataset": "swissroll", "conditioning": "acgan"},
+       r"dataset='swissroll': has no classes; labelled toy sets are"),
+      ("conditioning_on_celeba", {"dataset": "celeb_a", "conditioning": "projection"},
+       r"dataset='celeb_a': tfds gives it no class label"),
+      ("label_distribution", {"label_distribution": "data"},
+       r"label_distribution='data': allowed values are \['uniform', 'frequencies'\]"),
+      ("acgan_weight", {"acgan_generator_weight": -0.1},
+       r"acgan_generator_weight=-0.1: must be a number >= 0"),
+      ("augment_policy", {"dataset": "cifar10", "augment": "color,flip"},
+       r"augment='color,flip': a comma-separated subset of \['color', 'translation', "),
+      ("augment_on_points", {"augment": "color"},
+       r"augment='color': DiffAugment transforms images; dataset='8gaussians'"),
+      ("augment_penalty_points", {"augment_penalty_points": "both"},
+       r"augment_penalty_points='both': allowed values"))
   def test_bad_values(self, overrides, message):
     with self.assertRaisesRegex(ValueError, message):
       RunConfig(**overrides).validate()

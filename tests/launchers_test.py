@@ -87,8 +87,8 @@ def _labelled_digits_npz(path, count=200):
 
 
 class ConditionalLauncherTest(tf.test.TestCase):
-  """The README's conditional command on labelled digits: an AC-GAN with DiffAugment
-  trains, scores per class, exports (z, label) and samples one class."""
+  """A conditional launcher run (the README's flags) on labelled digits: an AC-GAN with
+  DiffAugment trains, scores per class, exports (z, label) and samples one class."""
 
   def test_acgan_with_diffaugment_trains_scores_per_class_and_samples_a_class(self):
     root = self.create_tempdir().full_path

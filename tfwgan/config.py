@@ -212,6 +212,7 @@ class RunConfig:
         "base_filters": preset.base_filters or cls.base_filters,
         "generator_batch_size": preset.generator_batch_size, "lr_decay": preset.lr_decay,
         "ema_decay": preset.ema_decay, "ema_start_step": preset.ema_start_step,
+        "conditioning": preset.conditioning, "augment": preset.augment,
     }
     given = {k: os.path.expanduser(v) if k in PATH_FIELDS and isinstance(v, str) else v
              for k, v in overrides.items() if v is not None}   # ~/x and /home/u/x: one run

@@ -17,7 +17,7 @@ STEP_TIMES_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "step
 COST_FIELDS = ("method", "resolved_network", "sample_shape", "hidden_units", "base_filters",
                "latent_dim", "batch_size", "generator_batch_size", "generator_steps",
                "proximal", "potential_steps", "rwp_latents", "precision", "jit_compile",
-               "lp_sampling", "wwgan_graph", "ema_decay")
+               "lp_sampling", "wwgan_graph", "ema_decay", "conditioning", "augment")
 
 
 def step_times(path=STEP_TIMES_PATH):
@@ -69,10 +69,14 @@ def measure(config, *, repeats=5, extra_critic_steps=5):
   data = {kind: tf.constant(rng.uniform(-1, 1, (config.batch_size * count,)
                                         + tuple(config.sample_shape)).astype(np.float32))
           for kind, count in steps.items()}
+  if gan.num_classes:   # a conditional GAN's steps take (samples, labels)
+    data = {kind: (samples, tf.range(len(samples)) % gan.num_classes)
+            for kind, samples in data.items()}
 
   def step(kind):
     gan.set_critic_steps(steps[kind])
-    gan.train_on_batch(data[kind])
+    samples, labels = data[kind] if gan.num_classes else (data[kind], None)
+    gan.train_on_batch(samples, labels)
 
   for kind in steps:
     for _ in range(2):
