@@ -118,6 +118,12 @@ class ClassConditioningTest(tf.test.TestCase, parameterized.TestCase):
     with self.assertRaisesRegex(ValueError, r"critic: .* takes 2 input\(s\); 'mlp_critic' takes "
                                             r"1 \(critic='projection' maps \[samples, labels\]"):
       chosen.check_networks(generator, critic, 2)
+    wider = networks.mlp_generator(2, 2, hidden_units=4, num_classes=4)
+    with self.assertRaisesRegex(ValueError, r"^generator: built for \[4\] classes, but "
+                                            r"num_classes=3; build it with num_classes=3\.$"):
+      chosen.check_networks(wider, conditioning.projection_critic(critic, 3), 2)
+    with self.assertRaisesRegex(ValueError, r"^critic: built for \[5\] classes"):
+      chosen.check_networks(generator, conditioning.projection_critic(critic, 5), 2)
     acgan = conditioning.ClassConditioning(3, "acgan")
     with self.assertRaisesRegex(ValueError, r"critic: critic='acgan' maps samples → \[scores, "
                                             r"class logits\]"):

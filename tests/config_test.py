@@ -186,7 +186,14 @@ class RunConfigTest(tf.test.TestCase, parameterized.TestCase):
       ("augment_on_points", {"augment": "color"},
        r"augment='color': DiffAugment transforms images; dataset='8gaussians'"),
       ("augment_penalty_points", {"augment_penalty_points": "both"},
-       r"augment_penalty_points='both': allowed values"))
+       r"augment_penalty_points='both': allowed values"),
+      ("frequencies_unconditional", {"label_distribution": "frequencies"},
+       r"label_distribution='frequencies': only used with conditioning; it is off"),
+      ("acgan_weight_with_projection", {"conditioning": "projection",
+                                        "acgan_critic_weight": 2.0},
+       r"acgan_critic_weight=2.0: only used with conditioning=acgan"),
+      ("penalty_points_without_augment", {"augment_penalty_points": "augmented"},
+       r"augment_penalty_points='augmented': only used with augment"))
   def test_bad_values(self, overrides, message):
     with self.assertRaisesRegex(ValueError, message):
       RunConfig(**overrides).validate()

@@ -25,6 +25,19 @@ def _mlp_pair():
   return test_utils.tiny_mlp_pair()
 
 
+def _steep(critic, factor=3.0):
+  """`critic` with its output layer scaled: gradient norms well above 1, so WGAN-LP's
+  one-sided penalty is active (at 0 it would hide draws that differ)."""
+  head = critic.layers[-1]
+  head.kernel.assign(head.kernel * factor)
+  return critic
+
+
+def _steep_mlp_pair():
+  generator, critic = test_utils.tiny_mlp_pair()
+  return generator, _steep(critic)
+
+
 def _dcgan_pair():
   shape = (28, 28, 1)
   return (tfwgan.networks.dcgan_generator(2, shape, base_filters=2),
@@ -59,7 +72,7 @@ def _conditional_mlp_pair():
   _, critic = test_utils.tiny_mlp_pair()
   return (tfwgan.networks.mlp_generator(2, 2, hidden_units=16, hidden_layers=2,
                                         num_classes=test_utils.CLASSES),
-          tfwgan.conditioning.projection_critic(critic, test_utils.CLASSES))
+          tfwgan.conditioning.projection_critic(_steep(critic), test_utils.CLASSES))
 
 
 def _conditional_dcgan_pair():
@@ -83,7 +96,7 @@ CASES = {
                     _toy_data),
     "dragan_rwp": (_mlp_pair, lambda g, c: tfwgan.DRAGAN(
         g, c, 2, critic_steps=2, seed=0, proximal=tfwgan.RWP(0.2, 2)), _toy_data),
-    "wgan_lp_perturb_both": (_mlp_pair, lambda g, c: tfwgan.WGANLP(
+    "wgan_lp_perturb_both": (_steep_mlp_pair, lambda g, c: tfwgan.WGANLP(
         g, c, 2, critic_steps=2, seed=0, sampling="perturb_both"), _toy_data),
     # Batch norm in generator and critic: its statistics must be the global batch's.
     "standard_dcgan_batch_norm_rwp": (_dcgan_pair, lambda g, c: tfwgan.StandardGAN(
@@ -154,6 +167,8 @@ class MirroredTest(tf.test.TestCase, parameterized.TestCase):
     self.assertGreater(moved, 30 * atol)    # the steps moved the weights well past atol
     for name in one_history:
       self.assertAllClose(one_history[name], mirrored_history[name], rtol=1e-4, atol=atol)
+    if "penalty" in one_history:   # an active penalty: its draws are compared too
+      self.assertGreater(max(one_history["penalty"]), 1e-3)
     if "skipped_updates" in one_history:    # the NaN step's critic update was reverted
       self.assertGreater(one_history["skipped_updates"][-1], 0.0)
 

@@ -63,6 +63,20 @@ class ConditionalScoresTest(tf.test.TestCase):
     generated[labels == 1] += [3.0, 0.0]   # class 1 moved by 3 along one axis: FID 9
     self.assertAllClose(evaluation.metrics.intra_class_fid(generated, labels, real, labels),
                         (0.0 + 9.0) / 2, atol=1e-6)
+    # A class with one sample in either set has no covariance: it is left out.
+    lonely = np.append(labels[:-1], 2)
+    self.assertAllClose(evaluation.metrics.intra_class_fid(generated, lonely, real, labels),
+                        (0.0 + 9.0) / 2, atol=0.1)
+    with self.assertRaisesRegex(ValueError, "no class has 2 generated and 2 real samples"):
+      evaluation.metrics.intra_class_fid(generated[:2], [0, 1], real, labels)
+
+  @staticmethod
+  def _brightness_classifier(images):
+    """Features as the stand-in's; logits: how close each image's mean is to class c's
+    brightness (c − 1)/2, so the argmax is the class an image was drawn for."""
+    features, _ = stand_in_classifier()(images)
+    centres = (np.arange(3) - 1.0) / 2.0
+    return features, -np.square(features[:, :1] - centres[None, :])
 
   def test_a_conditional_generator_gets_class_scores_with_uniform_labels(self):
     seen = []
@@ -74,14 +88,20 @@ class ConditionalScoresTest(tf.test.TestCase):
     exported = lambda: None
     exported.generate, exported.latent_dim, exported.num_classes = generate, 2, 3
     exported.sampler = lambda batch_norm, seed=0: generate
-    faithful = scoring.evaluate(exported, self._real(), classifier=stand_in_classifier(),
+    faithful = scoring.evaluate(exported, self._real(), classifier=self._brightness_classifier,
                                 num_samples=300, batch_size=100, metrics=["fid"])
     drawn = np.concatenate(seen)
     self.assertAllClose(np.bincount(drawn, minlength=3) / len(drawn), [1 / 3] * 3, atol=0.08)
     exported.sampler = lambda batch_norm, seed=0: (
         lambda z, labels: self._class_images((np.asarray(labels) + 1) % 3))   # wrong class
-    confused = scoring.evaluate(exported, self._real(), classifier=stand_in_classifier(),
+    confused = scoring.evaluate(exported, self._real(), classifier=self._brightness_classifier,
                                 num_samples=300, batch_size=100, metrics=["fid"])
+    self.assertEqual((faithful["class_accuracy"], confused["class_accuracy"]), (1.0, 0.0))
+    # A classifier with other classes than the data's (Inception's 1,008): no accuracy.
+    imagenet = lambda images: (stand_in_classifier()(images)[0], np.zeros((len(images), 1008)))
+    other = scoring.evaluate(exported, self._real(), classifier=imagenet,
+                             num_samples=300, batch_size=100, metrics=["fid"])
+    self.assertNotIn("class_accuracy", other)
     # The marginal is the same (every class equally often), so FID barely tells them
     # apart; the class scores do.
     self.assertLess(faithful["intra_class_fid"], 0.1 * confused["intra_class_fid"])

@@ -83,6 +83,15 @@ class LabelledStepTest(tf.test.TestCase):
     for first, second in zip(*results):
       self.assertAllEqual(first, second)
 
+  def test_a_label_outside_the_classes_is_one_line_naming_it(self):
+    gan = tfwgan.GAN(_table_generator(self.TABLE), _projection_critic(), 2,
+                     conditioning=conditioning.ClassConditioning(CLASSES))
+    test_utils.compile_gan(gan)
+    data = (np.zeros((4, 2), np.float32), np.array([0, 1, 7, 2], np.int32))
+    with self.assertRaisesRegex(ValueError, r"^data: label 7 is outside the classes 0 … 2 "
+                                            r"\(conditioning.num_classes=3\)\.$"):
+      gan.fit(tf.data.Dataset.from_tensors(data), verbose=0)
+
   def test_conditional_data_needs_labels(self):
     gan = tfwgan.GAN(_table_generator(self.TABLE), _projection_critic(), 2,
                      conditioning=conditioning.ClassConditioning(CLASSES))
@@ -123,13 +132,17 @@ class OneOuterIterationTest(tf.test.TestCase, parameterized.TestCase):
   BATCH, RATE, SEED = 4, 0.01, 7
 
   @parameterized.named_parameters(
-      (f"{critic_kind}_{'augmented' if policy else 'plain'}", critic_kind, policy)
-      for critic_kind in ("projection", "acgan") for policy in ("", "color,translation,cutout"))
-  def test_matches_the_iteration_written_out(self, critic_kind, policy):
+      [(f"{critic_kind}_{'augmented' if policy else 'plain'}", critic_kind, policy)
+       for critic_kind in ("projection", "acgan") for policy in ("", "color,translation,cutout")]
+      + [("projection_augmented_penalty_at_augmented_points", "projection",
+          "color,translation,cutout", "augmented")])
+  def test_matches_the_iteration_written_out(self, critic_kind, policy,
+                                             penalty_points="original"):
     generator, critic = _image_networks(critic_kind)
     chosen = conditioning.ClassConditioning(CLASSES, critic_kind)
     gan = tfwgan.WGANGP(generator, critic, 4, critic_steps=1, seed=self.SEED,
-                        conditioning=chosen, augment=policy)
+                        conditioning=chosen, augment=tfwgan.augment.DiffAugment(
+                            policy, penalty_points=penalty_points))
     gan.compile(generator_optimizer=keras.optimizers.SGD(self.RATE),
                 critic_optimizer=keras.optimizers.SGD(self.RATE))
     images = np.random.default_rng(0).uniform(-1, 1, (self.BATCH, 28, 28, 1)).astype(np.float32)
@@ -144,12 +157,18 @@ class OneOuterIterationTest(tf.test.TestCase, parameterized.TestCase):
     with replay.substream(0):                       # the critic step
       fake = generator([replay.normal([self.BATCH, 4]), labels], training=True)
       with tf.GradientTape() as tape:
-        real_scores, real_logits = outputs(seen(tf.constant(images), replay), labels)
-        fake_scores, _ = outputs(seen(fake, replay), labels)
-        through_t = lambda points, training=True: outputs(seen(points, replay), labels)[0]
+        real_seen, fake_seen = seen(tf.constant(images), replay), seen(fake, replay)
+        real_scores, real_logits = outputs(real_seen, labels)
+        fake_scores, _ = outputs(fake_seen, labels)
+        if penalty_points == "original":   # D∘T at points made of the samples themselves
+          scorer = lambda points, training=True: outputs(seen(points, replay), labels)[0]
+          points = (tf.constant(images), fake)
+        else:                              # D at points made of the augmented samples
+          scorer = lambda points, training=True: outputs(points, labels)[0]
+          points = (real_seen, fake_seen)
         objective = (tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores)
                      + 10.0 * tf.reduce_mean(gan.penalty.per_example(
-                         through_t, tf.constant(images), fake, replay)))
+                         scorer, *points, replay)))
         if critic_kind == "acgan":
           objective += 1.0 * tf.reduce_mean(_cross_entropy(real_logits, labels))
       gradients = tape.gradient(objective, critic.trainable_variables)

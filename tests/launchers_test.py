@@ -101,10 +101,11 @@ class ConditionalLauncherTest(tf.test.TestCase):
         classifier=os.path.join(ROOT, "saved_models", "mnist_classifier"), logdir=logdir,
         eval_cache_dir=os.path.join(root, "cache"), verbose=0, jit_compile="off"):
       train.main(["train.py"])
-    scores = json.load(open(os.path.join(logdir, training.FINAL_EVALUATION)))
-    found = json.dumps(scores)
-    for name in ("class_accuracy", "intra_class_fid", "fid"):
-      self.assertIn(f'"{name}"', found)
+    with open(os.path.join(logdir, training.FINAL_EVALUATION)) as handle:
+      scores = json.load(handle)["scores"]
+    self.assertBetween(scores["class_accuracy"], 0.0, 1.0)
+    for name in ("intra_class_fid", "fid"):
+      self.assertTrue(np.isfinite(scores[name]) and scores[name] > 0, (name, scores[name]))
     exported = export.ExportedGenerator(os.path.join(logdir, "export"))
     self.assertEqual(exported.num_classes, 10)
     self.assertEqual(tuple(exported.generate(tf.zeros([3, 4]), [0, 5, 9]).shape), (3, 28, 28, 1))

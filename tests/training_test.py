@@ -606,8 +606,8 @@ WIRING = {
         r.gan.conditioning.critic, r.gan.num_classes, r.datasets[0]["labels"],
         r.gan.critic.name, r.export_options[0]["num_classes"]),
                      ("acgan", 8, True, "mlp_critic_acgan", 8)),
-    "label_distribution": ("frequencies", {"conditioning": "projection"},
-                           lambda r: r.gan.conditioning.class_frequencies, (0.125,) * 8),
+    "label_distribution": ("frequencies", {**NPZ, "conditioning": "projection"},
+                           lambda r: r.gan.conditioning.class_frequencies, (0.7, 0.3)),
     "acgan_critic_weight": (2.0, {"conditioning": "acgan"},
                             lambda r: r.gan.conditioning.acgan_critic_weight, 2.0),
     "acgan_generator_weight": (0.5, {"conditioning": "acgan"},
@@ -710,7 +710,8 @@ class EveryFieldReachesTheRunTest(tf.test.TestCase, parameterized.TestCase):
   @parameterized.named_parameters(*((name, name, *row) for name, row in WIRING.items()))
   def test_a_non_default_value_reaches_the_run(self, field, value, context, probe, expected):
     tmp = self.create_tempdir().full_path
-    np.savez(tmp + "/d.npz", x=np.zeros((100, 28, 28, 1), np.uint8))
+    np.savez(tmp + "/d.npz", x=np.zeros((100, 28, 28, 1), np.uint8),
+             y=np.repeat([0, 1], [70, 30]))   # labels: 70 % class 0
     os.makedirs(tmp + "/images")
     for index in range(5):                      # one outer iteration at batch 1
       Image.new("RGB", (40, 40)).save(f"{tmp}/images/{index}.png")

@@ -400,6 +400,7 @@ class FIDCallback(keras.callbacks.Callback):
                                   seed=self.seed, num_classes=_num_classes(self.model)),
         self.classifier, self.num_samples, keep_images="swd" in self.metrics)
     return scoring.score(generated=fake, real=self.real, metrics=self.metrics,
+                         num_classes=_num_classes(self.model),
                          inception_score_splits=self.inception_score_splits)
 
 

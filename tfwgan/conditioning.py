@@ -120,6 +120,22 @@ def acgan_critic(critic, num_classes):
   return keras.Model(x, [head(phi), logits], name=f"{critic.name}_acgan")
 
 
+def _class_counts(network):
+  """The class counts a network's label layers were built for (one-hot codes,
+  conditional batch norms, class embeddings)."""
+  if not isinstance(network, keras.Model):
+    return set()
+  counts = set()
+  for layer in network._flatten_layers():  # pylint: disable=protected-access
+    if isinstance(layer, keras.layers.CategoryEncoding):
+      counts.add(layer.num_tokens)
+    elif isinstance(layer, ConditionalBatchNormalization):
+      counts.add(layer.num_classes)
+    elif isinstance(layer, keras.layers.Embedding):
+      counts.add(layer.input_dim)
+  return counts
+
+
 def _cross_entropy(logits, labels):
   return tf.nn.sparse_softmax_cross_entropy_with_logits(
       labels=tf.cast(labels, tf.int32), logits=tf.cast(logits, tf.float32))
@@ -200,6 +216,11 @@ class ClassConditioning:
         raise ValueError(f"{name}: with conditioning (critic={self.critic!r}) it takes {count} "
                          f"input(s); {network.name!r} takes {len(inputs)} "
                          f"({self._wanted(name)}).")
+    for name, network in (("generator", generator), ("critic", critic)):
+      counts = _class_counts(network)
+      if counts - {self.num_classes}:
+        raise ValueError(f"{name}: built for {sorted(counts)} classes, but num_classes="
+                         f"{self.num_classes}; build it with num_classes={self.num_classes}.")
     try:
       samples = generator([tf.zeros([2, latent_dim]), labels], training=False)
     except Exception as error:  # pylint: disable=broad-except

@@ -366,6 +366,19 @@ class RunConfig:
                        f"{self.dataset!r} has samples of shape {shape}.")
     if self.conditioning != "none":
       data.check_labelled(self.dataset)
+    self._check_unused_options()
+
+  def _check_unused_options(self):
+    """Options of a feature that is off are refused rather than silently ignored."""
+    defaults = {field.name: field.default for field in dataclasses.fields(self)}
+    needs = {"label_distribution": ("conditioning", self.conditioning != "none"),
+             "acgan_critic_weight": ("conditioning=acgan", self.conditioning == "acgan"),
+             "acgan_generator_weight": ("conditioning=acgan", self.conditioning == "acgan"),
+             "augment_penalty_points": ("augment", bool(self.augment))}
+    for name, (feature, used) in needs.items():
+      if getattr(self, name) != defaults[name] and not used:
+        raise ValueError(f"{name}={getattr(self, name)!r}: only used with {feature}; it is "
+                         "off in this run.")
     for name in ("warmup_generator_iterations", "warmup_critic_every"):
       if getattr(self, name) and not self.warmup_critic_steps:
         raise ValueError(f"warmup_critic_steps: must be >= 1 when {name}="

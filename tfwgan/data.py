@@ -257,8 +257,8 @@ def image_folder(path, *, image_size, channels=3, labels=False):
 def folder_class_names(path):
   """The class names of an image folder: its sub-folders holding images, sorted (class i
   is the i-th); ValueError when it has fewer than two or images outside them."""
-  names = sorted(entry.rstrip("/") for entry in gfile.listdir(path)
-                 if gfile.isdir(f"{path.rstrip('/')}/{entry}"))
+  names = sorted(entry.rstrip("/") for entry in gfile.listdir(path)   # Keras skips dot-folders
+                 if gfile.isdir(f"{path.rstrip('/')}/{entry}") and not entry.startswith("."))
   names = [name for name in names if image_files(f"{path.rstrip('/')}/{name}")]
   loose = [name for name in gfile.listdir(path)
            if name.lower().endswith(IMAGE_EXTENSIONS)]
@@ -293,8 +293,10 @@ def npz_array_values(path, *, key=None):
   """The float32 samples of an .npz file (uint8 → [−1, 1]; floats as they are), checked."""
   if not gfile.exists(path) or gfile.isdir(path):
     raise ValueError(f"data_dir={path!r}: no such .npz file.")
-  arrays = {name: array for name, array in files.load_npz(path).items()
-            if name != files.NPZ_LABELS or name == key}
+  arrays = files.load_npz(path)
+  if len(arrays) > 1:   # NPZ_LABELS beside other arrays holds labels, not samples
+    arrays = {name: array for name, array in arrays.items()
+              if name != files.NPZ_LABELS or name == key}
   if key is None and len(arrays) != 1:
     raise ValueError(f"data_dir={path!r}: holds arrays {list(arrays)} besides the labels "
                      f"{files.NPZ_LABELS!r}; name one with key=.")

@@ -76,12 +76,12 @@ def load_npz(path):
       return {name: archive[name] for name in archive.files}
 
 
-NPZ_LABELS = "y"   # the optional array of one integer label per sample
+NPZ_LABELS = "y"   # beside the samples: the optional array of one integer label per sample
 
 
 def npz_first_shape(path):
-  """Shape of the first array of an .npz file other than its labels (NPZ_LABELS), reading
-  only its header."""
+  """Shape of the first array of an .npz file other than its labels (NPZ_LABELS; a file
+  whose only array is named so holds samples), reading only its header."""
   with gfile.GFile(path, "rb") as handle:
     with np.load(handle, allow_pickle=False) as archive:
       name = next((name for name in archive.files if name != NPZ_LABELS), archive.files[0])

@@ -38,6 +38,7 @@ def _check_optimizer(name, optimizer):
 
 
 _INDIVISIBLE = "tfwgan: step batch not a multiple of critic_steps:"
+_BAD_LABEL = "tfwgan: a label outside the classes:"
 
 
 def indivisible_batch_message(count, critic_steps):
@@ -273,8 +274,9 @@ class GAN(keras.Model):
         raise ValueError("labels: this GAN is unconditional (conditioning=None).")
       return None
     if labels is None:
-      source = tf.random.Generator.from_seed(seed)
-      return self.conditioning.draw_labels(source, num_samples)
+      if self.conditioning.class_frequencies is None:   # as an export samples them
+        return sampling.uniform_labels(num_samples, self.num_classes, seed)
+      return self.conditioning.draw_labels(tf.random.Generator.from_seed(seed), num_samples)
     return sampling.checked_labels(labels, num_samples, self.num_classes)
 
   def sample(self, num_samples, *, labels=None, seed=None, batch_size=1024,
@@ -288,7 +290,8 @@ class GAN(keras.Model):
       z = tf.random.normal([num_samples, self.latent_dim])
     else:
       z = tf.random.stateless_normal([num_samples, self.latent_dim], seed=[seed, 0])
-    labels = self.sample_labels(num_samples, labels, seed=seed or 0)
+    labels = self.sample_labels(num_samples, labels,
+                                seed=random.randrange(2**31) if seed is None else seed)
     generate = sampling.Sampler(self.sampling_generator(), batch_norm,
                                 latent_dim=self.latent_dim, seed=seed or 0,
                                 num_classes=self.num_classes)
@@ -383,6 +386,11 @@ class GAN(keras.Model):
     try:
       return super().fit(x, *args, **kwargs)
     except tf.errors.InvalidArgumentError as error:
+      label = re.search(re.escape(_BAD_LABEL) + r"\D*?(-?\d+)", error.message)
+      if label is not None:
+        raise ValueError(f"data: label {label.group(1)} is outside the classes 0 … "
+                         f"{self.num_classes - 1} (conditioning.num_classes="
+                         f"{self.num_classes}).") from None
       found = re.search(re.escape(_INDIVISIBLE) + r"\D*(\d+)", error.message)
       if found is None:
         raise
@@ -390,7 +398,10 @@ class GAN(keras.Model):
                                                  self.critic_steps)) from None
 
   def _checked_step_batches(self, dataset):
-    """`dataset`, after a static check of its batch size, or with a check per element."""
+    """`dataset`, after a static check of its batch size, or with a check per element;
+    with conditioning, every label is checked to be a class (in the pipeline)."""
+    if self.conditioning is not None and isinstance(dataset.element_spec, tuple):
+      dataset = dataset.map(self._check_labels)
     spec = tf.nest.flatten(dataset.element_spec)[0]
     count = spec.shape[0] if spec.shape.rank else None
     if count is not None:
@@ -405,6 +416,14 @@ class GAN(keras.Model):
           tf.equal(size % critic_steps, 0), [_INDIVISIBLE, size])]):
         return tf.nest.map_structure(tf.identity, element if len(element) > 1 else element[0])
     return dataset.map(check)
+
+  def _check_labels(self, samples, labels, *rest):
+    labels = tf.convert_to_tensor(labels)
+    outside = tf.logical_or(labels < 0, labels >= self.num_classes)
+    first = tf.boolean_mask(labels, outside)[:1]
+    with tf.control_dependencies([tf.debugging.Assert(
+        tf.logical_not(tf.reduce_any(outside)), [_BAD_LABEL, first])]):
+      return (samples, tf.identity(labels), *rest)
 
   def _critic_phase(self, real_batches, label_batches=None):
     """critic_steps updates, update i on real_batches[:, i] with sub-stream i's draws.
@@ -460,19 +479,16 @@ class GAN(keras.Model):
 
   def _penalised_critic(self, labels, *, through_augment):
     """The function of the points whose input gradient the penalty takes: the critic
-    with each point's label (a real sample's: the critic step's fakes share the real
-    labels; points made of real and fake batches side by side repeat them), composed
-    with T when `through_augment`."""
+    with each point's label (its real sample's: the critic step's fakes share the real
+    labels, and every penalty scores one batch of points per call), composed with T
+    when `through_augment`."""
     if labels is None and not through_augment:
       return self.critic
 
     def scores(points, training=True):
       if through_augment:
         points = self._augmented(points)
-      point_labels = labels
-      if labels is not None:
-        point_labels = tf.tile(labels, [tf.shape(points)[0] // tf.shape(labels)[0]])
-      return self._critic_outputs(points, point_labels, training=training)[0]
+      return self._critic_outputs(points, labels, training=training)[0]
     return scores
 
   @property

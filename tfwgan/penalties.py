@@ -156,7 +156,8 @@ def lipschitz_penalty(critic, real, fake, *, sampling="interpolate",
   """WGAN-LP: E[max(0, ‖∇f(x̂)‖ − 1)²] (Petzka et al. 2018, eq. 8).
 
   `sampling`: 'interpolate' (as WGAN-GP), 'perturb_real' (x + noise) or
-  'perturb_both' (the mean of the penalties at x + noise and x̃ + noise).
+  'perturb_both' (the mean of the penalties at x + noise and x̃ + noise; each half drawn
+  and scored on its own, so replicas draw what one device draws).
   """
   one_of("sampling", sampling, LP_SAMPLINGS)
   at = lambda points: penalty_at(critic, points, one_sided=True, norm=norm, reduction="none")
@@ -165,9 +166,8 @@ def lipschitz_penalty(critic, real, fake, *, sampling="interpolate",
   elif sampling == "perturb_real":
     per_example = at(gaussian_perturbation(real, std=perturbation_std, rng=rng))
   else:
-    both = tf.concat([real, fake], axis=0)
-    penalties = at(gaussian_perturbation(both, std=perturbation_std, rng=rng))
-    per_example = tf.reduce_mean(tf.reshape(penalties, [2, -1]), axis=0)
+    per_example = 0.5 * (at(gaussian_perturbation(real, std=perturbation_std, rng=rng))
+                         + at(gaussian_perturbation(fake, std=perturbation_std, rng=rng)))
   return reductions.reduce_per_example(per_example, reduction)
 
 

@@ -394,8 +394,9 @@ VARIANTS = [
             select="noise_floor"),
     Variant("standing_statistics_in_inference_mode", "standing statistics gathered with "
             "batch norm in inference mode (they never move)", "tfwgan/sampling.py",
-            "                                       z, training=True)",
-            "                                       z, training=False)", (SAMPLING,)),
+            "                                       inputs(z, labels), training=True)",
+            "                                       inputs(z, labels), training=False)",
+            (SAMPLING,)),
     Variant("batch_mode_in_inference_mode", "'batch' sampling runs batch norm in inference "
             "mode", "tfwgan/sampling.py",
             "                                             training=True)",
@@ -565,8 +566,24 @@ VARIANTS = [
             "objective - self.conditioning.acgan_generator_weight * classification",
             (WRITTEN_OUT,), select="acgan"),
     Variant("penalty_points_other_labels", "the penalty's points scored with other labels",
-            "tfwgan/gan.py", "        point_labels = tf.tile(labels, ",
-            "        point_labels = tf.tile(tf.reverse(labels, [0]), ", (WRITTEN_OUT,)),
+            "tfwgan/gan.py",
+            "      return self._critic_outputs(points, labels, training=training)[0]",
+            "      return self._critic_outputs(points, tf.reverse(labels, [0]), "
+            "training=training)[0]", (WRITTEN_OUT,)),
+    Variant("critic_fakes_with_drawn_labels", "a critic step's fakes get drawn labels, not "
+            "the real batch's", "tfwgan/gan.py",
+            "    fake = self.generator(self._generator_inputs(tf.shape(real)[0], labels), "
+            "training=True)",
+            "    fake = self.generator(self._generator_inputs(tf.shape(real)[0]), "
+            "training=True)", (LABELLED,)),
+    Variant("acgan_critic_on_fake_logits", "the critic's AC-GAN cross-entropy on the fakes' "
+            "logits", "tfwgan/gan.py",
+            "      fake_scores, _ = self._critic_outputs(fake_seen, labels)",
+            "      fake_scores, real_logits = self._critic_outputs(fake_seen, labels)",
+            (WRITTEN_OUT,), select="acgan"),
+    Variant("bad_labels_unchecked", "a label outside the classes is not refused",
+            "tfwgan/gan.py", "      dataset = dataset.map(self._check_labels)",
+            "      pass", (LABELLED,), select="outside"),
     Variant("rwp_anchor_other_labels", "the RWP anchor g_θk−1 gets other labels than the "
             "generator", "tfwgan/gan.py",
             "    if isinstance(self.proximal, proximal_lib.RWP):\n"
@@ -593,10 +610,24 @@ VARIANTS = [
             "tfwgan/augment.py", "    return images\n\n  def get_config",
             "    return tf.stop_gradient(images)\n\n  def get_config",
             ("tests/augment_test.py",)),
-    Variant("augment_penalty_not_through_t", "the penalty takes D's gradient at the "
-            "un-augmented points", "tfwgan/gan.py",
+    Variant("augment_penalty_not_through_t", "penalty_points='original' runs as "
+            "'augmented' (D at points of the augmented samples)", "tfwgan/gan.py",
             "    through = self.augment is not None and self.augment.penalty_points == \"original\"",
             "    through = False", (WRITTEN_OUT,), select="_augmented"),
+    Variant("augment_penalty_always_through_t", "penalty_points='augmented' runs as "
+            "'original' (through T)", "tfwgan/gan.py",
+            "    through = self.augment is not None and self.augment.penalty_points == \"original\"",
+            "    through = self.augment is not None", (WRITTEN_OUT,), select="_augmented"),
+    Variant("perturb_both_one_draw", "WGAN-LP perturb_both draws real and fake noise as one "
+            "batch (replicas then draw other noise than one device)", "tfwgan/penalties.py",
+            "    per_example = 0.5 * (at(gaussian_perturbation(real, std=perturbation_std, "
+            "rng=rng))\n"
+            "                         + at(gaussian_perturbation(fake, std=perturbation_std, "
+            "rng=rng)))",
+            "    both = gaussian_perturbation(tf.concat([real, fake], 0), std=perturbation_std, "
+            "rng=rng)\n"
+            "    per_example = 0.5 * (at(both[:tf.shape(real)[0]]) + at(both[tf.shape(real)[0]:]))",
+            (MIRRORED,), select="perturb_both"),
     Variant("augment_one_draw_per_batch", "one augmentation draw for the whole batch",
             "tfwgan/augment.py", "  return rng.uniform(tf.stack([tf.shape(images)[0], 1, 1, 1]), "
             "dtype=images.dtype)",

@@ -134,13 +134,16 @@ def class_accuracy(logits, labels):
 
 def intra_class_fid(generated_features, generated_labels, real_features, real_labels):
   """The mean over classes of the FID between the generated and real features of each
-  class (Miyato & Koyama 2018, §4.1's intra-class FID); classes missing from either set
-  are left out."""
+  class (Miyato & Koyama 2018, §4.1's intra-class FID). A class needs 2 samples in each
+  set (a covariance); classes with fewer in either are left out."""
   generated_labels, real_labels = np.asarray(generated_labels), np.asarray(real_labels)
   distances = []
   for label in np.intersect1d(generated_labels, real_labels):
-    distances.append(fid_from_activations(generated_features[generated_labels == label],
-                                          real_features[real_labels == label]))
+    generated = generated_features[generated_labels == label]
+    real = real_features[real_labels == label]
+    if len(generated) >= 2 and len(real) >= 2:
+      distances.append(fid_from_activations(generated, real))
   if not distances:
-    raise ValueError("intra-class FID: no class has both generated and real samples.")
+    raise ValueError("intra-class FID: no class has 2 generated and 2 real samples; score "
+                     "more samples.")
   return float(np.mean(distances))

@@ -244,7 +244,7 @@ def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, bat
     generated = ClassifierOutputs.collect(batches(generate), classifier, num_samples,
                                           keep_images=keep_images)
     scores = score(generated=generated, real=real, metrics=chosen,
-                   inception_score_splits=inception_score_splits)
+                   inception_score_splits=inception_score_splits, num_classes=num_classes)
     results.update({f"{name}{suffix}": value for name, value in scores.items()})
   return results
 
@@ -283,12 +283,13 @@ def _batched(array, size):
 
 
 def score(*, generated, real, metrics=DEFAULT_IMAGE_METRICS,
-          inception_score_splits=metrics_lib.INCEPTION_SCORE_SPLITS):
+          inception_score_splits=metrics_lib.INCEPTION_SCORE_SPLITS, num_classes=None):
   """The chosen image metrics of generated `ClassifierOutputs` against real ones.
 
   Keys: fid, kid, inception_score and inception_score_std (over `inception_score_splits`
   splits), precision, recall, density, coverage, swd/<resolution> (real to generated,
-  per pyramid level).
+  per pyramid level); for a conditional generator's labelled samples (`num_classes`),
+  class_accuracy and intra_class_fid (`class_scores`).
   """
   results = {}
   if "fid" in metrics:
@@ -307,20 +308,20 @@ def score(*, generated, real, metrics=DEFAULT_IMAGE_METRICS,
                                              generated_images=generated.images)
     results.update({f"swd/{resolution}": level.real_to_generated
                     for resolution, level in levels.items()})
-  results.update(class_scores(generated, real))
+  results.update(class_scores(generated, real, num_classes))
   return results
 
 
-def class_scores(generated, real):
+def class_scores(generated, real, num_classes):
   """A conditional generator's class scores, where its samples carry labels:
   class_accuracy (the classifier's argmax against the labels; only where the classifier
-  has as many classes as the labels reach, e.g. the shipped MNIST classifier on digits)
-  and, with labelled real data, intra_class_fid (the mean of the per-class FIDs)."""
-  if generated.labels is None:
+  has exactly `num_classes` outputs, e.g. the shipped MNIST classifier on digits, not
+  Inception's 1,008 ImageNet classes) and, with labelled real data, intra_class_fid (the
+  mean of the per-class FIDs)."""
+  if generated.labels is None or not num_classes:
     return {}
   results = {}
-  if generated.logits.shape[1] >= int(np.max(generated.labels)) + 1 and (
-      real.labels is None or generated.logits.shape[1] == int(np.max(real.labels)) + 1):
+  if generated.logits.shape[1] == num_classes:
     results["class_accuracy"] = metrics_lib.class_accuracy(generated.logits, generated.labels)
   if real.labels is not None:
     results["intra_class_fid"] = metrics_lib.intra_class_fid(
