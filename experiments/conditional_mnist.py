@@ -33,7 +33,8 @@ from absl import flags
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-import records  # pylint: disable=g-import-not-at-top,wrong-import-position  (next to this script)
+import budget  # pylint: disable=g-import-not-at-top,wrong-import-position  (next to this script)
+import records  # pylint: disable=g-import-not-at-top,wrong-import-position
 
 AUGMENT = "color,translation,cutout"
 # name → (training digits, overrides of the wgan_gp_cifar10 preset).
@@ -114,28 +115,11 @@ def train_one(name, seed):
   # Every run scored against the same 5,000 real digits (labelled: the intra-class FID).
   scored = dataclasses.replace(config, data_dir=labelled_digits(FLAGS.work_dir, 5000))
   fid = training.fid_callback(scored, writer, clock, every_seconds=FLAGS.eval_seconds)
-
-  class TrainingClock(keras.callbacks.Callback):
-    """Restarts the clock after the first (tracing) outer iteration; stops at --seconds."""
-
-    def on_train_batch_end(self, batch, logs=None):
-      if int(gan.outer_iterations.numpy()) == 1:
-        clock.start()
-      elif clock.elapsed() >= FLAGS.seconds:
-        self.model.stop_training = True
-
   dataset = data.training_dataset("npz", batch_size=config.batch_size,
                                   critic_steps=config.critic_steps, seed=seed,
                                   data_dir=config.data_dir, channels=1,
                                   labels=config.conditioning != "none")
-  fid.set_model(gan)
-  clock.start()
-  fid.evaluate(0)
-  history = gan.fit(dataset, epochs=1, steps_per_epoch=10**9, verbose=0,
-                    callbacks=[TrainingClock(), fid]).history
-  steps = int(gan.outer_iterations.numpy())
-  if steps not in fid.results:
-    fid.evaluate(steps)
+  history, steps = budget.fit_for_seconds(gan, dataset, fid, clock, FLAGS.seconds)
   writer.close()
   return {
       "name": name, "seed": seed, "training_digits": count,

@@ -32,7 +32,8 @@ from absl import flags
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-import records  # pylint: disable=g-import-not-at-top,wrong-import-position  (next to this script)
+import budget  # pylint: disable=g-import-not-at-top,wrong-import-position  (next to this script)
+import records  # pylint: disable=g-import-not-at-top,wrong-import-position
 
 # name → (preset, overrides). The presets hold the papers' optimizers, h, ℓ and critic steps.
 RUNS = {
@@ -129,28 +130,10 @@ def train_one(name, seed, *, npz_path):
   writer = tf.summary.create_file_writer(logdir)
   clock = callbacks.Clock()
   fid = training.fid_callback(config, writer, clock, every_seconds=FLAGS.eval_seconds)
-
-  class TrainingClock(keras.callbacks.Callback):
-    """Restarts the clock at 0 after the first outer iteration (which traces the step)
-    and stops training after FLAGS.seconds."""
-
-    def on_train_batch_end(self, batch, logs=None):
-      if int(gan.outer_iterations.numpy()) == 1:
-        clock.start()
-      elif clock.elapsed() >= FLAGS.seconds:
-        self.model.stop_training = True
-
   dataset = data.training_dataset("npz", batch_size=config.batch_size,
                                   critic_steps=config.critic_steps, seed=seed,
                                   data_dir=npz_path, channels=1)
-  fid.set_model(gan)
-  clock.start()
-  fid.evaluate(0)
-  history = gan.fit(dataset, epochs=1, steps_per_epoch=10**9, verbose=0,
-                    callbacks=[TrainingClock(), fid]).history
-  steps = int(gan.outer_iterations.numpy())
-  if steps not in fid.results:
-    fid.evaluate(steps)
+  history, steps = budget.fit_for_seconds(gan, dataset, fid, clock, FLAGS.seconds)
   writer.close()
   z = tf.random.stateless_normal([64, config.latent_dim], seed=[0, 1])
   grid = plots.image_grid(gan.generator(z, training=False).numpy(), columns=8)
