@@ -16,7 +16,7 @@ Experiments:
                 digits' class accuracy by the classifier and the intra-class FID.
   diffaugment   WGAN-GP with and without DiffAugment (color,translation,cutout) trained on
                 500 and on all 5,000 digits. Every run is scored against the same 5,000
-                real digits, so the 500-digit runs are judged on digits they never saw.
+                real digits (the 500 are a subset of them, so mostly on unseen digits).
                 The cost: seconds per outer iteration with and without it.
 Each run is one JSON file in --runs_dir, written when it finishes; the driver skips
 finished runs, so the work can be spread over several sittings.
