@@ -42,12 +42,11 @@ def main(argv):
     generator = export.ExportedGenerator(FLAGS.export_dir)
   except ValueError as error:
     sys.exit(f"sample.py: error: --{error}")
-  if FLAGS.label is not None and not generator.num_classes:
-    sys.exit(f"sample.py: error: --label={FLAGS.label}: {FLAGS.export_dir} holds an "
-             "unconditional generator.")
-  if FLAGS.label is not None and FLAGS.label >= generator.num_classes:
-    sys.exit(f"sample.py: error: --label={FLAGS.label}: the generator's classes are 0 … "
-             f"{generator.num_classes - 1}.")
+  if FLAGS.label is not None:
+    try:
+      generator.sample_labels(1, FLAGS.label)
+    except ValueError as error:
+      sys.exit(f"sample.py: error: --label={FLAGS.label}: {error}")
   output_dir = FLAGS.output_dir or export.results_directory(FLAGS.export_dir, "samples",
                                                              generator.metadata)
   files.gfile.makedirs(output_dir)

@@ -68,13 +68,6 @@ def _with_labels(make_data):
       lambda samples: (samples, tf.range(tf.shape(samples)[0]) % test_utils.CLASSES))
 
 
-def _conditional_mlp_pair():
-  _, critic = test_utils.tiny_mlp_pair()
-  return (tfwgan.networks.mlp_generator(2, 2, hidden_units=16, hidden_layers=2,
-                                        num_classes=test_utils.CLASSES),
-          tfwgan.conditioning.projection_critic(_steep(critic), test_utils.CLASSES))
-
-
 def _conditional_dcgan_pair():
   shape = (28, 28, 1)
   return (tfwgan.networks.dcgan_generator(2, shape, base_filters=2,
@@ -108,13 +101,9 @@ CASES = {
     # A NaN on one replica only: both replicas must revert the same update.
     "wgan_gp_skip_nonfinite": (_mlp_pair, lambda g, c: tfwgan.WGANGP(
         g, c, 2, critic_steps=2, seed=0, skip_nonfinite_updates=True), _toy_data_with_a_nan),
-    # Labels: each replica's share of the samples with theirs, generated labels drawn for
-    # the global batch; perturb_both's points (real and fake side by side) repeat them.
-    "wgan_lp_projection_perturb_both": (_conditional_mlp_pair, lambda g, c: tfwgan.WGANLP(
-        g, c, 2, critic_steps=2, seed=0, sampling="perturb_both",
-        conditioning=tfwgan.conditioning.ClassConditioning(test_utils.CLASSES)),
-                                        _with_labels(_toy_data)),
-    # AC-GAN and DiffAugment (one draw per sample of the global batch) with RWP.
+    # Labels (each replica's share of the samples with theirs, generated labels drawn for
+    # the global batch), AC-GAN and DiffAugment (one draw per sample of the global batch)
+    # with RWP. (The conditional MLP's replicas: gan_test's recomputation matrix.)
     "wgan_gp_acgan_diffaugment_rwp": (_conditional_dcgan_pair, lambda g, c: tfwgan.WGANGP(
         g, c, 2, critic_steps=2, seed=0, proximal=tfwgan.RWP(0.1, 2),
         augment="color,translation,cutout",

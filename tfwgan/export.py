@@ -187,6 +187,8 @@ class ExportedGenerator:
   def sample_labels(self, num_samples, labels=None, *, seed=0):
     """None (unconditional); `labels` (a class or one per sample), or uniform from `seed`."""
     if not self.num_classes:
+      if labels is not None:
+        raise ValueError(f"labels: {self.export_dir} holds an unconditional generator.")
       return None
     if labels is None:
       return sampling.uniform_labels(num_samples, self.num_classes, seed)
