@@ -76,8 +76,7 @@ class ClassifierOutputs:
     features, logits, statistics, seen, kept = [], [], metrics_lib.Statistics(), 0, []
     labels = []
     for batch in image_batches:
-      images = batch[0] if isinstance(batch, tuple) else batch
-      images = images[:num_samples - seen]
+      images = _samples(batch)[:num_samples - seen]
       if isinstance(batch, tuple):
         labels.append(np.asarray(batch[1])[:len(images)])
       if keep_images:
