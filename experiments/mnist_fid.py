@@ -15,7 +15,11 @@ Experiments (each a set of runs compared in the report):
   rwp     WGAN-GP, Standard GAN and DRAGAN each with and without RWP, plus the
           10-generator-steps-without-RWP control (the RWP paper's Fig. 2 and Fig. 4)
           and WGAN-GP + RWP with one z batch per generator phase (App. D)
-  rwp_long  WGAN-GP, + RWP and the 10-step control with --seconds=600 (Fig. 4)
+  rwp_long  WGAN-GP, + RWP, the 10-step control and it at half the learning rate with
+            --seconds=600 (Fig. 4), seeds 0–4
+  rwp_h   RWP on WGAN-GP at h = 0.1, 1, 10 and 78.4 (eq. 4's summed distance)
+  sbe_optimizer  SBE and WGAN-GP, each also with the other's optimizer and latent size
+  generator_steps  Standard and DRAGAN with RWP's ℓ = 5 generator steps and no RWP
   sbe     SBE vs WGAN-GP, also against generator iterations (Fig. 5)
   rwp_h_per_pixel  RWP with the squared distance averaged over the pixels (= h × 784)
   wwgan   WWGAN vs WGAN-GP, and the cost of a WWGAN outer iteration
@@ -55,17 +59,44 @@ RUNS = {
     # Alg. 2's 1/h, WWGAN on the 4-neighbour grid. Pinned so that reruns match the records.
     "sbe_wgan_gp": ("sbe_wgan_gp_cifar10", {"sbe_potential_over_h": False}),
     "wwgan": ("wwgan_cifar10", {"wwgan_graph": "grid"}),
+    # Issue #30's controls. Is RWP's smoothness only damping? The 10-step control at half
+    # the learning rate (the config has one rate: generator and critic both halved).
+    "wgan_gp_10_generator_steps_half_lr": ("wgan_gp_cifar10", {"generator_steps": 10,
+                                                                "learning_rate": 5e-5}),
+    # Is there an h at which RWP helps? Eq. 4's summed distance at h = 1 and 10 (h = 0.1
+    # is rwp_wgan_gp; h = 78.4 is rwp_wgan_gp_h_per_pixel: a mean over the 784 pixels at
+    # h = 0.1 is the sum at 0.1 × 784).
+    "rwp_wgan_gp_h1": ("rwp_wgan_gp_cifar10", {"h": 1.0}),
+    "rwp_wgan_gp_h10": ("rwp_wgan_gp_cifar10", {"h": 10.0}),
+    # SBE without the optimizer confound: its preset runs Adam 2e-4, β (0.1, 0.999),
+    # latent 100; WGAN-GP's 1e-4, β (0.5, 0.9), latent 128. Each with the other's.
+    "wgan_gp_sbe_optimizer": ("wgan_gp_cifar10", {"learning_rate": 2e-4, "beta1": 0.1,
+                                                   "beta2": 0.999, "latent_dim": 100}),
+    "sbe_wgan_gp_gp_optimizer": ("sbe_wgan_gp_cifar10", {
+        "sbe_potential_over_h": False, "learning_rate": 1e-4, "beta1": 0.5, "beta2": 0.9,
+        "latent_dim": 128}),
+    # Standard and DRAGAN: RWP's ℓ = 5 generator steps without RWP.
+    "standard_5_generator_steps": ("standard_cifar10", {"generator_steps": 5}),
+    "dragan_5_generator_steps": ("dragan_cifar10", {"generator_steps": 5}),
 }
 EXPERIMENTS = {
     "rwp": ["wgan_gp", "rwp_wgan_gp", "rwp_wgan_gp_per_phase_z", "wgan_gp_10_generator_steps",
             "standard", "rwp_standard", "dragan", "rwp_dragan"],
-    # The same three WGAN-GP settings with --seconds=600 (its own --runs_dir): does the FID
+    # The WGAN-GP settings with --seconds=600 (its own --runs_dir): does the FID
     # without RWP get noisier and rise late (RWP paper, Fig. 4)?
-    "rwp_long": ["wgan_gp", "rwp_wgan_gp", "wgan_gp_10_generator_steps"],
+    "rwp_long": ["wgan_gp", "rwp_wgan_gp", "wgan_gp_10_generator_steps",
+                 "wgan_gp_10_generator_steps_half_lr"],
     "rwp_h_per_pixel": ["wgan_gp", "rwp_wgan_gp_h_per_pixel", "standard",
                         "rwp_standard_h_per_pixel", "dragan", "rwp_dragan_h_per_pixel"],
     "sbe": ["wgan_gp", "sbe_wgan_gp"],
     "wwgan": ["wgan_gp", "wwgan"],
+    # Issue #30's controls (180 s; the half-learning-rate control runs with rwp_long).
+    "rwp_h": ["wgan_gp", "rwp_wgan_gp", "rwp_wgan_gp_h1", "rwp_wgan_gp_h10",
+              "rwp_wgan_gp_h_per_pixel", "wgan_gp_10_generator_steps"],
+    "sbe_optimizer": ["wgan_gp", "sbe_wgan_gp", "wgan_gp_sbe_optimizer",
+                      "sbe_wgan_gp_gp_optimizer"],
+    "generator_steps": ["standard", "rwp_standard", "standard_5_generator_steps", "dragan",
+                        "rwp_dragan", "dragan_5_generator_steps"],
 }
 
 flags.DEFINE_list("runs", sorted(RUNS), f"Runs to train, from {sorted(RUNS)}.")
@@ -87,6 +118,9 @@ flags.DEFINE_string("long_runs_dir", "experiments/results/mnist_fid_runs_600s",
 flags.DEFINE_string("shard", "0/1", "i/n: train only every n-th missing run, from the i-th.")
 flags.DEFINE_bool("report", False, "Write tables and plots from --runs_dir instead of training.")
 FLAGS = flags.FLAGS
+
+
+SECOND_DRAW_SEED = 1000   # the final scores' second latent draw: seed + this
 
 
 def digits_npz(work_dir, source):
@@ -135,6 +169,12 @@ def train_one(name, seed, *, npz_path):
                                   data_dir=npz_path, channels=1)
   history, steps = budget.fit_for_seconds(gan, dataset, fid, clock, FLAGS.seconds)
   writer.close()
+  # The final generator on a second latent draw: the spread of one generator's FID.
+  second_draw = callbacks.FIDCallback(
+      tf.summary.create_noop_writer(), fid.classifier, fid.real, every=1,
+      num_samples=config.num_eval_samples, seed=seed + SECOND_DRAW_SEED, clock=clock,
+      metrics=fid.metrics)
+  second_draw.set_model(gan)
   z = tf.random.stateless_normal([64, config.latent_dim], seed=[0, 1])
   grid = plots.image_grid(gan.generator(z, training=False).numpy(), columns=8)
   return {
@@ -145,6 +185,7 @@ def train_one(name, seed, *, npz_path):
       "training_seconds": clock.elapsed(),
       "evaluations": [{"outer_iteration": step, **{k: float(v) for k, v in scores.items()}}
                       for step, scores in sorted(fid.results.items())],
+      "second_latent_draw": {k: float(v) for k, v in second_draw.evaluate(steps).items()},
       "final_logs": {k: float(np.ravel(v)[-1]) for k, v in history.items()},
       "samples": grid[..., 0].tolist(),
   }
@@ -183,11 +224,13 @@ def main(argv):
   del argv
   if FLAGS.report:
     import mnist_fid_report  # pylint: disable=g-import-not-at-top  (next to this script)
+    npz_path = digits_npz(FLAGS.work_dir, FLAGS.source)
     short = {name: runs for name, runs in EXPERIMENTS.items() if name != "rwp_long"}
-    mnist_fid_report.write(FLAGS.runs_dir, FLAGS.output_dir, short)
+    mnist_fid_report.write(FLAGS.runs_dir, FLAGS.output_dir, short, npz_path=npz_path)
     if os.path.isdir(FLAGS.long_runs_dir):
       mnist_fid_report.write(FLAGS.long_runs_dir, FLAGS.output_dir,
-                             {"rwp_long": EXPERIMENTS["rwp_long"]}, name="mnist_fid_600s")
+                             {"rwp_long": EXPERIMENTS["rwp_long"]}, name="mnist_fid_600s",
+                             npz_path=npz_path)
   else:
     train()
 

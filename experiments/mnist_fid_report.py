@@ -17,11 +17,51 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
 import numpy as np
 
+import compare  # pylint: disable=g-bad-import-order  (next to this script)
+
 BASELINES = {"rwp_wgan_gp": "wgan_gp", "wgan_gp_10_generator_steps": "wgan_gp",
              "rwp_wgan_gp_per_phase_z": "wgan_gp",
              "rwp_standard": "standard", "rwp_dragan": "dragan", "sbe_wgan_gp": "wgan_gp",
              "wwgan": "wgan_gp", "rwp_wgan_gp_h_per_pixel": "wgan_gp",
-             "rwp_standard_h_per_pixel": "standard", "rwp_dragan_h_per_pixel": "dragan"}
+             "rwp_standard_h_per_pixel": "standard", "rwp_dragan_h_per_pixel": "dragan",
+             "wgan_gp_10_generator_steps_half_lr": "wgan_gp", "rwp_wgan_gp_h1": "wgan_gp",
+             "rwp_wgan_gp_h10": "wgan_gp", "wgan_gp_sbe_optimizer": "wgan_gp",
+             "sbe_wgan_gp_gp_optimizer": "wgan_gp", "standard_5_generator_steps": "standard",
+             "dragan_5_generator_steps": "dragan"}
+_RWP_H = ["rwp_wgan_gp", "rwp_wgan_gp_h1", "rwp_wgan_gp_h10", "rwp_wgan_gp_h_per_pixel"]
+# experiment → (run, control) pairs: the difference of mean final FID and Welch's p.
+COMPARISONS = {
+    "rwp": [("rwp_wgan_gp", "wgan_gp"), ("wgan_gp_10_generator_steps", "wgan_gp"),
+            ("rwp_wgan_gp", "wgan_gp_10_generator_steps"),
+            ("rwp_wgan_gp_per_phase_z", "rwp_wgan_gp"), ("rwp_standard", "standard"),
+            ("rwp_dragan", "dragan")],
+    "rwp_long": [("rwp_wgan_gp", "wgan_gp"), ("wgan_gp_10_generator_steps", "wgan_gp"),
+                 ("rwp_wgan_gp", "wgan_gp_10_generator_steps"),
+                 ("wgan_gp_10_generator_steps_half_lr", "wgan_gp_10_generator_steps"),
+                 ("wgan_gp_10_generator_steps_half_lr", "rwp_wgan_gp"),
+                 ("wgan_gp_10_generator_steps_half_lr", "wgan_gp")],
+    "rwp_h_per_pixel": [("rwp_wgan_gp_h_per_pixel", "wgan_gp"),
+                        ("rwp_wgan_gp_h_per_pixel", "wgan_gp_10_generator_steps"),
+                        ("rwp_standard_h_per_pixel", "standard"),
+                        ("rwp_dragan_h_per_pixel", "dragan")],
+    "sbe": [("sbe_wgan_gp", "wgan_gp")],
+    "wwgan": [("wwgan", "wgan_gp")],
+    "rwp_h": ([(name, "wgan_gp_10_generator_steps") for name in _RWP_H]
+              + [(name, "wgan_gp") for name in _RWP_H]),
+    "sbe_optimizer": [("sbe_wgan_gp", "wgan_gp"), ("sbe_wgan_gp", "wgan_gp_sbe_optimizer"),
+                      ("sbe_wgan_gp_gp_optimizer", "wgan_gp"),
+                      ("sbe_wgan_gp_gp_optimizer", "sbe_wgan_gp"),
+                      ("wgan_gp_sbe_optimizer", "wgan_gp")],
+    "generator_steps": [("rwp_standard", "standard"),
+                        ("standard_5_generator_steps", "standard"),
+                        ("rwp_standard", "standard_5_generator_steps"),
+                        ("rwp_dragan", "dragan"), ("dragan_5_generator_steps", "dragan"),
+                        ("rwp_dragan", "dragan_5_generator_steps")],
+}
+# Where a curve's late part starts (training seconds), for its rises and jumps.
+LATE_SECONDS = {"rwp_long": 300.0}
+LATE_SECONDS_DEFAULT = 60.0
+TIME_TO_FID_TARGETS = (50.0, 30.0, 20.0, 15.0, 12.0, 10.0)
 
 
 def load(runs_dir):
@@ -87,6 +127,137 @@ def table(runs, names):
         f"| {name} | {len(records)} | {summary([r['outer_iterations'] for r in records], 0)} | "
         f"{summary([r['outer_iterations'] * r['generator_steps_per_iteration'] for r in records], 0)} | "
         f"{summary(per_iteration, 3)} | {summary(final)} | {summary(best)} | {reach} |")
+  return "\n".join(lines)
+
+
+def final_fids(records):
+  return [record["evaluations"][-1]["fid"] for record in records]
+
+
+def comparison_table(runs, pairs):
+  """Each (run, control): mean ± std of the final FID over seeds, the difference of the
+  means and Welch's two-sided p."""
+  lines = ["| run | control | seeds | run's final FID | control's final FID | difference | "
+           "Welch p |", "|---|---|---|---|---|---|---|"]
+  for name, control in pairs:
+    if name in runs and control in runs:
+      a, b = final_fids(runs[name]), final_fids(runs[control])
+      difference, p = compare.welch(a, b)
+      lines.append(f"| {name} | {control} | {len(a)} / {len(b)} | {compare.mean_std(a)} | "
+                   f"{compare.mean_std(b)} | {difference:+.1f} | {p:.2g} |")
+  return "\n".join(lines)
+
+
+def rises(record, after):
+  """The FID changes between consecutive evaluations from `after` training seconds on."""
+  x, y = curve(record, "seconds")
+  return np.diff(y[x >= after])
+
+
+def roughness_table(runs, names, after):
+  """Per seed: how often the FID rose after `after` s, the largest rise there, the mean
+  |change| there, and the largest rise over the whole run (a spike)."""
+  lines = [f"| run | seeds | rises after {after:.0f} s / changes, per seed | largest rise after "
+           f"{after:.0f} s, per seed | mean abs change after {after:.0f} s | largest rise in "
+           "the whole run, per seed |", "|---|---|---|---|---|---|"]
+  for name in names:
+    records = runs.get(name)
+    if not records:
+      continue
+    late = [rises(record, after) for record in records]
+    whole = [rises(record, 0.0) for record in records]
+    lines.append(
+        f"| {name} | {len(records)} | "
+        + ", ".join(f"{int(np.sum(d > 0))}/{len(d)}" for d in late) + " | "
+        + ", ".join(f"{max(d.max(), 0.0):.1f}" for d in late) + " | "
+        + compare.mean_std([np.mean(np.abs(d)) for d in late], 2) + " | "
+        + ", ".join(f"{max(d.max(), 0.0):.1f}" for d in whole) + " |")
+  return "\n".join(lines)
+
+
+def time_to_fid_table(runs, names, targets=TIME_TO_FID_TARGETS):
+  """Training seconds until each seed's first evaluation at or below each FID target."""
+  lines = ["| run | " + " | ".join(f"FID ≤ {t:g}" for t in targets) + " |",
+           "|---|" + "---|" * len(targets)]
+  for name in names:
+    if name in runs:
+      lines.append(f"| {name} | " + " | ".join(
+          per_seed([seconds_to_reach(r, t) for r in runs[name]]) for t in targets) + " |")
+  return "\n".join(lines)
+
+
+def fid_at_updates(record, updates):
+  """The FID interpolated at `updates` generator updates (nan past the run's end)."""
+  x, y = curve(record, "generator_updates")
+  return float(np.interp(updates, x, y)) if updates <= x[-1] else float("nan")
+
+
+def updates_table(runs, pairs, points=(200, 400, 600)):
+  """Each (run, control) at equal generator updates (RWP paper Fig. 5's axis): mean ± std
+  FID over seeds at each point, and at the last update both reach; Welch's p."""
+  lines = ["| run | control | generator updates | run's FID | control's FID | difference | "
+           "Welch p |", "|---|---|---|---|---|---|---|"]
+  for name, control in pairs:
+    if name not in runs or control not in runs:
+      continue
+    end = min(curve(r, "generator_updates")[0][-1] for r in runs[name] + runs[control])
+    for updates in [p for p in points if p < end] + [int(end)]:
+      a = [fid_at_updates(r, updates) for r in runs[name]]
+      b = [fid_at_updates(r, updates) for r in runs[control]]
+      difference, p = compare.welch(a, b)
+      lines.append(f"| {name} | {control} | {updates} | {compare.mean_std(a)} | "
+                   f"{compare.mean_std(b)} | {difference:+.1f} | {p:.2g} |")
+  return "\n".join(lines)
+
+
+def noise_floor_table(runs, npz_path, count=1000, draws=5):
+  """What FID differences mean at this protocol: real against real at the tables' count,
+  and one generator on two latent draws (the records' `second_latent_draw`)."""
+  from tfwgan import data  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import classifiers  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import mnist_classifier  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import scoring  # pylint: disable=g-import-not-at-top
+  classifier_dir = os.path.join(ROOT, "saved_models", "mnist_classifier")
+  classifier = classifiers.load(classifier_dir)
+  outputs = lambda images: scoring.ClassifierOutputs.collect(
+      [images[i:i + 100] for i in range(0, len(images), 100)], classifier, len(images))
+  fid = lambda a, b: scoring.score(generated=outputs(a), real=outputs(b), metrics=("fid",))["fid"]
+  digits = np.load(npz_path)["images"]
+  # The runs' reference: the first `count` of the evaluation order (fixed shuffle seed).
+  reference = np.concatenate(list(data.evaluation_batches(
+      "npz", num_samples=count, data_dir=npz_path, channels=1)))[:count]
+  in_reference = {image.tobytes() for image in reference}
+  others = np.asarray([image for image in digits if image.tobytes() not in in_reference])
+  with open(os.path.join(classifier_dir, "metadata.json")) as handle:
+    held_out_indices = json.load(handle)["held_out_indices"]
+  held_out = digits[held_out_indices]
+  trained_on = np.delete(digits, held_out_indices, axis=0)
+  rng = np.random.default_rng(0)
+  rows = []
+  values = [fid(others[rng.choice(len(others), count, replace=False)], reference)
+            for _ in range(draws)]
+  rows.append((f"{count:,} other training digits vs the runs' reference {count:,}",
+               f"{draws} draws", values))
+  values = [fid(digits[order[:count]], digits[order[len(digits) // 2:][:count]])
+            for order in (rng.permutation(len(digits)) for _ in range(draws))]
+  rows.append((f"two disjoint halves of the digits, {count:,} from each", f"{draws} splits",
+               values))
+  values = [fid(held_out, trained_on[rng.choice(len(trained_on), len(held_out), replace=False)])
+            for _ in range(draws)]
+  rows.append((f"the classifier's {len(held_out)} held-out digits vs {len(held_out)} of its "
+               "training digits", f"{draws} draws", values))
+  rows.append((f"the classifier's {len(held_out)} held-out digits vs the runs' reference "
+               f"{count:,}", "1", [fid(held_out, reference)]))
+  gaps = [abs(r["evaluations"][-1]["fid"] - r["second_latent_draw"]["fid"])
+          for records in runs.values() for r in records if "second_latent_draw" in r]
+  lines = ["| sets | repeats | FID mean ± std [min, max] |", "|---|---|---|"]
+  for label, repeats, values in rows:
+    lines.append(f"| {label} | {repeats} | {compare.mean_std(values)} "
+                 f"[{min(values):.1f}, {max(values):.1f}] |")
+  if gaps:
+    lines.append(f"| one final generator, two latent draws of {count:,}: abs FID difference | "
+                 f"{len(gaps)} runs | {compare.mean_std(gaps)} [{min(gaps):.1f}, "
+                 f"{max(gaps):.1f}] |")
   return "\n".join(lines)
 
 
@@ -167,10 +338,17 @@ def samples_figure(runs, path):
   plt.close(fig)
 
 
-def write(runs_dir, output_dir, experiments, name="mnist_fid"):
-  """Writes <name>.md and <name>_<experiment>.png for the runs in `runs_dir`."""
+def write(runs_dir, output_dir, experiments, name="mnist_fid", npz_path=None):
+  """Writes <name>.md and <name>_<experiment>.png for the runs in `runs_dir`; with the
+  training digits' `npz_path`, the noise floor first."""
   runs = load(runs_dir)
   sections = []
+  if npz_path and runs:
+    sections.append("### Noise floor: how large an FID difference must be to mean something"
+                    "\n\nThe same classifier features and sample count as every FID below "
+                    "(a run's reference: the first 1,000 digits of the fixed evaluation "
+                    "order, digits the generators also train on).\n\n"
+                    + noise_floor_table(runs, npz_path) + "\n")
   panels = {
       "rwp": [["wgan_gp", "rwp_wgan_gp", "rwp_wgan_gp_per_phase_z", "wgan_gp_10_generator_steps"],
               ["standard", "rwp_standard"], ["dragan", "rwp_dragan"]],
@@ -180,12 +358,33 @@ def write(runs_dir, output_dir, experiments, name="mnist_fid"):
                           ["dragan", "rwp_dragan", "rwp_dragan_h_per_pixel"]],
       "sbe": [["wgan_gp", "sbe_wgan_gp"]],
       "wwgan": [["wgan_gp", "wwgan"]],
+      "rwp_h": [["wgan_gp", "wgan_gp_10_generator_steps"] + _RWP_H],
+      "sbe_optimizer": [["wgan_gp", "wgan_gp_sbe_optimizer"],
+                        ["sbe_wgan_gp", "sbe_wgan_gp_gp_optimizer"]],
+      "generator_steps": [["standard", "rwp_standard", "standard_5_generator_steps"],
+                          ["dragan", "rwp_dragan", "dragan_5_generator_steps"]],
   }
+  panels["rwp_long"][0].append("wgan_gp_10_generator_steps_half_lr")
   for experiment, names in experiments.items():
     figure(runs, panels[experiment], os.path.join(output_dir, f"{name}_{experiment}.png"))
-    sections.append(f"### {experiment}\n\n{table(runs, names)}\n")
+    after = LATE_SECONDS.get(experiment, LATE_SECONDS_DEFAULT)
+    sections.append(f"### {experiment}\n\n{table(runs, names)}\n\n"
+                    f"Final FID, mean ± std over seeds:\n\n"
+                    f"{comparison_table(runs, COMPARISONS.get(experiment, []))}\n\n"
+                    f"Smoothness of the curves:\n\n{roughness_table(runs, names, after)}\n")
+    if experiment == "rwp_long":
+      sections.append(f"Training seconds to reach an FID, per seed:\n\n"
+                      f"{time_to_fid_table(runs, names)}\n")
+    if experiment.startswith("sbe"):
+      pairs = [pair for pair in COMPARISONS[experiment] if "sbe_wgan_gp" in pair[0]]
+      sections.append(f"At equal generator updates (Fig. 5's axis):\n\n"
+                      f"{updates_table(runs, pairs)}\n")
   if "sbe" in experiments:
     figure(runs, panels["sbe"], os.path.join(output_dir, f"{name}_sbe_generator_updates.png"),
+           axis="generator_updates")
+  if "sbe_optimizer" in experiments:
+    figure(runs, panels["sbe_optimizer"],
+           os.path.join(output_dir, f"{name}_sbe_optimizer_generator_updates.png"),
            axis="generator_updates")
   if runs:
     samples_figure(runs, os.path.join(output_dir, f"{name}_samples.png"))
