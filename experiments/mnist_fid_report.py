@@ -100,13 +100,18 @@ def summary(values, digits=1):
   return text if len(finite) == len(values) else text + f" ({len(values) - len(finite)} never)"
 
 
+def spread(values):
+  """'mean ± std [min, max]' over seeds."""
+  return f"{compare.mean_std(values)} [{min(values):.1f}, {max(values):.1f}]"
+
+
 def per_seed(seconds):
   return ", ".join("never" if not np.isfinite(value) else f"{value:.0f}" for value in seconds)
 
 
 def table(runs, names):
   lines = ["| run | seeds | outer iterations | generator updates | s per outer iteration | "
-           "final FID | best FID | training s to reach the baseline's median final FID, per seed |",
+           "final FID | best FID | training s to reach the baseline's mean final FID, per seed |",
            "|---|---|---|---|---|---|---|---|"]
   for name in names:
     records = runs.get(name)
@@ -120,13 +125,13 @@ def table(runs, names):
     reach = ""
     baseline = BASELINES.get(name)
     if baseline in runs:
-      target = np.median([r["evaluations"][-1]["fid"] for r in runs[baseline]])
+      target = np.mean(final_fids(runs[baseline]))
       reach = (f"FID {target:.1f}: {per_seed([seconds_to_reach(r, target) for r in records])} "
                f"(baseline {per_seed([seconds_to_reach(r, target) for r in runs[baseline]])})")
     lines.append(
         f"| {name} | {len(records)} | {summary([r['outer_iterations'] for r in records], 0)} | "
         f"{summary([r['outer_iterations'] * r['generator_steps_per_iteration'] for r in records], 0)} | "
-        f"{summary(per_iteration, 3)} | {summary(final)} | {summary(best)} | {reach} |")
+        f"{summary(per_iteration, 3)} | {spread(final)} | {spread(best)} | {reach} |")
   return "\n".join(lines)
 
 
@@ -291,6 +296,7 @@ def figure(runs, groups, path, axis="seconds"):
 
 
 NEIGHBOUR_SCORES = ("precision", "recall", "density", "coverage")
+NEIGHBOUR_SEEDS = 3
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -313,8 +319,9 @@ def neighbour_table(runs):
   order = np.random.default_rng(0).permutation(len(digits))
   lines = ["| run | seeds | generated vs real | " + " | ".join(NEIGHBOUR_SCORES) + " |",
            "|---|---|---|" + "---|" * len(NEIGHBOUR_SCORES)]
-  rows = [(name, np.concatenate([stored_samples(r) for r in records]), len(records))
-          for name, records in sorted(runs.items())]
+  # Seeds 0–2 of every run, so that every row compares the same count (some runs have 5).
+  rows = [(name, np.concatenate([stored_samples(r) for r in records[:NEIGHBOUR_SEEDS]]),
+           len(records[:NEIGHBOUR_SEEDS])) for name, records in sorted(runs.items())]
   count = max(len(images) for _, images, _ in rows)
   real = features(digits[order[:count]])
   rows.append(("real vs real (other digits)", digits[order[count:2 * count]], 0))
@@ -389,12 +396,14 @@ def write(runs_dir, output_dir, experiments, name="mnist_fid", npz_path=None):
   if runs:
     samples_figure(runs, os.path.join(output_dir, f"{name}_samples.png"))
   with open(os.path.join(output_dir, f"{name}.md"), "w") as handle:
-    handle.write("Median over seeds [min, max]. FID at the end of the training-time budget; "
-                 "'s to reach': training seconds until the first evaluation at or below the "
-                 "baseline's median final FID, per seed (the baseline's own in parentheses).\n\n" + "\n".join(sections))
+    handle.write("Iterations and costs: median over seeds [min, max]; FIDs: mean ± std over "
+                 "seeds [min, max]. FID at the end of the training-time budget; 's to reach': "
+                 "training seconds until the first evaluation at or below the baseline's mean "
+                 "final FID, per seed (the baseline's own in parentheses). Differences: "
+                 "Welch's t-test over seeds.\n\n" + "\n".join(sections))
     if runs:
       handle.write("\n### Precision, recall, density, coverage of the final samples\n\n"
-                   "The 64 final samples each record keeps (fixed latents), every seed pooled, "
+                   "The 64 final samples each record keeps (fixed latents), seeds 0–2 pooled, "
                    "against as many real digits (a fixed random subset), on the MNIST "
                    "classifier's 128-d features; precision/recall at k = 3, density/coverage "
                    "at k = 5. Few samples: the k-NN balls are wide, so compare rows with the "
