@@ -8,6 +8,7 @@ The last table: precision/recall and density/coverage of each run's stored final
 
 import collections
 import glob
+import itertools
 import json
 import os
 
@@ -229,10 +230,14 @@ def noise_floor_table(runs, npz_path, count=1000, draws=5):
   fid = lambda a, b: scoring.score(generated=outputs(a), real=outputs(b), metrics=("fid",))["fid"]
   digits = np.load(npz_path)["images"]
   # The runs' reference: the first `count` of the evaluation order (fixed shuffle seed).
-  reference = np.concatenate(list(data.evaluation_batches(
-      "npz", num_samples=count, data_dir=npz_path, channels=1)))[:count]
+  reference = np.concatenate(list(itertools.islice(data.evaluation_batches(   # endless
+      "npz", num_samples=count, batch_size=100, data_dir=npz_path, channels=1),
+      -(-count // 100))))[:count]
   in_reference = {image.tobytes() for image in reference}
   others = np.asarray([image for image in digits if image.tobytes() not in in_reference])
+  if len(others) != len(digits) - count:
+    raise ValueError(f"{npz_path}: the reference's {count} digits are not {count} of its "
+                     f"{len(digits)} (found {len(digits) - len(others)}).")
   with open(os.path.join(classifier_dir, "metadata.json")) as handle:
     held_out_indices = json.load(handle)["held_out_indices"]
   held_out = digits[held_out_indices]
@@ -345,11 +350,35 @@ def samples_figure(runs, path):
   plt.close(fig)
 
 
-def write(runs_dir, output_dir, experiments, name="mnist_fid", npz_path=None):
+def sitting_table(earlier, runs):
+  """The configurations run in both sittings: outer iterations and final FID in each, and
+  Welch's p for the FID difference (same code and budget; only the machine's speed)."""
+  lines = ["| run | seeds | outer iterations, earlier → this sitting | final FID, earlier | "
+           "final FID, this sitting | difference | Welch p |", "|---|---|---|---|---|---|---|"]
+  for name in sorted(set(earlier) & set(runs)):
+    old, new = earlier[name], runs[name]
+    difference, p = compare.welch(final_fids(new), final_fids(old))
+    lines.append(
+        f"| {name} | {len(old)} / {len(new)} | "
+        f"{np.median([r['outer_iterations'] for r in old]):.0f} → "
+        f"{np.median([r['outer_iterations'] for r in new]):.0f} | "
+        f"{compare.mean_std(final_fids(old))} | {compare.mean_std(final_fids(new))} | "
+        f"{difference:+.1f} | {p:.2g} |")
+  return "\n".join(lines)
+
+
+def write(runs_dir, output_dir, experiments, name="mnist_fid", npz_path=None,
+          earlier_runs_dir=None):
   """Writes <name>.md and <name>_<experiment>.png for the runs in `runs_dir`; with the
-  training digits' `npz_path`, the noise floor first."""
+  training digits' `npz_path`, the noise floor first; with `earlier_runs_dir`, the
+  configurations run in both against each other."""
   runs = load(runs_dir)
   sections = []
+  if earlier_runs_dir:
+    sections.append("### The same configurations in the earlier sitting\n\n"
+                    f"`{os.path.relpath(earlier_runs_dir, ROOT)}` against these runs: the "
+                    "same code, budget and seeds, another machine speed.\n\n"
+                    + sitting_table(load(earlier_runs_dir), runs) + "\n")
   if npz_path and runs:
     sections.append("### Noise floor: how large an FID difference must be to mean something"
                     "\n\nThe same classifier features and sample count as every FID below "

@@ -100,7 +100,27 @@ def _mean_sd(values):
           if len(values) > 1 else f"{values[0]:.1f}")
 
 
+COMPARED_STEP = 200
+# (run, control, generator scored, paired by seed)
+COMPARISONS = [("linear", "none", "live", False),
+               ("none_average_stats", "none", "ema", True),
+               ("none_ema_0.9", "none", "ema", True)]
+
+
+def _paired_p(first, second):
+  from scipy import stats  # pylint: disable=g-import-not-at-top
+  return f"{stats.ttest_rel(first, second).pvalue:.2g}" if len(first) > 1 else "—"
+
+
+def _final(records, schedule, generator):
+  """Each seed's FID of `generator` ('ema' or 'live') at COMPARED_STEP, in seed order."""
+  runs = sorted((r for r in records if r["schedule"] == schedule), key=lambda r: r["seed"])
+  return [r[f"fid_{generator}"][str(COMPARED_STEP)] for r in runs
+          if str(COMPARED_STEP) in r[f"fid_{generator}"]]
+
+
 def report():
+  from scipy import stats  # pylint: disable=g-import-not-at-top
   records = []
   for name in sorted(os.listdir(FLAGS.runs_dir)):
     with open(os.path.join(FLAGS.runs_dir, name)) as handle:
@@ -110,7 +130,7 @@ def report():
            "learning rate (constant or linear decay to 0) and what the EMA does with batch "
            "norm's moving statistics (copy the live ones, or average them).", "",
            "| run | seeds | step | FID, EMA generator | FID, live generator | "
-           "EMA − live (paired) |", "|---|---|---|---|---|---|"]
+           "EMA − live (paired) | paired t p |", "|---|---|---|---|---|---|---|"]
   for schedule in CONFIGS:
     runs = [r for r in records if r["schedule"] == schedule]
     if not runs:
@@ -119,7 +139,19 @@ def report():
       ema = [r["fid_ema"][str(step)] for r in runs if str(step) in r["fid_ema"]]
       live = [r["fid_live"][str(step)] for r in runs if str(step) in r["fid_live"]]
       lines.append(f"| {schedule} | {len(runs)} | {step} | {_mean_sd(ema)} | {_mean_sd(live)} "
-                   f"| {_mean_sd([a - b for a, b in zip(ema, live)])} |")
+                   f"| {_mean_sd([a - b for a, b in zip(ema, live)])} | "
+                   f"{_paired_p(ema, live)} |")
+  lines += ["", f"Between runs at the last step ({COMPARED_STEP}): the same seeds' runs share "
+            "their live trajectory where only the EMA differs (paired t-test); otherwise "
+            "Welch's t-test.", "", "| run | control | generator | run's FID | control's FID | "
+            "difference | test | p |", "|---|---|---|---|---|---|---|---|"]
+  for name, control, generator, paired in COMPARISONS:
+    a, b = (_final(records, schedule, generator) for schedule in (name, control))
+    if len(a) > 1 and len(b) > 1:
+      difference = statistics.mean(a) - statistics.mean(b)
+      p = _paired_p(a, b) if paired else f"{stats.ttest_ind(a, b, equal_var=False).pvalue:.2g}"
+      lines.append(f"| {name} | {control} | {generator} | {_mean_sd(a)} | {_mean_sd(b)} | "
+                   f"{difference:+.1f} | {'paired t' if paired else 'Welch'} | {p} |")
   seconds = [r["training_seconds"] / r["steps"] for r in records]
   lines += ["", f"Training time per outer iteration: {statistics.mean(seconds):.2f} s "
             "(2 CPU cores, evaluation excluded)."]
