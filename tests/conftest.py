@@ -4,12 +4,6 @@ import gc
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# One thread per TensorFlow op, in the test processes and the launchers they start: the
-# suite runs one test process per core, plus launcher subprocesses, and the tests' tiny ops
-# gain nothing from an op split over threads that the other processes need (TensorFlow
-# reads this before it starts; inter-op threads stay at their default, so two replicas'
-# collectives still run side by side).
-os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 
 from absl import flags  # pylint: disable=g-import-not-at-top
 import pytest  # pylint: disable=g-import-not-at-top
