@@ -239,7 +239,8 @@ def main(argv):
     mnist_fid_report.write(FLAGS.runs_dir, FLAGS.output_dir, short, npz_path=npz_path)
     if os.path.isdir(FLAGS.controls_runs_dir):
       mnist_fid_report.write(FLAGS.controls_runs_dir, FLAGS.output_dir,
-                             {name: EXPERIMENTS[name] for name in CONTROL_EXPERIMENTS},
+                             {name: runs for name, runs in EXPERIMENTS.items()
+                              if name != "rwp_long"},   # sitting B reruns A's too
                              name="mnist_fid_controls", npz_path=npz_path,
                              earlier_runs_dir=FLAGS.runs_dir)
     if os.path.isdir(FLAGS.long_runs_dir):
