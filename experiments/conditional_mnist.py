@@ -34,6 +34,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import budget  # pylint: disable=g-import-not-at-top,wrong-import-position  (next to this script)
+import compare  # pylint: disable=g-import-not-at-top,wrong-import-position
 import records  # pylint: disable=g-import-not-at-top,wrong-import-position
 
 AUGMENT = "color,translation,cutout"
@@ -167,7 +168,6 @@ def report():
   import collections  # pylint: disable=g-import-not-at-top
   import glob  # pylint: disable=g-import-not-at-top
   import json  # pylint: disable=g-import-not-at-top
-  from scipy import stats  # pylint: disable=g-import-not-at-top
   runs = collections.defaultdict(list)
   for path in sorted(glob.glob(os.path.join(FLAGS.runs_dir, "*.json"))):
     with open(path) as handle:
@@ -200,9 +200,8 @@ def report():
       b = [_final(r, metric) for r in runs.get(control, [])]
       if len(a) < 2 or len(b) < 2 or None in a + b:
         continue
-      test = stats.ttest_ind(a, b, equal_var=False)
-      lines.append(f"| {name} | {control} | {metric} | "
-                   f"{sum(a) / len(a) - sum(b) / len(b):+.3g} | {test.pvalue:.2g} |")
+      difference, p = compare.welch(a, b)
+      lines.append(f"| {name} | {control} | {metric} | {difference:+.3g} | {p:.2g} |")
   with open(FLAGS.output, "w") as handle:
     handle.write("\n".join(lines) + "\n")
   print("\n".join(lines))

@@ -227,13 +227,16 @@ def noise_floor_table(runs, npz_path, count=1000, draws=5):
   classifier = classifiers.load(classifier_dir)
   outputs = lambda images: scoring.ClassifierOutputs.collect(
       [images[i:i + 100] for i in range(0, len(images), 100)], classifier, len(images))
-  fid = lambda a, b: scoring.score(generated=outputs(a), real=outputs(b), metrics=("fid",))["fid"]
+  # FID of `images` against already computed outputs (FID is symmetric in the two sets).
+  fid = lambda images, real: scoring.score(generated=outputs(images), real=real,
+                                           metrics=("fid",))["fid"]
   digits = np.load(npz_path)["images"]
   # The runs' reference: the first `count` of the evaluation order (fixed shuffle seed).
   reference = np.concatenate(list(itertools.islice(data.evaluation_batches(   # endless
       "npz", num_samples=count, batch_size=100, data_dir=npz_path, channels=1),
       -(-count // 100))))[:count]
   in_reference = {image.tobytes() for image in reference}
+  reference_outputs = outputs(reference)   # compared with five draws and the held-out set
   others = np.asarray([image for image in digits if image.tobytes() not in in_reference])
   if len(others) != len(digits) - count:
     raise ValueError(f"{npz_path}: the reference's {count} digits are not {count} of its "
@@ -244,20 +247,21 @@ def noise_floor_table(runs, npz_path, count=1000, draws=5):
   trained_on = np.delete(digits, held_out_indices, axis=0)
   rng = np.random.default_rng(0)
   rows = []
-  values = [fid(others[rng.choice(len(others), count, replace=False)], reference)
+  values = [fid(others[rng.choice(len(others), count, replace=False)], reference_outputs)
             for _ in range(draws)]
   rows.append((f"{count:,} other training digits vs the runs' reference {count:,}",
                f"{draws} draws", values))
-  values = [fid(digits[order[:count]], digits[order[len(digits) // 2:][:count]])
+  values = [fid(digits[order[:count]], outputs(digits[order[len(digits) // 2:][:count]]))
             for order in (rng.permutation(len(digits)) for _ in range(draws))]
   rows.append((f"two disjoint halves of the digits, {count:,} from each", f"{draws} splits",
                values))
-  values = [fid(held_out, trained_on[rng.choice(len(trained_on), len(held_out), replace=False)])
-            for _ in range(draws)]
+  held_out_outputs = outputs(held_out)
+  values = [fid(trained_on[rng.choice(len(trained_on), len(held_out), replace=False)],
+                held_out_outputs) for _ in range(draws)]
   rows.append((f"the classifier's {len(held_out)} held-out digits vs {len(held_out)} of its "
                "training digits", f"{draws} draws", values))
   rows.append((f"the classifier's {len(held_out)} held-out digits vs the runs' reference "
-               f"{count:,}", "1", [fid(held_out, reference)]))
+               f"{count:,}", "1", [fid(reference, held_out_outputs)]))
   gaps = [abs(r["evaluations"][-1]["fid"] - r["second_latent_draw"]["fid"])
           for records in runs.values() for r in records if "second_latent_draw" in r]
   lines = ["| sets | repeats | FID mean ± std [min, max] |", "|---|---|---|"]
@@ -388,7 +392,8 @@ def write(runs_dir, output_dir, experiments, name="mnist_fid", npz_path=None,
   panels = {
       "rwp": [["wgan_gp", "rwp_wgan_gp", "rwp_wgan_gp_per_phase_z", "wgan_gp_10_generator_steps"],
               ["standard", "rwp_standard"], ["dragan", "rwp_dragan"]],
-      "rwp_long": [["wgan_gp", "rwp_wgan_gp", "wgan_gp_10_generator_steps"]],
+      "rwp_long": [["wgan_gp", "rwp_wgan_gp", "wgan_gp_10_generator_steps",
+                    "wgan_gp_10_generator_steps_half_lr"]],
       "rwp_h_per_pixel": [["wgan_gp", "rwp_wgan_gp", "rwp_wgan_gp_h_per_pixel"],
                           ["standard", "rwp_standard", "rwp_standard_h_per_pixel"],
                           ["dragan", "rwp_dragan", "rwp_dragan_h_per_pixel"]],
@@ -400,7 +405,6 @@ def write(runs_dir, output_dir, experiments, name="mnist_fid", npz_path=None,
       "generator_steps": [["standard", "rwp_standard", "standard_5_generator_steps"],
                           ["dragan", "rwp_dragan", "dragan_5_generator_steps"]],
   }
-  panels["rwp_long"][0].append("wgan_gp_10_generator_steps_half_lr")
   for experiment, names in experiments.items():
     figure(runs, panels[experiment], os.path.join(output_dir, f"{name}_{experiment}.png"))
     after = LATE_SECONDS.get(experiment, LATE_SECONDS_DEFAULT)

@@ -22,6 +22,8 @@ import time
 from absl import app
 from absl import flags
 
+import compare  # pylint: disable=g-bad-import-order  (next to this script)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
@@ -120,7 +122,6 @@ def _final(records, schedule, generator):
 
 
 def report():
-  from scipy import stats  # pylint: disable=g-import-not-at-top
   records = []
   for name in sorted(os.listdir(FLAGS.runs_dir)):
     with open(os.path.join(FLAGS.runs_dir, name)) as handle:
@@ -148,8 +149,8 @@ def report():
   for name, control, generator, paired in COMPARISONS:
     a, b = (_final(records, schedule, generator) for schedule in (name, control))
     if len(a) > 1 and len(b) > 1:
-      difference = statistics.mean(a) - statistics.mean(b)
-      p = _paired_p(a, b) if paired else f"{stats.ttest_ind(a, b, equal_var=False).pvalue:.2g}"
+      difference, welch_p = compare.welch(a, b)
+      p = _paired_p(a, b) if paired else f"{welch_p:.2g}"
       lines.append(f"| {name} | {control} | {generator} | {_mean_sd(a)} | {_mean_sd(b)} | "
                    f"{difference:+.1f} | {'paired t' if paired else 'Welch'} | {p} |")
   seconds = [r["training_seconds"] / r["steps"] for r in records]
