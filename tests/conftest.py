@@ -11,10 +11,9 @@ import pytest  # pylint: disable=g-import-not-at-top
 # One process runs hundreds of tests, and their models, traced functions and datasets pile up
 # (4 million tracked objects by the end). training.run's gc.collect() after each phase (it
 # releases fit's data iterator) then scanned all of them: up to 2 s a call, 180 s of the
-# suite's wiring table alone. Each test starts with what earlier tests left frozen (out of
-# every collection), and every few tests one full collection frees the garbage among it.
-TESTS_BETWEEN_FULL_COLLECTIONS = 20
-_tests_since_full_collection = 0
+# suite's wiring table alone. So each test starts from a frozen heap (out of every
+# collection): before freezing, one collection frees the previous test's garbage, scanning
+# only the objects made since the last freeze.
 
 
 def pytest_configure(config):
@@ -50,10 +49,5 @@ def pytest_collection_modifyitems(config, items):
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
   del item
-  global _tests_since_full_collection
-  _tests_since_full_collection += 1
-  if _tests_since_full_collection >= TESTS_BETWEEN_FULL_COLLECTIONS:
-    _tests_since_full_collection = 0
-    gc.unfreeze()
-    gc.collect()
+  gc.collect()
   gc.freeze()

@@ -480,7 +480,8 @@ VARIANTS = [
             "the notice)", "tfwgan/callbacks.py",
             "    if not isinstance(self.strategy, tf.distribute.MultiWorkerMirroredStrategy):\n"
             "      return flag > 0", "    if True:\n      return flag > 0",
-            ("tests/launchers_test.py",), select="PreemptionTest and to_the_worker"),
+            ("tests/launchers_test.py",),
+            select="PreemptionTest and worker_then_to_the_chief"),
     # The suite freezes earlier tests' objects before each test (tests/conftest.py): the
     # phase's own collection must still be what releases its iterator.
     Variant("phase_iterator_not_released", "training.run does not collect fit's data "
