@@ -119,8 +119,11 @@ flags.DEFINE_string("work_dir", "/tmp/tfwgan_mnist_fid",
 flags.DEFINE_string("runs_dir", "experiments/results/mnist_fid_runs",
                     "One JSON file per finished run.")
 flags.DEFINE_string("output_dir", "experiments/results", "Where the report goes.")
-flags.DEFINE_string("long_runs_dir", "experiments/results/mnist_fid_runs_600s",
-                    "--report: also report the rwp_long experiment's runs found here.")
+flags.DEFINE_list("long_runs_dir", ["experiments/results/mnist_fid_runs_600s",
+                                     "experiments/results/mnist_fid_runs_600s_c"],
+                  "--report: also report the rwp_long experiment's runs found in each of "
+                  "these sittings' folders (mnist_fid_runs_<x> → mnist_fid_<x>.md); every "
+                  "sitting after the first is also compared with the first.")
 flags.DEFINE_string("controls_runs_dir", "experiments/results/mnist_fid_runs_controls",
                     "--report: also report the 180 s controls of issue #30 found here (run "
                     "in one sitting with their baselines).")
@@ -243,10 +246,12 @@ def main(argv):
                               if name != "rwp_long"},   # sitting B reruns A's too
                              name="mnist_fid_controls", npz_path=npz_path,
                              earlier_runs_dir=FLAGS.runs_dir)
-    if os.path.isdir(FLAGS.long_runs_dir):
-      mnist_fid_report.write(FLAGS.long_runs_dir, FLAGS.output_dir,
-                             {"rwp_long": EXPERIMENTS["rwp_long"]}, name="mnist_fid_600s",
-                             npz_path=npz_path)
+    long_sittings = [path for path in FLAGS.long_runs_dir if os.path.isdir(path)]
+    for index, path in enumerate(long_sittings):
+      mnist_fid_report.write(
+          path, FLAGS.output_dir, {"rwp_long": EXPERIMENTS["rwp_long"]},
+          name=os.path.basename(os.path.normpath(path)).replace("mnist_fid_runs", "mnist_fid"),
+          npz_path=npz_path, earlier_runs_dir=long_sittings[0] if index else None)
   else:
     train()
 

@@ -181,6 +181,28 @@ def roughness_table(runs, names, after):
   return "\n".join(lines)
 
 
+def smoothness_comparison_table(runs, pairs, after):
+  """Per pair: the rises after `after` s and the mean |change| there (per seed, mean ± std)
+  of run and control, each difference with Welch's p."""
+  lines = [f"| run | control | seeds | rises after {after:.0f} s, run | control | difference "
+           f"(Welch p) | mean abs change after {after:.0f} s, run | control | difference "
+           "(Welch p) |", "|---|---|---|---|---|---|---|---|---|"]
+  measures = (lambda d: float(np.sum(d > 0)), lambda d: float(np.mean(np.abs(d))))
+  for name, control in pairs:
+    if name not in runs or control not in runs:
+      continue
+    cells = []
+    for measure, digits in zip(measures, (1, 2)):
+      ours, theirs = ([measure(rises(record, after)) for record in runs[key]]
+                      for key in (name, control))
+      difference, p = compare.welch(ours, theirs)
+      cells += [compare.mean_std(ours, digits), compare.mean_std(theirs, digits),
+                f"{difference:+.{digits}f} ({p:.2g})"]
+    lines.append(f"| {name} | {control} | {len(runs[name])} / {len(runs[control])} | "
+                 + " | ".join(cells) + " |")
+  return "\n".join(lines)
+
+
 def time_to_fid_table(runs, names, targets=TIME_TO_FID_TARGETS):
   """Training seconds until each seed's first evaluation at or below each FID target."""
   lines = ["| run | " + " | ".join(f"FID ≤ {t:g}" for t in targets) + " |",
@@ -413,7 +435,9 @@ def write(runs_dir, output_dir, experiments, name="mnist_fid", npz_path=None,
                     f"{comparison_table(runs, COMPARISONS.get(experiment, []))}\n\n"
                     f"Smoothness of the curves:\n\n{roughness_table(runs, names, after)}\n")
     if experiment == "rwp_long":
-      sections.append(f"Training seconds to reach an FID, per seed:\n\n"
+      sections.append(f"Smoothness, run against control:\n\n"
+                      f"{smoothness_comparison_table(runs, COMPARISONS[experiment], after)}"
+                      f"\n\nTraining seconds to reach an FID, per seed:\n\n"
                       f"{time_to_fid_table(runs, names)}\n")
     if experiment.startswith("sbe"):
       pairs = [pair for pair in COMPARISONS[experiment] if "sbe_wgan_gp" in pair[0]]
