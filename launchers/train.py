@@ -10,6 +10,7 @@ command resumes from the latest checkpoint in --logdir. TensorBoard: --logdir.
 
 import dataclasses
 import json
+import os
 import sys
 
 import quiet_tensorflow  # pylint: disable=unused-import  (first: hides TF's start-up logs)
@@ -203,6 +204,16 @@ LOST_TASK_EXIT_CODE = 75   # EX_TEMPFAIL: a cluster task was lost; rerunning eve
 # a scheduler also sees when SIGTERM killed a process that saved nothing; 42 is TensorFlow's
 # PreemptionCheckpointHandler's default restart code off GCP.
 PREEMPTED_EXIT_CODE = 42
+
+
+def _exit_after_last_line(code):
+  """Exits with `code`, the line just printed staying the last one: when another task has
+  already gone, gRPC's shutdown writes connection errors to stderr at exit (seen once, after
+  a preempted chief left first), which are noise once the run has stopped on purpose."""
+  sys.stdout.flush()
+  sys.stderr.flush()
+  os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+  sys.exit(code)
 OVERRIDES = [field.name for field in config_lib.RunConfig.__dataclass_fields__.values()]
 
 
@@ -296,7 +307,7 @@ def main(argv):
     every_task = " on every task" if FLAGS.strategy == "multi_worker" else ""
     print(f"train.py: {notice} in {config.resolved_logdir}; rerun the same command"
           f"{every_task} to resume there.", file=sys.stderr)
-    sys.exit(PREEMPTED_EXIT_CODE)
+    _exit_after_last_line(PREEMPTED_EXIT_CODE)
   except tf.errors.OpError as error:
     lost = distribution.lost_tasks(error)
     if not lost:
@@ -304,7 +315,7 @@ def main(argv):
     print(f"train.py: error: lost task {', '.join(lost)} of the cluster (it stopped or its "
           "machine went away); restart every task with the same command: the run resumes "
           f"from its last checkpoint in {config.resolved_logdir}.", file=sys.stderr)
-    sys.exit(LOST_TASK_EXIT_CODE)
+    _exit_after_last_line(LOST_TASK_EXIT_CODE)
   if distribution.is_chief(strategy):   # the other tasks' exports are scratch copies
     print(training.summary_line(result, replicas=strategy.num_replicas_in_sync))
 
