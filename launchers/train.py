@@ -208,12 +208,15 @@ PREEMPTED_EXIT_CODE = 42
 
 def _exit_after_last_line(code):
   """Exits with `code`, the line just printed staying the last one: when another task has
-  already gone, gRPC's shutdown writes connection errors to stderr at exit (seen once, after
-  a preempted chief left first), which are noise once the run has stopped on purpose."""
+  already gone, gRPC's shutdown can write a connection error to stderr at exit (seen once in
+  the two-task preemption test: "Connection refused"), noise once the run has stopped on
+  purpose."""
   sys.stdout.flush()
   sys.stderr.flush()
   os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
   sys.exit(code)
+
+
 OVERRIDES = [field.name for field in config_lib.RunConfig.__dataclass_fields__.values()]
 
 
