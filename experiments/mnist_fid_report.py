@@ -160,6 +160,15 @@ def rises(record, after):
   return np.diff(y[x >= after])
 
 
+def rise_count(changes):
+  """How many of the FID `changes` were rises."""
+  return int(np.sum(changes > 0))
+
+
+def mean_abs_change(changes):
+  return float(np.mean(np.abs(changes)))
+
+
 def roughness_table(runs, names, after):
   """Per seed: how often the FID rose after `after` s, the largest rise there, the mean
   |change| there, and the largest rise over the whole run (a spike)."""
@@ -174,9 +183,9 @@ def roughness_table(runs, names, after):
     whole = [rises(record, 0.0) for record in records]
     lines.append(
         f"| {name} | {len(records)} | "
-        + ", ".join(f"{int(np.sum(d > 0))}/{len(d)}" for d in late) + " | "
+        + ", ".join(f"{rise_count(d)}/{len(d)}" for d in late) + " | "
         + ", ".join(f"{max(d.max(), 0.0):.1f}" for d in late) + " | "
-        + compare.mean_std([np.mean(np.abs(d)) for d in late], 2) + " | "
+        + compare.mean_std([mean_abs_change(d) for d in late], 2) + " | "
         + ", ".join(f"{max(d.max(), 0.0):.1f}" for d in whole) + " |")
   return "\n".join(lines)
 
@@ -187,12 +196,11 @@ def smoothness_comparison_table(runs, pairs, after):
   lines = [f"| run | control | seeds | rises after {after:.0f} s, run | control | difference "
            f"(Welch p) | mean abs change after {after:.0f} s, run | control | difference "
            "(Welch p) |", "|---|---|---|---|---|---|---|---|---|"]
-  measures = (lambda d: float(np.sum(d > 0)), lambda d: float(np.mean(np.abs(d))))
   for name, control in pairs:
     if name not in runs or control not in runs:
       continue
     cells = []
-    for measure, digits in zip(measures, (1, 2)):
+    for measure, digits in ((rise_count, 1), (mean_abs_change, 2)):
       ours, theirs = ([measure(rises(record, after)) for record in runs[key]]
                       for key in (name, control))
       difference, p = compare.welch(ours, theirs)
