@@ -251,7 +251,6 @@ def noise_floor_table(runs, npz_path, count=1000, draws=5):
   and one generator on two latent draws (the records' `second_latent_draw`)."""
   from tfwgan import data  # pylint: disable=g-import-not-at-top
   from tfwgan.evaluation import classifiers  # pylint: disable=g-import-not-at-top
-  from tfwgan.evaluation import mnist_classifier  # pylint: disable=g-import-not-at-top
   from tfwgan.evaluation import scoring  # pylint: disable=g-import-not-at-top
   classifier_dir = os.path.join(ROOT, "saved_models", "mnist_classifier")
   classifier = classifiers.load(classifier_dir)
