@@ -150,6 +150,11 @@ def main(argv):
         image_size=settings["image_size"], channels=settings["channels"], split=split,
         labels=labelled)
     real = real_batches(FLAGS.num_samples)   # opens the data: unprepared tfds data fails here
+    output = FLAGS.output_json or default_output(generator)
+    from tfwgan import files  # pylint: disable=g-import-not-at-top
+    files.check_writable(os.path.dirname(files.absolute(output)), name="output_json")
+    if FLAGS.cache_path:
+      files.check_writable(os.path.dirname(files.absolute(FLAGS.cache_path)), name="cache_path")
   except ValueError as error:
     sys.exit(f"evaluate.py: error: --{error}")
   if labelled:
@@ -175,7 +180,6 @@ def main(argv):
       batch_norm=FLAGS.batch_norm or generator.batch_norm,
       inception_score_splits=FLAGS.inception_score_splits, metrics=metrics, seed=FLAGS.seed)
   results.update(export_dir=os.path.abspath(FLAGS.export_dir), dataset=dataset)
-  output = FLAGS.output_json or default_output(generator)
   scoring.write_json(results, output)
   print(json.dumps(results, indent=2, sort_keys=True))
   print(f"wrote {output}")

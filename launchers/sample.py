@@ -24,9 +24,9 @@ flags.DEFINE_integer("num_samples", 64, "Samples in the grid (2-D: points in the
                      lower_bound=1)
 flags.DEFINE_integer("walk_steps", 8, "Grid size of the latent walk.", lower_bound=2)
 flags.DEFINE_integer("seed", 0, "Seed of the latent draws.", lower_bound=0)
-flags.DEFINE_integer("label", None, "A class-conditional generator's class for every sample "
-                     "and the walk (default: classes drawn uniformly; the walk: class 0).",
-                     lower_bound=0)
+flags.DEFINE_string("label", None, "A class-conditional generator's class for every sample "
+                    "and the walk: its name (an image folder's sub-folder, recorded in the "
+                    "export) or number (default: classes drawn uniformly; the walk: class 0).")
 flags.DEFINE_enum("batch_norm", None, ("moving", "batch", "standing"), "How batch norm "
                   "samples (tfwgan/sampling.py); default: the export's own mode, recorded in "
                   "its metadata.json.")
@@ -42,26 +42,31 @@ def main(argv):
     generator = export.ExportedGenerator(FLAGS.export_dir)
   except ValueError as error:
     sys.exit(f"sample.py: error: --{error}")
+  label = None
   if FLAGS.label is not None:
     try:
-      generator.sample_labels(1, FLAGS.label)
+      label = generator.label_index(FLAGS.label)
     except ValueError as error:
       sys.exit(f"sample.py: error: --label={FLAGS.label}: {error}")
   output_dir = FLAGS.output_dir or export.results_directory(FLAGS.export_dir, "samples",
                                                              generator.metadata)
+  try:
+    files.check_writable(output_dir, name="output_dir")
+  except ValueError as error:
+    sys.exit(f"sample.py: error: --{error}")
   files.gfile.makedirs(output_dir)
   generate = generator.sampler(FLAGS.batch_norm)
   samples = generator.sample(FLAGS.num_samples, seed=FLAGS.seed, batch_norm=FLAGS.batch_norm,
-                             labels=FLAGS.label).numpy()
+                             labels=label).numpy()
   corners = np.random.default_rng(FLAGS.seed).normal(size=(4, generator.latent_dim))
   path = latent.bilinear_walk(corners, FLAGS.walk_steps)
   walk_labels = (None if not generator.num_classes else
-                 np.full(len(path), FLAGS.label or 0, np.int32))
+                 np.full(len(path), label or 0, np.int32))
   walk = np.asarray(generate(path, walk_labels) if walk_labels is not None else generate(path))
   step = generator.metadata.get("step")
   tag = ("" if step is None else f"-step{step}") + f"-seed{FLAGS.seed}"
-  if FLAGS.label is not None:
-    tag += f"-label{FLAGS.label}"
+  if label is not None:
+    tag += f"-label{label}"
   samples_path, walk_path = files.unused_names(
       output_dir, [f"samples{tag}", f"latent_walk{tag}"], ".png")
   if samples.ndim == 2:

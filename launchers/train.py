@@ -91,6 +91,10 @@ flags.DEFINE_enum("conditioning", None, config_lib.CONDITIONINGS, "Class-conditi
                   "'acgan' (an auxiliary classifier head); the generator takes [z, label].")
 flags.DEFINE_enum("label_distribution", None, ("uniform", "frequencies"), "Conditional: "
                   "generated labels uniform over the classes or at the data's frequencies.")
+flags.DEFINE_integer("num_classes", None, "Conditional: the number of classes (default: the "
+                     "data's labels, which must then be 0 … K−1, each with samples); every "
+                     "label must be below it, and classes without samples are kept.",
+                     lower_bound=2)
 flags.DEFINE_float("acgan_critic_weight", None, "AC-GAN: weight of the critic's cross-entropy "
                    "on real labels (the WGAN-GP authors' 1).", lower_bound=0.0)
 flags.DEFINE_float("acgan_generator_weight", None, "AC-GAN: weight of the generator's "
@@ -162,8 +166,9 @@ flags.DEFINE_integer("seed", None, "Seed of weights, data and the model's random
                      lower_bound=0)
 flags.DEFINE_string("run_name", None, "Name of the run (default: the preset's name, plus the "
                     "fields that flags changed, e.g. wgan_lp_swissroll-penalty_weight=5.0).")
-flags.DEFINE_bool("list_presets", False, "Print every preset (source, method, data, length) "
-                  "and exit.")
+flags.DEFINE_string("list_presets", None, "Print the presets as a table (name, method, data, "
+                    "length, estimated time) and exit; --list_presets=NAME prints one preset's "
+                    "details (sources, final evaluation, settings).")
 flags.DEFINE_bool("print_config", False, "Print the resolved settings of this command as JSON "
                   "and exit (a run's own are in <logdir>/run_config.json).")
 flags.DEFINE_bool("measure_time", False, "With --print_config: time a few outer iterations "
@@ -206,15 +211,24 @@ LOST_TASK_EXIT_CODE = 75   # EX_TEMPFAIL: a cluster task was lost; rerunning eve
 PREEMPTED_EXIT_CODE = 42
 
 
-def _exit_after_last_line(code):
-  """Exits with `code`, the line just printed staying the last one: when another task has
-  already gone, gRPC's shutdown can write a connection error to stderr at exit (seen once in
-  the two-task preemption test: "Connection refused"), noise once the run has stopped on
-  purpose."""
+def _exit_with_last_line(line, code, *, strategy=None):
+  """Prints `line` on stderr as the process's last and exits with `code` at once.
+
+  `strategy`: a multi-worker run's, whose tasks all stopped at one step: they wait for
+  each other before the line and after it (`distribution.barrier`), so none exits while
+  another is still saving or printing (a peer's exit otherwise makes the coordination
+  service log connection errors on the tasks still at work). Then `os._exit` skips the
+  interpreter's teardown, where TensorFlow's runtime waited for its peers (41–122 s seen
+  in multi-worker stops) and fit's data threads for themselves; the checkpoint, the
+  summaries and the export are already closed. gRPC's shutdown lines after the last
+  line go to /dev/null."""
+  distribution.barrier(strategy)
+  print(line, file=sys.stderr)
   sys.stdout.flush()
   sys.stderr.flush()
+  distribution.barrier(strategy)
   os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
-  sys.exit(code)
+  os._exit(code)   # pylint: disable=protected-access
 
 
 OVERRIDES = [field.name for field in config_lib.RunConfig.__dataclass_fields__.values()]
@@ -247,21 +261,49 @@ def fit_final_evaluation(config):
 
 
 def list_presets():
-  """Every preset: source, method, data, length, final evaluation and estimated time."""
+  """Every preset in an aligned table: name, method (+ proximal), data, length, estimate."""
   record = run_time.step_times()
+  rows = [("preset", "method", "data", "outer iterations", "estimated time")]
   for preset in presets.PRESETS.values():
-    config = config_lib.RunConfig.from_preset(preset.name)
-    print(f"{preset.name}: {preset.method} on {preset.dataset}, {preset.train_steps} outer "
-          f"iterations ({preset.train_steps_source}); {preset.source}; final evaluation: "
-          f"{preset.final_eval_samples} samples, batch norm {preset.eval_batch_norm} "
-          f"({preset.eval_source}); {run_time.estimate_line(config, preset.name, record)}")
+    seconds = run_time.estimate_seconds(config_lib.RunConfig.from_preset(preset.name),
+                                        preset.name, record)
+    method = preset.method + "".join(
+        f" + {part}" for part, used in ((preset.proximal, preset.proximal != "none"),
+                                        (preset.conditioning, preset.conditioning != "none"),
+                                        ("diffaugment", bool(preset.augment))) if used)
+    rows.append((preset.name, method, preset.dataset, f"{preset.train_steps:,}",
+                 "unknown" if seconds is None else run_time.describe(seconds)))
+  widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+  for row in rows:
+    print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+  print("details: --list_presets=NAME")
+
+
+def describe_preset(name):
+  """One preset's details: its sources, final evaluation, estimate and resolved settings."""
+  preset = presets.get(name)
+  config = config_lib.RunConfig.from_preset(name)
+  print(f"{preset.name}: {preset.method}"
+        f"{'' if preset.proximal == 'none' else ' + ' + preset.proximal} on {preset.dataset}")
+  print(f"  settings: {preset.source}")
+  print(f"  length: {preset.train_steps:,} outer iterations ({preset.train_steps_source})")
+  print(f"  final evaluation: {preset.final_eval_samples:,} samples, batch norm "
+        f"{preset.eval_batch_norm} ({preset.eval_source})")
+  print(f"  {run_time.estimate_line(config, name)}")
+  print(f"  every field: python launchers/train.py --preset={name} --print_config")
 
 
 def main(argv):
   if len(argv) > 1:
     sys.exit(f"train.py: error: unexpected arguments {argv[1:]}")
-  if FLAGS.list_presets:
+  if FLAGS.list_presets == "all":
     list_presets()
+    return
+  if FLAGS.list_presets is not None:
+    if FLAGS.list_presets not in presets.PRESETS:
+      sys.exit(f"train.py: error: --list_presets={FLAGS.list_presets!r}: not a preset; "
+               "--list_presets lists them.")
+    describe_preset(FLAGS.list_presets)
     return
   try:
     # MultiWorkerMirroredStrategy configures the collective ops, which must happen before
@@ -308,20 +350,27 @@ def main(argv):
     sys.exit(f"train.py: error: {error}")
   except callbacks.Preempted as notice:
     every_task = " on every task" if FLAGS.strategy == "multi_worker" else ""
-    print(f"train.py: {notice} in {config.resolved_logdir}; rerun the same command"
-          f"{every_task} to resume there.", file=sys.stderr)
-    _exit_after_last_line(PREEMPTED_EXIT_CODE)
+    _exit_with_last_line(f"train.py: {notice} in {config.resolved_logdir}; rerun the same "
+                         f"command{every_task} to resume there.", PREEMPTED_EXIT_CODE,
+                         strategy=strategy)
   except tf.errors.OpError as error:
     lost = distribution.lost_tasks(error)
     if not lost:
       raise
-    print(f"train.py: error: lost task {', '.join(lost)} of the cluster (it stopped or its "
-          "machine went away); restart every task with the same command: the run resumes "
-          f"from its last checkpoint in {config.resolved_logdir}.", file=sys.stderr)
-    _exit_after_last_line(LOST_TASK_EXIT_CODE)
+    _exit_with_last_line(
+        f"train.py: error: lost task {', '.join(lost)} of the cluster (it stopped or its "
+        "machine went away); restart every task with the same command: the run resumes "
+        f"from its last checkpoint in {config.resolved_logdir}.", LOST_TASK_EXIT_CODE)
   if distribution.is_chief(strategy):   # the other tasks' exports are scratch copies
     print(training.summary_line(result, replicas=strategy.num_replicas_in_sync))
 
 
+def bare_flags(argv):
+  """`argv` with a bare --list_presets read as --list_presets=all (absl's string flags
+  need a value)."""
+  return [("--list_presets=all" if arg in ("--list_presets", "-list_presets") else arg)
+          for arg in argv]
+
+
 if __name__ == "__main__":
-  app.run(main)
+  app.run(main, argv=bare_flags(sys.argv))

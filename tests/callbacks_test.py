@@ -201,5 +201,33 @@ class FIDCallbackTest(tf.test.TestCase):
         callbacks.FIDCallback(None, None, None, num_samples=1, **schedule)
 
 
+
+class PreemptionCheckpointTest(tf.test.TestCase):
+
+  def test_a_notice_stops_at_the_iteration_it_arrived_in_with_a_checkpoint_there(self):
+    class Model:   # what the callbacks read of a tfwgan GAN
+      stop_training = False
+      outer_iterations = tf.Variable(0, dtype=tf.int64)
+
+    saved = []
+    class Saver:
+      def save_now(self):
+        saved.append(int(Model.outer_iterations.numpy()))
+
+    notice = callbacks.PreemptionNotice()
+    callback = callbacks.PreemptionCheckpoint(notice, Saver(), tf.distribute.get_strategy())
+    callback.set_model(Model())
+    for step in (1, 2, 3):
+      Model.outer_iterations.assign(step)
+      if step == 2:
+        notice.received = True    # SIGTERM during outer iteration 2
+      callback.on_train_batch_end(step)
+      if step == 2:               # stopped at once: none trains further
+        self.assertTrue(callback.model.stop_training)
+        break
+    self.assertEqual(callback.step, 2)
+    self.assertEqual(saved, [2])
+
+
 if __name__ == "__main__":
   tf.test.main()

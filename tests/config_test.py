@@ -52,6 +52,9 @@ class RunConfigTest(tf.test.TestCase, parameterized.TestCase):
                      r"^wgan_gp_cifar10-feature_layer=h[0-9a-f]{8}$")     # over 32 characters
     self.assertEqual(RunConfig.from_preset("wgan_gp_cifar10", feature_layer="f" * 32).run_name,
                      "wgan_gp_cifar10-feature_layer=" + "f" * 32)
+    # A comma-separated policy reads as a list, as the README writes the rule.
+    self.assertEqual(RunConfig.from_preset("wgan_gp_cifar10", augment="translation,cutout")
+                     .run_name, "wgan_gp_cifar10-augment=translation+cutout")
     self.assertRegex(RunConfig.from_preset("wgan_gp_cifar10", optimizer="rmsprop",
                                            lp_sampling="a b").run_name,
                      r"^wgan_gp_cifar10-lp_sampling=h[0-9a-f]{8},optimizer=rmsprop$")

@@ -107,6 +107,43 @@ class LabelsTest(tf.test.TestCase):
       self.assertEqual(label, 0 if image.mean() > 0 else 1)
     self.assertEqual(data.class_count("folder", data_dir=root), 2)
 
+  def test_classes_are_the_labels_0_to_k_each_present_or_an_explicit_count(self):
+    labels = np.array([0, 1, 2, 1, 0, 2])
+    self.assertEqual(data.check_classes(labels, source="y"), 3)
+    stray = labels.copy()
+    stray[4] = 99                      # one wrong label must not make a 100-class model
+    with self.assertRaisesRegex(ValueError, r"^y: labels must be the classes 0 … K−1, each "
+                                r"with samples; class 3 has none \(nor 95 others\) while "
+                                r"label 99 \(sample 4\) makes 100 classes\. .*--num_classes"):
+      data.check_classes(stray, source="y")
+    with self.assertRaisesRegex(ValueError, r"class 1 has none while label 2 \(sample 2\)"):
+      data.check_classes(np.array([0, 0, 2]), source="y")        # a gap
+    self.assertEqual(data.check_classes(np.array([0, 0, 2]), source="y", num_classes=5), 5)
+    with self.assertRaisesRegex(ValueError, r"^y: label 99 \(sample 4\) is outside the "
+                                r"num_classes=50 classes 0 … 49\.$"):
+      data.check_classes(stray, source="y", num_classes=50)
+    path = os.path.join(self.create_tempdir().full_path, "x.npz")
+    np.savez(path, y=stray, x=np.zeros((6, 1, 1, 1), np.uint8))
+    with self.assertRaisesRegex(ValueError, r"^data_dir=.*x\.npz': labels must be"):
+      data.class_count("npz", data_dir=path)
+    self.assertEqual(data.class_count("npz", data_dir=path, num_classes=100), 100)
+    self.assertEqual(data.label_counts("npz", data_dir=path, num_classes=100)[:3], [1, 2, 2])
+
+  def test_an_empty_class_folder_is_an_error_naming_it_and_names_are_recorded(self):
+    root = self.create_tempdir().full_path
+    for name, count in (("cats", 2), ("dogs", 3), ("zzz_empty", 0)):
+      os.makedirs(os.path.join(root, name))
+      for index in range(count):
+        Image.new("L", (8, 8)).save(os.path.join(root, name, f"{index}.png"))
+    with self.assertRaisesRegex(ValueError, r"class folder 'zzz_empty' holds no images"):
+      data.class_count("folder", data_dir=root)
+    os.rmdir(os.path.join(root, "zzz_empty"))
+    self.assertEqual(data.class_names("folder", data_dir=root), ["cats", "dogs"])
+    self.assertEqual(data.label_counts("folder", data_dir=root), [2, 3])
+    self.assertEqual(data.describe_classes(["cats", "dogs"], [2, 3]),
+                     "2 classes: cats 2, dogs 3")
+    self.assertEqual(data.class_names("8gaussians"), [str(i) for i in range(8)])
+
   def test_tfds_label_feature(self):
     with tfds.testing.mock_data(num_examples=12):
       labels = np.concatenate([labels for _, labels in self._steps("mnist", count=2)])

@@ -36,6 +36,18 @@ class ExportTest(tf.test.TestCase):
                                           safe_mode=True)
     self.assertAllClose(keras_model(z), expected, rtol=1e-5)
 
+  def test_a_conditional_export_takes_a_class_by_its_recorded_name_or_number(self):
+    generator = tfwgan.networks.mlp_generator(3, 2, hidden_units=8, num_classes=3)
+    export.export_generator(generator, self.export_dir, latent_dim=3, num_classes=3,
+                            metadata={"class_names": ["cats", "dogs", "owls"]})
+    restored = export.ExportedGenerator(self.export_dir)
+    self.assertEqual(restored.class_names, ["cats", "dogs", "owls"])
+    self.assertEqual([restored.label_index(label) for label in ("dogs", "2", 0)], [1, 2, 0])
+    for wrong in ("birds", "3", 3, -1):
+      with self.assertRaisesRegex(ValueError, r"^labels: .* is neither a class name \(cats, "
+                                  r"dogs, owls\) nor a class number 0 … 2\.$"):
+        restored.label_index(wrong)
+
   def test_reexport_replaces_whole_directory_and_leaves_no_staging(self):
     export.export_generator(self.generator, self.export_dir, latent_dim=3)
     with open(os.path.join(self.export_dir, "stale.txt"), "w") as handle:

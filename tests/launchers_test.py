@@ -295,11 +295,10 @@ class DailyRunTest(tf.test.TestCase):
                         "--checkpoint_every=2")
     self.assertRegex(first.stdout, rf"^trained to step 4 in \d+ s of training on 1 "
                      rf"replica\(s\); coverage [0-9.e-]+, density [0-9.e-]+, emd [0-9.]+, "
-                     rf"precision [0-9.e-]+, recall [0-9.e-]+ \[500 generated vs 500 real "
-                     rf"\(fresh draws\), raw points, live generator, batch norm moving\]; "
+                     rf"precision [0-9.e-]+, recall [0-9.e-]+; "
                      rf"final: coverage [0-9.e-]+, "
                      rf"density [0-9.e-]+, emd [0-9.]+, precision [0-9.e-]+, recall [0-9.e-]+ "
-                     rf"\[500 generated vs 500 real \(fresh draws\), raw points, live "
+                     rf"\[both: 500 generated vs 500 real \(fresh draws\), raw points, live "
                      rf"generator, batch norm moving\]; generator exported to "
                      rf"{logdir}/export\n$")
     self.assertEqual(sorted(os.listdir(root)), ["run", "tmp"])   # nothing outside --logdir
@@ -580,18 +579,47 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
       ("tfds_not_prepared", {"dataset": "mnist", "data_dir": "<in>/tfds"},
        "add --download to let tfds download and prepare it"),
       ("home_in_path", {"dataset": "npz", "data_dir": "~/tfwgan-no-such-file.npz"},
-       f"--data_dir='{os.path.expanduser('~')}/tfwgan-no-such-file.npz': not found"))
+       f"--data_dir='{os.path.expanduser('~')}/tfwgan-no-such-file.npz': not found"),
+      # Labels: one stray label, a gap, an empty class folder; never a silent class count.
+      ("label_outside", {"dataset": "npz", "data_dir": "<in>/stray.npz", "base_filters": 2,
+                         "batch_size": 4, "conditioning": "projection"},
+       "--data_dir='<in>/stray.npz': labels must be the classes 0 … K−1, each with samples; "
+       "class 3 has none (nor 95 others) while label 99 (sample 5) makes 100 classes."),
+      ("label_gap", {"dataset": "npz", "data_dir": "<in>/gap.npz", "base_filters": 2,
+                     "batch_size": 4, "conditioning": "acgan"},
+       "class 1 has none while label 2 (sample 1) makes 3 classes"),
+      ("label_above_num_classes", {"dataset": "npz", "data_dir": "<in>/stray.npz",
+                                   "base_filters": 2, "batch_size": 4, "num_classes": 10,
+                                   "conditioning": "projection"},
+       "label 99 (sample 5) is outside the num_classes=10 classes 0 … 9."),
+      ("empty_class_folder", {"dataset": "folder", "data_dir": "<in>/classes", "image_size": 28,
+                              "channels": 1, "base_filters": 2, "batch_size": 2,
+                              "critic_steps": 1, "final_eval_samples": 0,
+                              "conditioning": "projection"},
+       "--data_dir='<in>/classes': class folder 'zzz_empty' holds no images"),
+      # Paths the run cannot write (a read-only mount; made by _unwritable_directory).
+      ("logdir_unwritable", {"logdir": "<ro>/run"},
+       "--logdir='<ro>/run': cannot be written (<ro>: "),
+      ("export_dir_unwritable", {"export_dir": "<ro>/export"},
+       "--export_dir='<ro>/export': cannot be written (<ro>: "),
+      ("eval_cache_dir_unwritable", {"dataset": "npz", "data_dir": "<in>/good.npz",
+                                     "base_filters": 2, "batch_size": 4, "eval_every": 1,
+                                     "final_eval_samples": 0, "eval_cache_dir": "<ro>/cache",
+                                     "classifier": os.path.join(ROOT, "saved_models",
+                                                                "mnist_classifier")},
+       "--eval_cache_dir='<ro>/cache': cannot be written (<ro>: "))
   def test_bad_values_exit_with_one_line_and_write_nothing(self, overrides, expected):
     root = self.create_tempdir().full_path
     inputs = self._bad_inputs()
-    expected = expected.replace("<in>", inputs)
+    unwritable = (self._unwritable_directory() if "<ro>" in expected else "/nonexistent")
+    expected = expected.replace("<in>", inputs).replace("<ro>", unwritable)
     logdir, export_dir = os.path.join(root, "run"), os.path.join(root, "export")
     # Set past absl's own validators (which the subprocess table exercises): what is left
     # is the config check, which must fire before anything is built or written.
     with flagsaver.flagsaver(logdir=logdir, export_dir=export_dir, **TOY):
       for name, value in overrides.items():
-        train.FLAGS[name].value = value.replace("<in>", inputs) if isinstance(
-            value, str) else value
+        train.FLAGS[name].value = value.replace("<in>", inputs).replace(
+            "<ro>", unwritable) if isinstance(value, str) else value
       with self.assertRaises(SystemExit) as exit_info:
         train.main(["train.py"])
     message = str(exit_info.exception.code)
@@ -609,11 +637,45 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
     np.savez(os.path.join(inputs, "range.npz"), x=good - 3.0)
     np.savez(os.path.join(inputs, "channels.npz"), x=np.zeros((40, 28, 28, 2), np.float32))
     np.savez(os.path.join(inputs, "rgb.npz"), x=np.zeros((40, 32, 32, 3), np.uint8))
+    stray = np.arange(40) % 3
+    stray[5] = 99
+    np.savez(os.path.join(inputs, "stray.npz"), x=good, y=stray)
+    np.savez(os.path.join(inputs, "gap.npz"), x=good, y=np.arange(40) % 2 * 2)
+    for name, count in (("cats", 2), ("dogs", 2), ("zzz_empty", 0)):
+      os.makedirs(os.path.join(inputs, "classes", name))
+      for index in range(count):
+        Image.new("L", (28, 28)).save(os.path.join(inputs, "classes", name, f"{index}.png"))
     os.makedirs(os.path.join(inputs, "images"))
     os.makedirs(os.path.join(inputs, "tfds"))
     for index in range(2):
       Image.new("L", (28, 28)).save(os.path.join(inputs, "images", f"{index}.png"))
     return inputs
+
+  def _unwritable_directory(self):
+    """A directory nobody here can write: read-only permissions for a non-root run, else
+    (root writes through permissions) a read-only tmpfs mounted on it, or the immutable
+    attribute; skips the test where none of these can be made."""
+    path = self.create_tempdir().full_path
+    if os.geteuid() != 0:
+      os.chmod(path, 0o555)
+      self.addCleanup(os.chmod, path, 0o755)
+      return path
+    for make, undo in ((["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", path],
+                        ["umount", path]), (["chattr", "+i", path], ["chattr", "-i", path])):
+      if shutil.which(make[0]) and subprocess.run(make, capture_output=True).returncode == 0:
+        self.addCleanup(subprocess.run, undo, capture_output=True)
+        return path
+    self.skipTest("no read-only directory can be made here")
+
+  def test_a_read_only_logdir_is_one_line_from_the_users_command(self):
+    unwritable = self._unwritable_directory()
+    completed = _launch("train.py", f"--logdir={unwritable}/run",
+                        env={"TF_CPP_MIN_LOG_LEVEL": None})   # as a user runs it
+    self.assertEqual(completed.returncode, 1)
+    self.assertEqual(completed.stderr.strip().splitlines()[-1:], [completed.stderr.strip()])
+    self.assertRegex(completed.stderr, rf"^train.py: error: --logdir='{unwritable}/run': "
+                                       rf"cannot be written \({unwritable}: ")
+    self.assertEqual(os.listdir(unwritable), [])
 
   def test_sample_launcher_rejects_a_non_export(self):
     completed = _launch("sample.py", f"--export_dir={self.create_tempdir().full_path}")
@@ -820,6 +882,10 @@ class PreemptionTest(tf.test.TestCase, parameterized.TestCase):
       last = stderr.strip().splitlines()[-1]
       self.assertRegex(last, "^" + line + "$")
       self.assertNotIn("Traceback", stderr)
+      # No TensorFlow/gRPC error line (E0000 …: a peer's exit seen by one still at work;
+      # the start-up's cuInit line on a machine without GPUs is not one).
+      self.assertEqual([text for text in stderr.splitlines()
+                        if re.match(r"E\d{4} ", text) and "cuInit" not in text], [])
       steps.append(int(re.match(line, last).group(1)))
       stderrs.append(stderr)
     self.assertLen(set(steps), 1)        # every task stopped at the same step
@@ -915,6 +981,13 @@ class FirstHourTest(tf.test.TestCase):
   def _readme_folder_line(cls, image_size=64):
     line = README_FOLDER_LINE.replace("--image_size=64", f"--image_size={image_size}")
     return line.split()[2:]
+
+  def test_the_readme_starts_in_a_virtual_environment(self):
+    with open(os.path.join(ROOT, "README.md")) as handle:
+      first_block = handle.read().split("```bash\n", 1)[1].split("```", 1)[0].splitlines()
+    self.assertTrue(first_block[0].startswith("python3 -m venv .venv && source "
+                                              ".venv/bin/activate"), first_block)
+    self.assertTrue(first_block[1].startswith('pip install -e ".[test]"'), first_block)
 
   def test_the_readme_folder_line_is_the_one_tested(self):
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
@@ -1042,14 +1115,28 @@ class FirstHourTest(tf.test.TestCase):
                      r"of .*: [0-9.e-]+ s each; evaluations not included\)$")
     self.assertLen(completed.stderr.strip().splitlines(), 1)   # no TensorFlow start-up lines
 
-  def test_list_presets_gives_every_preset_an_estimated_time(self):
+  def test_list_presets_is_an_aligned_table_with_each_presets_details_behind_its_name(self):
     completed = _launch("train.py", "--list_presets", env=self.env)
     self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
-    lines = completed.stdout.strip().splitlines()
-    self.assertLen(lines, len(presets.PRESETS))
-    for line in lines:
-      self.assertRegex(line, r"estimated training time: [0-9.]+ (seconds|minutes|hours|days) "
-                             r"for \d+ outer iterations \(from step times measured on")
+    header, *rows, details = completed.stdout.strip().splitlines()
+    self.assertEqual(header.split(), ["preset", "method", "data", "outer", "iterations",
+                                      "estimated", "time"])
+    self.assertEqual([row.split()[0] for row in rows], list(presets.PRESETS))
+    columns = [header.index(name) for name in ("method", "data", "outer", "estimated")]
+    for row in rows:   # aligned: every column starts where its heading does
+      self.assertLessEqual(len(row), 120)
+      for start in columns:
+        self.assertNotEqual(row[start], " ", row)
+        self.assertEqual(row[start - 2:start], "  ", row)
+      self.assertRegex(row, r"  [0-9.]+ (seconds|minutes|hours|days)$")
+    self.assertEqual(details, "details: --list_presets=NAME")
+    one = _launch("train.py", "--list_presets=rwp_wgan_gp_cifar10", env=self.env)
+    self.assertEqual(one.returncode, 0, one.stderr[-2000:])
+    self.assertRegex(one.stdout, r"^rwp_wgan_gp_cifar10: wgan_gp \+ rwp on cifar10\n  settings: "
+                     r".*App\. C\n  length: 200,000 outer iterations \(.*\n  final evaluation: "
+                     r"10,000 samples.*\n  estimated training time: [0-9.]+ days for 200000 .*"
+                     r"\n  every field: python launchers/train.py --preset=rwp_wgan_gp_cifar10 "
+                     r"--print_config\n$")
 
   def test_the_python_api_with_a_plain_batch_is_the_documented_value_error(self):
     script = textwrap.dedent("""
@@ -1073,12 +1160,33 @@ class FirstHourTest(tf.test.TestCase):
             gan.fit(data, epochs=1, verbose=0)
           except ValueError as error:
             print(type(strategy).__name__, error)
+        # A first contact: every module the README names is there after `import tfwgan`,
+        # fit on tf.data warns of nothing, and save() says in one line what to use instead.
+        import re, warnings
+        readme = open("README.md").read()
+        for name in sorted(set(re.findall(r"tfwgan\.([a-z_]+)\b", readme))):
+          assert hasattr(tfwgan, name), name
+        with warnings.catch_warnings(record=True) as caught:
+          warnings.simplefilter("always")
+          gan.fit(tfwgan.data.critic_batches(tf.data.Dataset.from_tensor_slices(
+              np.zeros((640, 2), np.float32)), batch_size=64, critic_steps=5), epochs=1,
+              verbose=0)
+        print("warnings:", [str(warning.message)[:80] for warning in caught])
+        try:
+          gan.save("gan.keras")
+        except NotImplementedError as error:
+          print("save:", error)
         """)
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                                env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT),
                                cwd=ROOT, timeout=600)
     self.assertEqual(completed.returncode, 0, completed.stderr[-3000:])
-    lines = completed.stdout.strip().splitlines()
+    *lines, warned, saved = completed.stdout.strip().splitlines()
+    self.assertEqual(warned, "warnings: []")
+    self.assertRegex(saved, r"^save: GAN.save\('gan.keras'\): a GAN is not saved as one Keras "
+                     r"file .* tf.train.Checkpoint\(\*\*gan.checkpoint_items\(\)\) .*"
+                     r"tfwgan.export.export_generator\(gan.sampling_generator\(\)")
+    self.assertFalse(os.path.exists(os.path.join(ROOT, "gan.keras")))
     self.assertEqual([line.split()[0] for line in lines],
                      ["_DefaultDistributionStrategy", "MirroredStrategy"])
     for line in lines:

@@ -5,6 +5,7 @@ import glob
 import io
 import os
 import shutil
+import subprocess
 
 import test_utils
 
@@ -158,6 +159,17 @@ class ReliabilityTest(tf.test.TestCase):
     super().setUp()
     self.logdir = self.create_tempdir().full_path
     self.export_dir = os.path.join(self.create_tempdir().full_path, "export")
+
+  def test_a_killed_tasks_scratch_directory_is_removed_when_a_task_starts_again(self):
+    tmp = self.create_tempdir().full_path
+    dead = subprocess.Popen(["true"])   # its process id is gone once it has ended
+    dead.wait()
+    stale = f"{training.SCRATCH_PREFIX}{dead.pid}-abc"
+    live = f"{training.SCRATCH_PREFIX}{os.getpid()}-def"     # this process is running
+    for name in (stale, live, "tfwgan-worker-notapid", "other"):
+      os.makedirs(os.path.join(tmp, name, "checkpoints"))
+    self.assertEqual(training.remove_stale_scratch_directories(tmp), [stale])
+    self.assertCountEqual(os.listdir(tmp), [live, "tfwgan-worker-notapid", "other"])
 
   def test_nan_stops_naming_step_and_term_and_keeps_checkpoint_and_export(self):
     training.run(toy_config(self.logdir, self.export_dir))
@@ -365,8 +377,9 @@ class ImageRunTest(tf.test.TestCase):
     # The final evaluation: the export, scored once at final_eval_samples, written as final/*.
     for name in ("fid", "kid", "inception_score", "inception_score_std", "precision"):
       self.assertEqual(tags[f"final/{name}"], [2])
-    self.assertIn("evaluation_protocol/final", tags)
-    self.assertIn("evaluation_protocol/training", tags)
+    # Each protocol text at its evaluations' step: the training one where they start.
+    self.assertEqual(tags["evaluation_protocol/final"], [2])
+    self.assertEqual(tags["evaluation_protocol/training"], [0])
     recorded = files.read_json(os.path.join(logdir, training.FINAL_EVALUATION))
     expected = scoring.evaluate(export.ExportedGenerator(config.export_dir), real,
                                 classifier=classifiers.load(classifier_path), num_samples=30,

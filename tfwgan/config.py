@@ -57,7 +57,9 @@ def _name_part(field, value):
   if field in PATH_FIELDS and isinstance(value, str):
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", os.path.basename(value.rstrip("/")))[:24]
     return f"{field}={stem or 'root'}_{_short_hash(value)}"
-  text = "+".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+  # A list, or a comma-separated one (--augment=translation,cutout), joined with '+'.
+  text = ("+".join(map(str, value)) if isinstance(value, (list, tuple))
+          else str(value).replace(",", "+"))
   if len(text) > _LONGEST_VALUE or not set(text) <= _VALUE_CHARACTERS:
     return f"{field}=h{_short_hash(text)}"
   return f"{field}={text}"
@@ -68,8 +70,10 @@ def run_name_with_overrides(base, overrides):
   overridden preset never lands in (and resumes) the base run's logdir.
 
   `wgan_lp_swissroll` + {penalty_weight: 5.0} → `wgan_lp_swissroll-penalty_weight=5.0`;
-  a path is named by its last component and a hash (`data_dir=faces_1a2b3c4d`), a value
-  over 32 characters or with other characters by a hash; past 200 characters, the
+  a path is named by its last component and a hash (`data_dir=faces_1a2b3c4d`), a list
+  (or a comma-separated one) with its items joined by '+' (`augment=translation+cutout`), a
+  value over 32 characters or with characters other than letters, digits and `._-+` by a
+  hash; past 200 characters, the
   remaining changes by one hash (`…,and_4_more_1a2b3c4d`).
   """
   changed = {k: v for k, v in sorted(overrides.items()) if k not in RESUME_SAFE_FIELDS}
@@ -122,6 +126,7 @@ class RunConfig:
   sbe_potential_over_h: bool = True
   conditioning: str = "none"
   label_distribution: str = "uniform"
+  num_classes: int | None = None
   acgan_critic_weight: float = 1.0
   acgan_generator_weight: float = 0.1
   augment: str = ""
@@ -286,6 +291,8 @@ class RunConfig:
       scoring.check_sample_count(metrics, self.final_eval_samples, name="final_eval_samples")
     if self.generator_batch_size is not None:
       integer_at_least("generator_batch_size", self.generator_batch_size, 1)
+    if self.num_classes is not None:
+      integer_at_least("num_classes", self.num_classes, 2)
     if self.ema_decay is not None and not 0.0 <= self.ema_decay < 1.0:
       raise ValueError(f"ema_decay={self.ema_decay!r}: must be a number in [0, 1) (or unset "
                        "for no generator EMA).")
@@ -372,6 +379,7 @@ class RunConfig:
     """Options of a feature that is off are refused rather than silently ignored."""
     defaults = {field.name: field.default for field in dataclasses.fields(self)}
     needs = {"label_distribution": ("conditioning", self.conditioning != "none"),
+             "num_classes": ("conditioning", self.conditioning != "none"),
              "acgan_critic_weight": ("conditioning=acgan", self.conditioning == "acgan"),
              "acgan_generator_weight": ("conditioning=acgan", self.conditioning == "acgan"),
              "augment_penalty_points": ("augment", bool(self.augment))}

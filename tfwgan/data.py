@@ -255,11 +255,16 @@ def image_folder(path, *, image_size, channels=3, labels=False):
 
 
 def folder_class_names(path):
-  """The class names of an image folder: its sub-folders holding images, sorted (class i
-  is the i-th); ValueError when it has fewer than two or images outside them."""
+  """The class names of an image folder: its sub-folders, sorted (class i is the i-th);
+  ValueError when it has fewer than two, images outside them, or a sub-folder without
+  images (an empty class would be a class the generator draws but never saw)."""
   names = sorted(entry.rstrip("/") for entry in gfile.listdir(path)   # Keras skips dot-folders
                  if gfile.isdir(f"{path.rstrip('/')}/{entry}") and not entry.startswith("."))
-  names = [name for name in names if image_files(f"{path.rstrip('/')}/{name}")]
+  empty = [name for name in names if not image_files(f"{path.rstrip('/')}/{name}")]
+  if empty:
+    raise ValueError(f"data_dir={path!r}: class folder {empty[0]!r} holds no images "
+                     f"{IMAGE_EXTENSIONS} (each sub-folder is a class; remove it or add its "
+                     "images).")
   loose = [name for name in gfile.listdir(path)
            if name.lower().endswith(IMAGE_EXTENSIONS)]
   if len(names) < 2 or loose:
@@ -282,6 +287,31 @@ def npz_labels(path, num_samples):
                      f"{labels.shape} and dtype {labels.dtype}; expected ({num_samples},) "
                      "integers >= 0, one class per sample.")
   return labels.astype(np.int32)
+
+
+def check_classes(labels, *, source, num_classes=None):
+  """The class count of integer `labels`: `num_classes` when given (every label below
+  it), else K where the labels are exactly 0 … K−1, each with samples. A label outside
+  or a class without samples (a gap) is a ValueError naming the label and a sample, so
+  a stray `y = 99` never makes a 100-class model. `source`: how the error names the data."""
+  labels = np.asarray(labels)
+  if num_classes is not None:
+    outside = np.flatnonzero(labels >= num_classes)
+    if outside.size:
+      raise ValueError(f"{source}: label {labels[outside[0]]} (sample {outside[0]}) is "
+                       f"outside the num_classes={num_classes} classes 0 … {num_classes - 1}.")
+    return num_classes
+  present = np.unique(labels)
+  if present.size and present[-1] != present.size - 1:
+    missing = sorted(set(range(int(present[-1]) + 1)) - set(present.tolist()))
+    largest = int(present[-1])
+    raise ValueError(
+        f"{source}: labels must be the classes 0 … K−1, each with samples; class "
+        f"{missing[0]} has none{f' (nor {len(missing) - 1} others)' if len(missing) > 1 else ''}"
+        f" while label {largest} (sample {int(np.flatnonzero(labels == largest)[0])}) makes "
+        f"{largest + 1} classes. Relabel the data, or give --num_classes to keep empty "
+        "classes.")
+  return int(present.size)
 
 
 def npz_array(path, *, key=None):
@@ -416,40 +446,77 @@ def evaluation_batches(name, *, num_samples, batch_size=100, seed=0, data_dir=No
 TFDS_CLASSES = {"mnist": 10, "fashion_mnist": 10, "cifar10": 10}   # tfds 'label' feature
 
 
-def class_count(name, *, data_dir=None):
+def class_count(name, *, data_dir=None, num_classes=None):
   """Classes of a labelled dataset: the toy mixtures' components, tfds' 'label' feature,
-  an image folder's sub-folders, an .npz file's labels array (its largest label + 1)."""
+  an image folder's sub-folders, an .npz file's labels (0 … K−1, each present:
+  `check_classes`); `num_classes`, when given, instead (every label must be below it)."""
   check_labelled(name)
-  if name in TOY_CLASSES:
-    return TOY_CLASSES[name]
-  if name in TFDS_CLASSES:
-    return TFDS_CLASSES[name]
-  if name == "folder":
-    return len(folder_class_names(data_dir))
   if name == "npz":
-    return int(npz_labels(data_dir, files.npz_first_shape(data_dir)[0]).max()) + 1
-  raise ValueError(f"dataset={name!r}: allowed values are {list(DATASETS)}.")
+    return check_classes(npz_labels(data_dir, files.npz_first_shape(data_dir)[0]),
+                         source=f"data_dir={data_dir!r}", num_classes=num_classes)
+  found = (TOY_CLASSES.get(name) or TFDS_CLASSES.get(name)
+           or (len(folder_class_names(data_dir)) if name == "folder" else None))
+  if found is None:
+    raise ValueError(f"dataset={name!r}: allowed values are {list(DATASETS)}.")
+  if num_classes is not None and num_classes < found:
+    raise ValueError(f"num_classes={num_classes}: dataset={name!r} has {found} classes.")
+  return num_classes or found
 
 
-def class_frequencies(name, *, data_dir=None, download=False):
-  """Each class's share of the training set: the toy mixtures' (equal), else counted over
-  one pass of the labels (an image folder's files per sub-folder)."""
-  classes = class_count(name, data_dir=data_dir)
+def class_names(name, *, data_dir=None, num_classes=None):
+  """The class names, index i the i-th: an image folder's sub-folders, tfds' label names
+  (where its metadata has them), else the numbers '0', '1', …"""
+  count = class_count(name, data_dir=data_dir, num_classes=num_classes)
+  if name == "folder":
+    names = folder_class_names(data_dir)
+  elif name in TFDS_CLASSES:
+    import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
+    try:
+      names = list(tfds.builder(name, data_dir=data_dir).info.features["label"].names)
+    except Exception:  # pylint: disable=broad-except  (metadata unavailable: numbers)
+      names = []
+  else:
+    names = []
+  return names + [str(index) for index in range(len(names), count)]
+
+
+def label_counts(name, *, data_dir=None, num_classes=None, download=False):
+  """Training samples per class (a list, class i at i); the toy mixtures' are endless,
+  counted as equal shares (None)."""
+  classes = class_count(name, data_dir=data_dir, num_classes=num_classes)
   if name in TOY_CLASSES:
-    return [1.0 / classes] * classes
+    return None
   if name == "npz":
     labels = npz_labels(data_dir, files.npz_first_shape(data_dir)[0])
   elif name == "folder":
-    labels = np.concatenate([
-        np.full(len(image_files(f"{data_dir.rstrip('/')}/{folder}")), index)
-        for index, folder in enumerate(folder_class_names(data_dir))])
+    counts = [len(image_files(f"{data_dir.rstrip('/')}/{folder}"))
+              for folder in folder_class_names(data_dir)]
+    return counts + [0] * (classes - len(counts))   # a --num_classes beyond the folders
   else:
     import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
     examples = tfds.load(name, split="train", data_dir=data_dir, download=download,
                          decoders={"image": tfds.decode.SkipDecoding()})
     labels = np.concatenate([batch for batch in examples.map(lambda e: e["label"]).batch(
         10_000).as_numpy_iterator()])
-  counts = np.bincount(labels, minlength=classes).astype(np.float64)
+  return np.bincount(labels, minlength=classes).tolist()
+
+
+def describe_classes(names, counts, *, shown=10):
+  """'3 classes: cats 480, dogs 563, …' (the first `shown`) for the data line."""
+  parts = [f"{label} {count}" if counts is not None else label
+           for label, count in zip(names, counts or names)][:shown]
+  more = f", … ({len(names) - shown} more)" if len(names) > shown else ""
+  return f"{len(names)} classes: {', '.join(parts)}{more}"
+
+
+def class_frequencies(name, *, data_dir=None, download=False, num_classes=None):
+  """Each class's share of the training set: the toy mixtures' (equal), else counted over
+  one pass of the labels (an image folder's files per sub-folder)."""
+  counts = label_counts(name, data_dir=data_dir, download=download, num_classes=num_classes)
+  if counts is None:
+    classes = class_count(name, num_classes=num_classes)
+    return [1.0 / classes] * classes
+  counts = np.asarray(counts, np.float64)
   return list(counts / counts.sum())
 
 

@@ -64,6 +64,19 @@ def is_chief(strategy):
   return task_type == "worker" and task_id == 0 and not has_chief
 
 
+def barrier(strategy):
+  """Waits until every task of a MultiWorkerMirroredStrategy reaches this call (one
+  all-reduce); returns at once under any other strategy or None, and when a peer is gone
+  (the collective then fails, which is not this call's to report)."""
+  if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+    return
+  try:
+    strategy.reduce(tf.distribute.ReduceOp.SUM, strategy.experimental_distribute_values_from_function(
+        lambda context: tf.constant(1.0)), axis=None).numpy()
+  except tf.errors.OpError:
+    pass
+
+
 def check_batch(batch_size, strategy, *, name="batch_size"):
   """A global batch must split evenly over the replicas."""
   replicas = strategy.num_replicas_in_sync

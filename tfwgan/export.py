@@ -154,6 +154,8 @@ class ExportedGenerator:
     self.metadata = files.read_json(metadata_path)
     self.latent_dim = int(self.metadata["latent_dim"])
     self.num_classes = self.metadata.get("num_classes")   # None: unconditional
+    self.class_names = self.metadata.get("class_names") or (
+        [str(index) for index in range(self.num_classes)] if self.num_classes else None)
     self.batch_norm = self.metadata.get("batch_norm", "moving")
     self._serve = tf.saved_model.load(os.path.join(export_dir, SAVED_MODEL)).signatures[
         "serving_default"]
@@ -183,6 +185,20 @@ class ExportedGenerator:
       raise ValueError("labels: this generator is unconditional.")
     outputs = self._serve(**given)
     return next(iter(outputs.values()))
+
+  def label_index(self, label):
+    """The class index of `label`: a class name recorded in the export (an image folder's
+    sub-folder, say 'cats') or a number 0 … num_classes − 1 (as an int or a string)."""
+    if not self.num_classes:
+      raise ValueError(f"labels: {self.export_dir} holds an unconditional generator.")
+    if isinstance(label, str) and label in self.class_names:
+      return self.class_names.index(label)
+    if isinstance(label, int) or (isinstance(label, str) and label.isdigit()):
+      if 0 <= int(label) < self.num_classes:
+        return int(label)
+    shown = ", ".join(self.class_names[:10]) + (", …" if self.num_classes > 10 else "")
+    raise ValueError(f"labels: {label!r} is neither a class name ({shown}) nor a class "
+                     f"number 0 … {self.num_classes - 1}.")
 
   def sample_labels(self, num_samples, labels=None, *, seed=0):
     """None (unconditional); `labels` (a class or one per sample), or uniform from `seed`."""

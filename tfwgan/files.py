@@ -50,6 +50,27 @@ def unused_names(directory, stems, extension):
     number += 1
 
 
+def check_writable(path, *, name):
+  """ValueError naming `name` when the directory `path` (made later if absent) cannot be
+  written: a probe file is created and removed in `path` or, where it does not exist
+  yet, in its deepest existing ancestor. Writes nothing that stays."""
+  existing = absolute(path)
+  while not gfile.exists(existing) and parent(existing) != existing:
+    existing = parent(existing)
+  if not gfile.isdir(existing):
+    raise ValueError(f"{name}={path!r}: cannot be written ({existing} is a file, not a "
+                     "directory).")
+  probe = f"{existing.rstrip('/')}/.tfwgan-write-probe-{uuid.uuid4().hex[:8]}"
+  try:
+    with gfile.GFile(probe, "w") as handle:
+      handle.write("")
+    gfile.remove(probe)
+  except (tf.errors.OpError, OSError) as error:
+    reason = str(getattr(error, "message", error)).strip().splitlines()
+    raise ValueError(f"{name}={path!r}: cannot be written ({existing}: "
+                     f"{(reason or [type(error).__name__])[0][:200]}).") from None
+
+
 def read_json(path):
   with gfile.GFile(path, "r") as handle:
     return json.load(handle)

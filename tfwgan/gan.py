@@ -230,6 +230,18 @@ class GAN(keras.Model):
       self.critic_steps = critic_steps
       self.train_function = self._train_functions.get(critic_steps)
 
+  def save(self, filepath, *args, **kwargs):
+    """Not supported, on purpose: raises one line saying what to use instead."""
+    del args, kwargs
+    raise NotImplementedError(
+        f"GAN.save({filepath!r}): a GAN is not saved as one Keras file (its training state, "
+        "the RWP/SBE anchor g_θk−1, SBE's potential, the EMA, every optimizer and the "
+        "outer-iteration counter that keys its random draws, is not what Keras' format "
+        "round-trips); save it with tf.train.Checkpoint(**gan.checkpoint_items()) (what "
+        "tfwgan.training.run resumes from, exactly), and the generator alone with "
+        "tfwgan.export.export_generator(gan.sampling_generator(), export_dir, "
+        "latent_dim=gan.latent_dim) or gan.generator.save('generator.keras').")
+
   def checkpoint_networks(self):
     """name → every network (or the anchor) whose weights a checkpoint holds."""
     return {name: getattr(self, name) for name in
@@ -383,6 +395,9 @@ class GAN(keras.Model):
     `.batch(n)`) in its pipeline before the step runs."""
     if isinstance(x, tf.data.Dataset):
       x = self._checked_step_batches(x)
+      # A tf.data set's order is its pipeline's; Keras ignores `shuffle` for it, with a
+      # warning on every call unless it is False.
+      kwargs.setdefault("shuffle", False)
     try:
       return super().fit(x, *args, **kwargs)
     except tf.errors.InvalidArgumentError as error:

@@ -66,11 +66,14 @@ def summary_line(result, *, replicas=1):
   """The one line a run ends with: steps, training time, the last evaluation's metrics,
   the final evaluation and its protocol, the export path."""
   metrics = callbacks_lib.format_scores(result.metrics)
-  if metrics and result.protocol:
+  same = (result.protocol and result.final_protocol
+          and describe_protocol(result.protocol) == describe_protocol(result.final_protocol))
+  if metrics and result.protocol and not same:
     metrics += f" [{describe_protocol(result.protocol)}]"
   resumed = f" (resumed at step {result.resumed_from_step})" if result.resumed_from_step else ""
   final = (f"; final: {callbacks_lib.format_scores(result.final_metrics)} "
-           f"[{describe_protocol(result.final_protocol)}]" if result.final_protocol else "")
+           f"[{'both: ' if same and metrics else ''}{describe_protocol(result.final_protocol)}]"
+           if result.final_protocol else "")
   return (f"trained to step {result.final_step}{resumed} in {result.training_seconds:.0f} s "
           f"of training on {replicas} replica(s); {metrics or 'no evaluation'}{final}; "
           f"generator exported to {result.export_dir}")
@@ -125,7 +128,29 @@ def class_count(config):
   """The data's classes for a conditional config, else None."""
   if config.conditioning == "none":
     return None
-  return data.class_count(config.dataset, data_dir=config.data_dir)
+  return data.class_count(config.dataset, data_dir=config.data_dir,
+                          num_classes=config.num_classes)
+
+
+def class_names(config):
+  """The class names of a conditional config's data (folder names, tfds' names, else
+  '0', '1', …), else None."""
+  if config.conditioning == "none":
+    return None
+  return data.class_names(config.dataset, data_dir=config.data_dir,
+                          num_classes=config.num_classes)
+
+
+def data_line(config):
+  """The run's first line: what it trains on; for a conditional run, its classes and
+  how many samples each has."""
+  line = data.describe(config.dataset, data_dir=config.data_dir, image_size=config.image_size,
+                       split=config.eval_split)
+  if config.conditioning == "none":
+    return line
+  counts = data.label_counts(config.dataset, data_dir=config.data_dir,
+                             num_classes=config.num_classes, download=config.download)
+  return f"{line.rstrip('.')}; {data.describe_classes(class_names(config), counts)}."
 
 
 def class_conditioning(config):
@@ -135,7 +160,8 @@ def class_conditioning(config):
   frequencies = None
   if config.label_distribution == "frequencies":
     frequencies = data.class_frequencies(config.dataset, data_dir=config.data_dir,
-                                         download=config.download)
+                                         download=config.download,
+                                         num_classes=config.num_classes)
   return conditioning.ClassConditioning(
       class_count(config), config.conditioning, label_distribution=config.label_distribution,
       class_frequencies=frequencies, acgan_critic_weight=config.acgan_critic_weight,
@@ -252,16 +278,25 @@ def _markdown_table(values, header):
       f"| {k} | {v} |" for k, v in sorted(values.items()))
 
 
-def _write_config(writer, config, protocols):
-  """The run's settings (text and HParams) and, per evaluation kind, its protocol."""
+def _write_config(writer, config, training_protocol, *, step):
+  """The run's settings (text and HParams) and its training evaluations' protocol, at
+  `step`, where this process starts training (the final evaluation's protocol is written
+  at its own step, by `final_evaluation`)."""
   values = {k: (v if isinstance(v, (bool, int, float, str)) else str(v))
             for k, v in dataclasses.asdict(config).items()}
-  with writer.as_default(step=0):
+  with writer.as_default(step=step):
     tf.summary.text("config", _markdown_table(values, "flag"))
-    for kind, protocol in protocols.items():
-      tf.summary.text(f"evaluation_protocol/{kind}", _markdown_table(protocol, "field"))
+    write_protocol(writer, "training", training_protocol, step=step)
     hparams_api.hparams(values)
   writer.flush()
+
+
+def write_protocol(writer, kind, protocol, *, step):
+  """The `evaluation_protocol/<kind>` text at `step`, the step its scores start (training)
+  or were taken (final), with that step in the table."""
+  with writer.as_default(step=step):
+    tf.summary.text(f"evaluation_protocol/{kind}",
+                    _markdown_table({**protocol, "step": step}, "field"))
 
 
 def real_outputs_cache_name(config, num_samples=None):
@@ -373,6 +408,7 @@ def final_evaluation(config, export_dir, *, classifier, protocol, writer, step):
   with writer.as_default(step=step):
     for name, value in scores.items():
       tf.summary.scalar(f"final/{name}", value)
+  write_protocol(writer, "final", protocol, step=step)
   writer.flush()
   files.write_json_atomically(f"{files.absolute(config.resolved_logdir)}/{FINAL_EVALUATION}",
                               {"step": step, "export_dir": export_dir, "scores": scores,
@@ -513,6 +549,48 @@ def rewind(logdir, checkpoint_name):
   return aside
 
 
+SCRATCH_PREFIX = "tfwgan-worker-"   # + the task's process id: <tmp>/tfwgan-worker-<pid>-*
+
+
+def _process_alive(pid):
+  try:
+    os.kill(pid, 0)
+  except ProcessLookupError:
+    return False
+  except PermissionError:   # another user's live process
+    return True
+  return True
+
+
+def remove_stale_scratch_directories(directory=None):
+  """Removes the scratch directories of non-chief tasks that were killed (SIGKILL leaves
+  them, up to a checkpoint and an export each): those under `directory` (default: the
+  temporary directory) whose process id is no longer running. Returns them."""
+  directory = directory or tempfile.gettempdir()
+  removed = []
+  for name in sorted(os.listdir(directory)):
+    pid = name[len(SCRATCH_PREFIX):].split("-")[0]
+    if name.startswith(SCRATCH_PREFIX) and pid.isdigit() and not _process_alive(int(pid)):
+      files.remove_tree(os.path.join(directory, name))
+      logging.info("Removed %s, the scratch directory of a task that was killed.",
+                   os.path.join(directory, name))
+      removed.append(name)
+  return removed
+
+
+def check_writable_paths(config, *, chief, evaluates_images):
+  """The directories the run writes, each a one-line ValueError naming its flag when it
+  cannot be written (a read-only mount, say), before anything is read or built: the
+  chief's logdir and export directory, and the evaluation cache of an image run."""
+  paths = {"logdir": config.resolved_logdir, "export_dir": config.resolved_export_dir}
+  if not chief:
+    paths = {}
+  if evaluates_images:
+    paths["eval_cache_dir"] = config.resolved_eval_cache_dir
+  for name, path in paths.items():
+    files.check_writable(path, name=name)
+
+
 def run(config, strategy=None, networks=None):
   """Trains (or resumes) the run of `config` in its logdir, then exports the generator.
 
@@ -528,14 +606,17 @@ def run(config, strategy=None, networks=None):
   distribution.check_batch(config.batch_size, strategy)
   if config.generator_batch_size is not None:
     distribution.check_batch(config.generator_batch_size, strategy, name="generator_batch_size")
+  chief = distribution.is_chief(strategy)
+  evaluates_images = config.dataset not in data.TOY_DATASETS and (
+      config.eval_every or config.final_eval_samples)
+  check_writable_paths(config, chief=chief, evaluates_images=evaluates_images)
   # Opening the data (lazily: no sample is read) fails on missing or unprepared data
   # before anything is built or written; so do too few samples and a bad classifier.
   _phase_dataset(config, 0, 0, 0, config.critic_steps)
+  class_count(config)   # labels: 0 … K−1 each present (or below --num_classes), before any work
   most_critic_steps = max(config.critic_steps, config.warmup_critic_steps)
   data.check_sample_count(config.dataset, data_dir=config.data_dir,
                           samples_needed=config.batch_size * most_critic_steps)
-  evaluates_images = config.dataset not in data.TOY_DATASETS and (
-      config.eval_every or config.final_eval_samples)
   real_available = data.sample_count(config.dataset, data_dir=config.data_dir,
                                      split=config.eval_split)
   if config.final_eval_samples and real_available is not None and (
@@ -546,14 +627,13 @@ def run(config, strategy=None, networks=None):
                      "final evaluation would repeat; use at most that many (0 skips it).")
   classifier = load_classifier(config, config.sample_shape) if evaluates_images else None
   classifier_sha256 = (_classifier_sha256(config) if evaluates_images else None)
-  chief = distribution.is_chief(strategy)
   if chief:   # the data line and the progress bar on the chief's console only
-    logging.info("%s", data.describe(config.dataset, data_dir=config.data_dir,
-                                     image_size=config.image_size, split=config.eval_split))
+    logging.info("%s", data_line(config))
     return _train(config, strategy, networks, config.resolved_logdir, chief=True,
                   classifier=classifier, classifier_sha256=classifier_sha256,
                   real_available=real_available)
-  scratch = tempfile.mkdtemp(prefix="tfwgan-worker-")   # a non-chief's checkpoints, export
+  remove_stale_scratch_directories()
+  scratch = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")   # checkpoints, export
   try:
     return _train(config, strategy, networks, scratch, chief=False, classifier=classifier,
                   classifier_sha256=classifier_sha256, real_available=real_available)
@@ -596,7 +676,7 @@ def _train(config, strategy, networks, logdir, *, chief, classifier, classifier_
   if config.final_eval_samples:
     protocols["final"] = evaluation_protocol(config, config.final_eval_samples,
                                              classifier_sha256, real_available)
-  _write_config(writer, config, protocols)
+  _write_config(writer, config, protocols["training"], step=resumed_from)
   clock.start()
   summaries = [callbacks_lib.ScalarSummaries(writer, clock)]
   if config.dataset in data.TOY_DATASETS:
@@ -625,8 +705,10 @@ def _train(config, strategy, networks, logdir, *, chief, classifier, classifier_
       preemption = callbacks_lib.PreemptionCheckpoint(notice, checkpointing, strategy)
       gan.fit(dataset, shuffle=False, epochs=math.ceil((end - step) / config.log_every),
               steps_per_epoch=config.log_every, verbose=0,
+              # The notice is agreed on last, after the iteration's summaries and
+              # evaluation: one that arrives during them stops at this iteration.
               callbacks=[callbacks_lib.StopAtStep(end), callbacks_lib.NonFiniteGuard(),
-                         checkpointing, preemption, progress, *summaries])
+                         checkpointing, progress, *summaries, preemption])
       # fit leaves its tf.data iterator (not the dataset) in a reference cycle, prefetch
       # threads running. Collected here, not at interpreter exit (where its teardown
       # stalled 36 s in 2 of 10 measured runs).
@@ -642,6 +724,7 @@ def _train(config, strategy, networks, logdir, *, chief, classifier, classifier_
         batch_norm=config.eval_batch_norm, seed=config.seed, num_classes=gan.num_classes,
         metadata={"method": config.method, "dataset": config.dataset,
                   "proximal": config.proximal, "step": final_step,
+                  **({"class_names": class_names(config)} if gan.num_classes else {}),
                   "config": dataclasses.asdict(config)})
     final_scores, final_protocol = {}, {}
     if config.final_eval_samples and chief:

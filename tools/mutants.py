@@ -634,6 +634,37 @@ VARIANTS = [
             "dtype=images.dtype)",
             "  return tf.tile(rng.uniform([1, 1, 1, 1], dtype=images.dtype), "
             "tf.stack([tf.shape(images)[0], 1, 1, 1]))", ("tests/augment_test.py",)),
+    # Nothing silent, nothing slow (#41).
+    Variant("label_gap_accepted", "labels with a gap (or one stray label) set the class count "
+            "to the largest label + 1", "tfwgan/data.py",
+            "  if present.size and present[-1] != present.size - 1:",
+            "  if False:", ("tests/data_test.py",), select="classes_are_the_labels"),
+    Variant("empty_class_folder_skipped", "an image folder's sub-folder without images is "
+            "dropped without a word", "tfwgan/data.py", "  if empty:\n",
+            "  names = [name for name in names if name not in empty]\n  if False:\n",
+            ("tests/data_test.py",), select="empty_class_folder"),
+    Variant("stop_agreed_one_iteration_late", "a SIGTERM notice is acted on one outer "
+            "iteration after the one it arrived in", "tfwgan/callbacks.py",
+            "    if self.step is None and self._any_task_noticed():",
+            "    noticed, self._late = getattr(self, '_late', False), self._any_task_noticed()\n"
+            "    if self.step is None and noticed:",
+            ("tests/callbacks_test.py::PreemptionCheckpointTest",)),
+    Variant("stale_scratch_kept", "a killed task's scratch directory is never removed",
+            "tfwgan/training.py",
+            "    if name.startswith(SCRATCH_PREFIX) and pid.isdigit() and not _process_alive(int(pid)):",
+            "    if False:", ("tests/training_test.py::ReliabilityTest",),
+            select="scratch_directory"),
+    Variant("unwritable_logdir_not_checked", "a read-only logdir is found only when the run "
+            "first writes (a traceback after start-up)", "tfwgan/training.py",
+            "  for name, path in paths.items():\n    files.check_writable(path, name=name)",
+            "  for name, path in paths.items():\n    pass", ("tests/launchers_test.py",),
+            select="unwritable or read_only_logdir"),
+    Variant("save_falls_through_to_keras", "GAN.save writes a Keras file that does not hold "
+            "the anchor, potential, EMA and optimizers (no one-line refusal)", "tfwgan/gan.py",
+            "  def save(self, filepath, *args, **kwargs):",
+            "  def _save_refused(self, filepath, *args, **kwargs):", ("tests/launchers_test.py",),
+            select="python_api"),
+
 ]
 
 
