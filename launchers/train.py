@@ -8,6 +8,7 @@ Every field of the preset can be overridden by its own flag. Rerunning the same
 command resumes from the latest checkpoint in --logdir. TensorBoard: --logdir.
 """
 
+import atexit
 import dataclasses
 import json
 import os
@@ -220,14 +221,16 @@ def _exit_with_last_line(line, code, *, strategy=None):
   service log connection errors on the tasks still at work). Then `os._exit` skips the
   interpreter's teardown, where TensorFlow's runtime waited for its peers (41–122 s seen
   in multi-worker stops) and fit's data threads for themselves; the checkpoint, the
-  summaries and the export are already closed. gRPC's shutdown lines after the last
-  line go to /dev/null."""
+  summaries and the export are already closed, and the atexit functions (autograph's
+  temporary files) still run. gRPC's shutdown lines after the last line go to
+  /dev/null."""
   distribution.barrier(strategy)
   print(line, file=sys.stderr)
   sys.stdout.flush()
   sys.stderr.flush()
   distribution.barrier(strategy)
   os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+  atexit._run_exitfuncs()   # pylint: disable=protected-access  (autograph's temporary files)
   os._exit(code)   # pylint: disable=protected-access
 
 
