@@ -120,7 +120,6 @@ class ConditionalLauncherTest(tf.test.TestCase):
     self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
     self.assertCountEqual(os.listdir(samples_dir), ["samples-step2-seed0-label3.png",
                                                     "latent_walk-step2-seed0-label3.png"])
-    # What sample.py --label=10 prints after "sample.py: error: --label=10: ":
     with self.assertRaisesRegex(ValueError, r"^labels: classes are 0 … 9\.$"):
       exported.sample(2, labels=10)
 

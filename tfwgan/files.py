@@ -55,11 +55,18 @@ def check_writable(path, *, name):
   written: a probe file is created and removed in `path` or, where it does not exist
   yet, in its deepest existing ancestor. Writes nothing that stays."""
   existing = absolute(path)
-  while not gfile.exists(existing) and parent(existing) != existing:
-    existing = parent(existing)
-  if not gfile.isdir(existing):
-    raise ValueError(f"{name}={path!r}: cannot be written ({existing} is a file, not a "
-                     "directory).")
+  try:
+    while not gfile.exists(existing):
+      above = parent(existing)
+      if above == existing or (not is_local(existing) and "://" not in above):
+        break                           # a URL's bucket stops the walk (gs://b, not gs:)
+      existing = above
+    if not gfile.isdir(existing):
+      raise ValueError(f"{name}={path!r}: cannot be written ({existing} is "
+                       f"{'a file' if gfile.exists(existing) else 'missing'}, not a directory).")
+  except tf.errors.OpError as error:
+    raise ValueError(f"{name}={path!r}: cannot be written ({existing}: "
+                     f"{error.message.strip().splitlines()[0][:200]}).") from None
   probe = f"{existing.rstrip('/')}/.tfwgan-write-probe-{uuid.uuid4().hex[:8]}"
   try:
     with gfile.GFile(probe, "w") as handle:

@@ -5,6 +5,7 @@ import gc
 import hashlib
 import math
 import os
+import shutil
 import tempfile
 
 from absl import logging
@@ -570,10 +571,13 @@ def remove_stale_scratch_directories(directory=None):
   removed = []
   for name in sorted(os.listdir(directory)):
     pid = name[len(SCRATCH_PREFIX):].split("-")[0]
-    if name.startswith(SCRATCH_PREFIX) and pid.isdigit() and not _process_alive(int(pid)):
-      files.remove_tree(os.path.join(directory, name))
-      logging.info("Removed %s, the scratch directory of a task that was killed.",
-                   os.path.join(directory, name))
+    path = os.path.join(directory, name)
+    # Only this user's: a shared /tmp holds other users' (and their process ids may be
+    # in another namespace); the temporary directory is the task's own.
+    if (name.startswith(SCRATCH_PREFIX) and pid.isdigit() and not _process_alive(int(pid))
+        and os.stat(path).st_uid == os.geteuid()):
+      shutil.rmtree(path, ignore_errors=True)
+      logging.info("Removed %s, the scratch directory of a task that was killed.", path)
       removed.append(name)
   return removed
 
