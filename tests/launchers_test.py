@@ -27,6 +27,7 @@ import tensorflow as tf
 import distribution_test
 import evaluation_classifiers_test
 import training_test
+from tfwgan import config as config_lib
 from tfwgan import data
 from tfwgan import export
 from tfwgan import presets
@@ -109,6 +110,12 @@ class ConditionalLauncherTest(tf.test.TestCase):
       self.assertTrue(np.isfinite(scores[name]) and scores[name] > 0, (name, scores[name]))
     exported = export.ExportedGenerator(os.path.join(logdir, "export"))
     self.assertEqual(exported.num_classes, 10)
+    self.assertEqual(exported.metadata["class_names"], [str(i) for i in range(10)])
+    counts = np.bincount(np.load(digits)["y"], minlength=10)   # the data line names them
+    line = training.data_line(config_lib.RunConfig(dataset="npz", data_dir=digits,
+                                                   conditioning="acgan"))
+    self.assertEqual(line.split("; ")[1], "10 classes: " + ", ".join(
+        f"{label} {count}" for label, count in enumerate(counts)) + ".")
     self.assertEqual(tuple(exported.generate(tf.zeros([3, 4]), [0, 5, 9]).shape), (3, 28, 28, 1))
     with self.assertRaisesRegex(ValueError, "labels: this generator is class-conditional"):
       exported.generate(tf.zeros([3, 4]))
