@@ -34,7 +34,15 @@ flags.DEFINE_enum("preset", None, sorted(presets.PRESETS),
                   f"{presets.DEFAULT_PRESET} for 2-D data, {presets.IMAGE_DEFAULT_PRESET} "
                   "(the RWP paper's WGAN-GP + RWP setting, App. C) for images; its final "
                   "evaluation then scores at most the real set's size.")
-flags.DEFINE_enum("method", None, presets.METHODS, "Adversarial loss and critic regulariser.")
+flags.DEFINE_enum("method", None, presets.METHODS, "Adversarial loss and critic regulariser "
+                  "(r1, r2: the non-saturating loss with Mescheder et al.'s R1/R2 penalty, "
+                  "--penalty_weight = their γ).")
+flags.DEFINE_enum("loss", None, config_lib.LOSSES, "Adversarial loss instead of the method's "
+                  "own ('auto'): wasserstein, non_saturating, hinge (Lim & Ye; SNGAN), "
+                  "least_squares (LSGAN, 0-1 coding).")
+flags.DEFINE_integer("penalty_every", None, "r1/r2: the penalty in every N-th critic update "
+                     "only, weighted by N (StyleGAN2's lazy regularisation: 16).",
+                     lower_bound=1)
 flags.DEFINE_enum("dataset", None, data.DATASETS,
                   "Training data: a toy set, a tfds name, 'folder' or 'npz' (see --data_dir).")
 flags.DEFINE_string("data_dir", None,
@@ -370,9 +378,14 @@ def main(argv):
 
 def bare_flags(argv):
   """`argv` with a bare --list_presets read as --list_presets=all (absl's string flags
-  need a value)."""
-  return [("--list_presets=all" if arg in ("--list_presets", "-list_presets") else arg)
-          for arg in argv]
+  need a value), and `--list_presets NAME` as --list_presets=NAME."""
+  result = []
+  for arg in argv:
+    if result and result[-1] == "--list_presets=all" and arg in presets.PRESETS:
+      result[-1] = f"--list_presets={arg}"
+    else:
+      result.append("--list_presets=all" if arg in ("--list_presets", "-list_presets") else arg)
+  return result
 
 
 if __name__ == "__main__":

@@ -109,6 +109,15 @@ CASES = {
         augment="color,translation,cutout",
         conditioning=tfwgan.conditioning.ClassConditioning(test_utils.CLASSES, "acgan")),
                                       _with_labels(_image_data)),
+    # The baselines of issue #42: lazy R1 (its 'due' from the critic optimizer's count, the
+    # same on both replicas) with the hinge loss and SBE; R2 with least squares, RWP and
+    # DiffAugment on a DCGAN.
+    "hinge_lazy_r1_sbe": (_mlp_pair, lambda g, c: tfwgan.GAN(
+        g, c, 2, loss="hinge", penalty={"name": "r1", "every": 2}, critic_steps=2, seed=0,
+        proximal=tfwgan.SBE(h=1.0, potential_steps=2)), _toy_data),
+    "least_squares_r2_rwp_diffaugment": (_dcgan_pair, lambda g, c: tfwgan.GAN(
+        g, c, 2, loss="least_squares", penalty="r2", critic_steps=2, seed=0,
+        proximal=tfwgan.RWP(0.1, 2), augment="translation,cutout"), _image_data),
 }
 LEARNING_RATE = 0.05
 

@@ -57,7 +57,31 @@ class TrainStepTest(tf.test.TestCase, parameterized.TestCase):
     self.assertEqual(int(gan.critic_optimizer.iterations), 3)
     self.assertEqual(int(gan.generator_optimizer.iterations), 1)
 
-  @parameterized.parameters("gp", "lp", "dragan")
+  def test_a_lazy_penalty_enters_every_kth_critic_update_times_k(self):
+    # f(x) = w·x under the Wasserstein loss: the loss's gradient in w does not depend on w,
+    # and R1's is ∇_w ½‖w‖² = w. Under SGD(η), two critic updates with R1 due in the first
+    # only, times k = 2, end 2ηλ·w₀ below the same updates without a penalty (R1 in both:
+    # ηλ(w₀ + w₁); unscaled: ηλ·w₀; due in the second: 2ηλ·w₁).
+    start = np.array([0.5, 1.5], np.float32)
+    after = {}
+    for name, penalty in (("none", None), ("lazy", {"name": "r1", "every": 2})):
+      keras.utils.set_random_seed(0)
+      layer = keras.layers.Dense(1, use_bias=False)
+      critic = keras.Sequential([keras.Input((2,)), layer])
+      layer.kernel.assign(start.reshape(-1, 1))
+      generator = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2)])
+      gan = tfwgan.GAN(generator, critic, 1, loss="wasserstein", penalty=penalty,
+                       penalty_weight=3.0, critic_steps=2, seed=0)
+      gan.compile(generator_optimizer=keras.optimizers.SGD(0.0),
+                  critic_optimizer=keras.optimizers.SGD(0.01))
+      real = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)
+      history = gan.fit(tf.data.Dataset.from_tensors(real), verbose=0).history
+      after[name] = layer.kernel.numpy().ravel()
+    self.assertAllClose(after["none"] - after["lazy"], 2 * 0.01 * 3.0 * start, rtol=1e-5)
+    # The logged penalty is the one update's unweighted ½‖w₀‖², not diluted by the other.
+    self.assertAllClose(history["penalty"], [0.5 * np.sum(start ** 2)], rtol=1e-5)
+
+  @parameterized.parameters("gp", "lp", "dragan", "r1", "r2")
   def test_the_penalty_enters_the_critic_objective_times_penalty_weight(self, penalty):
     # f(x) = w·x has ∇f = w at every point, so the penalty's gradient in w, G, is the same
     # wherever the penalty samples. Under SGD(η), one critic update at weight λ moves w by

@@ -88,18 +88,33 @@ def _labelled_digits_npz(path, count=200):
   return path
 
 
+def _labelled_digits_folder(root, count=200):
+  """`count` real MNIST digits as PNG files, one sub-folder per class: digit0 … digit9 (so
+  the sorted class order is the digits', which the shipped classifier's accuracy needs)."""
+  arrays = np.load(_labelled_digits_npz(os.path.join(root, "digits.npz"), count))
+  for index, (image, label) in enumerate(zip(arrays["x"], arrays["y"])):
+    os.makedirs(os.path.join(root, "digits", f"digit{label}"), exist_ok=True)
+    pixels = np.round((image.reshape(28, 28) + 1.0) * 127.5).astype(np.uint8)   # [−1, 1]
+    Image.fromarray(pixels).save(
+        os.path.join(root, "digits", f"digit{label}", f"{index}.png"))
+  return os.path.join(root, "digits"), np.bincount(arrays["y"], minlength=10)
+
+
 class ConditionalLauncherTest(tf.test.TestCase):
-  """A conditional launcher run (the README's flags) on labelled digits: an AC-GAN with
-  DiffAugment trains, scores per class, exports (z, label) and samples one class."""
+  """A conditional launcher run (the README's flags) on labelled digits in class folders:
+  an AC-GAN with DiffAugment trains, scores per class, exports (z, label) with its class
+  names and samples one class by name; a stray label is one line from the user's command."""
 
   def test_acgan_with_diffaugment_trains_scores_per_class_and_samples_a_class(self):
     root = self.create_tempdir().full_path
-    digits = _labelled_digits_npz(os.path.join(root, "digits.npz"))
+    digits, counts = _labelled_digits_folder(root)
     logdir = os.path.join(root, "run")
+    folder = dict(dataset="folder", data_dir=digits, image_size=28, channels=1,
+                  conditioning="acgan")
     with flagsaver.flagsaver(
-        dataset="npz", data_dir=digits, conditioning="acgan",
-        augment="color,translation,cutout", train_steps=2, log_every=2, checkpoint_every=2,
-        batch_size=8, critic_steps=1, base_filters=2, latent_dim=4, final_eval_samples=100,
+        **folder, augment="color,translation,cutout", train_steps=2, log_every=2,
+        checkpoint_every=2, batch_size=8, critic_steps=1, base_filters=2, latent_dim=4,
+        final_eval_samples=100,
         classifier=os.path.join(ROOT, "saved_models", "mnist_classifier"), logdir=logdir,
         eval_cache_dir=os.path.join(root, "cache"), verbose=0, jit_compile="off"):
       train.main(["train.py"])
@@ -110,25 +125,38 @@ class ConditionalLauncherTest(tf.test.TestCase):
       self.assertTrue(np.isfinite(scores[name]) and scores[name] > 0, (name, scores[name]))
     exported = export.ExportedGenerator(os.path.join(logdir, "export"))
     self.assertEqual(exported.num_classes, 10)
-    self.assertEqual(exported.metadata["class_names"], [str(i) for i in range(10)])
-    counts = np.bincount(np.load(digits)["y"], minlength=10)   # the data line names them
-    line = training.data_line(config_lib.RunConfig(dataset="npz", data_dir=digits,
-                                                   conditioning="acgan"))
+    names = [f"digit{digit}" for digit in range(10)]
+    self.assertEqual(exported.metadata["class_names"], names)   # the folders' names
+    line = training.data_line(config_lib.RunConfig(**folder))   # the data line names them
     self.assertEqual(line.split("; ")[1], "10 classes: " + ", ".join(
-        f"{label} {count}" for label, count in enumerate(counts)) + ".")
+        f"{name} {count}" for name, count in zip(names, counts)) + ".")
     self.assertEqual(tuple(exported.generate(tf.zeros([3, 4]), [0, 5, 9]).shape), (3, 28, 28, 1))
     with self.assertRaisesRegex(ValueError, "labels: this generator is class-conditional"):
       exported.generate(tf.zeros([3, 4]))
     self.assertIn("samples/fixed_z", training_test.event_steps(logdir))
 
     samples_dir = os.path.join(root, "samples")
-    completed = _launch("sample.py", f"--export_dir={logdir}/export", "--label=3",
+    completed = _launch("sample.py", f"--export_dir={logdir}/export", "--label=digit3",
                         f"--output_dir={samples_dir}")
     self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
     self.assertCountEqual(os.listdir(samples_dir), ["samples-step2-seed0-label3.png",
                                                     "latent_walk-step2-seed0-label3.png"])
     with self.assertRaisesRegex(ValueError, r"^labels: classes are 0 … 9\.$"):
       exported.sample(2, labels=10)
+
+    # The issue's report: one y = 99 among three classes trained a 100-class model.
+    stray = np.arange(40) % 3
+    stray[7] = 99
+    np.savez(os.path.join(root, "stray.npz"), x=np.zeros((40, 28, 28, 1), np.uint8), y=stray)
+    completed = _launch("train.py", "--dataset=npz", f"--data_dir={root}/stray.npz",
+                        "--conditioning=projection", f"--logdir={root}/stray_run",
+                        env={"TF_CPP_MIN_LOG_LEVEL": None})   # as a user runs it
+    self.assertEqual(completed.returncode, 1)
+    self.assertEqual(completed.stderr.strip().splitlines(), [
+        f"train.py: error: --data_dir='{root}/stray.npz': labels must be the classes 0 … "
+        "K−1, each with samples; class 3 has none (nor 95 others) while label 99 (sample 7) "
+        "makes 100 classes. Relabel the data, or give --num_classes to keep empty classes."])
+    self.assertFalse(os.path.exists(f"{root}/stray_run"))
 
 
 class KillAndResumeTest(tf.test.TestCase, parameterized.TestCase):
@@ -804,10 +832,10 @@ class LostTaskLauncherTest(tf.test.TestCase):
   """The README's several-machines command loses a task: the survivor stops with one line,
   and the same command resumes both to where an uninterrupted run ends."""
 
-  def _kill_after_checkpoint(self, args, logdir, victim, checkpoint):
+  def _kill_after_checkpoint(self, args, logdir, victim, checkpoint, temporary_dirs):
     """Starts both tasks, SIGKILLs task `victim` once ckpt-`checkpoint` is complete; returns
     the survivor's exit code, stderr and seconds from the kill to its exit."""
-    processes = _start_workers(args)
+    processes = _start_workers(args, temporary_dirs)
     state = os.path.join(logdir, "checkpoints", "checkpoint")
     deadline = time.time() + 300
     while time.time() < deadline and processes[victim].poll() is None and not (
@@ -835,8 +863,14 @@ class LostTaskLauncherTest(tf.test.TestCase):
       _, stderr = process.communicate(timeout=600)
       self.assertEqual(process.returncode, 0, stderr[-3000:])
     args = [*common, f"--logdir={logdir}"]
+    temporary = [os.path.join(root, f"tmp{index}") for index in range(2)]
+    scratch = lambda: [name for name in os.listdir(temporary[1])
+                       if name.startswith(training.SCRATCH_PREFIX)]
     for victim, checkpoint in ((1, 20), (0, 50)):   # the worker, then (resumed) the chief
-      code, stderr, seconds = self._kill_after_checkpoint(args, logdir, victim, checkpoint)
+      code, stderr, seconds = self._kill_after_checkpoint(args, logdir, victim, checkpoint,
+                                                          temporary)
+      if victim == 1:   # SIGKILL leaves the worker's scratch directory behind ...
+        self.assertLen(scratch(), 1)
       self.assertEqual(code, train.LOST_TASK_EXIT_CODE, stderr[-3000:])
       # Bounded by the coordination service's heartbeat timeout (10 s) plus the exit.
       self.assertLess(seconds, 60.0)
@@ -846,10 +880,11 @@ class LostTaskLauncherTest(tf.test.TestCase):
                        "the same command: the run resumes from its last checkpoint in "
                        f"{logdir}.")
       self.assertNotIn("Traceback", stderr)
-    for process in _start_workers(args):
+    for process in _start_workers(args, temporary):
       _, stderr = process.communicate(timeout=600)
       self.assertEqual(process.returncode, 0, stderr[-3000:])
       self.assertRegex(stderr, rf"Resuming {logdir} at step (?:[5-9]\d|1[01]\d) ")
+    self.assertEqual(scratch(), [])   # ... which the worker removed when it started again
     resumed, uninterrupted = (_all_tensors(f"{path}/checkpoints") for path in (logdir, reference))
     self.assertEqual(set(resumed), set(uninterrupted))
     for name, value in uninterrupted.items():
@@ -1169,8 +1204,9 @@ class FirstHourTest(tf.test.TestCase):
         # A first contact: every module the README names is there after `import tfwgan`,
         # fit on tf.data warns of nothing, and save() says in one line what to use instead.
         import re, warnings
-        readme = open("README.md").read()
-        for name in sorted(set(re.findall(r"tfwgan\.([a-z_]+)\b", readme))):
+        names = set(re.findall(r"tfwgan[.]([a-z_]+)", open("README.md").read()))
+        assert {"export", "callbacks", "training"} <= names, sorted(names)
+        for name in sorted(names):
           assert hasattr(tfwgan, name), name
         with warnings.catch_warnings(record=True) as caught:
           warnings.simplefilter("always")

@@ -17,6 +17,11 @@ METHODS = {
     "wgan_lp_perturb_both": (tfwgan.WGANLP, {"sampling": "perturb_both"}),
     "dragan": (tfwgan.DRAGAN, {"penalty_weight": 10.0}),
     "standard": (tfwgan.StandardGAN, {}),
+    # The baselines of issue #42, composed on the one GAN.
+    "r1_lazy": (tfwgan.GAN, {"loss": "non_saturating", "penalty": {"name": "r1", "every": 2}}),
+    "r2": (tfwgan.GAN, {"loss": "non_saturating", "penalty": "r2"}),
+    "hinge": (tfwgan.GAN, {"loss": "hinge"}),
+    "least_squares_r1": (tfwgan.GAN, {"loss": "least_squares", "penalty": "r1"}),
 }
 IMAGE_METHODS = {
     "wwgan": (tfwgan.WWGAN, {"gamma": 1.0}),
@@ -51,7 +56,7 @@ class MethodsTest(tf.test.TestCase, parameterized.TestCase):
     expected = {"critic_loss", "generator_loss"}
     if issubclass(cls, (tfwgan.WGANClip, tfwgan.WGANGP, tfwgan.WGANLP)):
       expected.add("wasserstein_estimate")
-    if cls in (tfwgan.WGANGP, tfwgan.WGANLP, tfwgan.DRAGAN):
+    if cls in (tfwgan.WGANGP, tfwgan.WGANLP, tfwgan.DRAGAN) or "penalty" in options:
       expected.add("penalty")
     if proximal != "plain":
       expected.add("proximal")

@@ -71,6 +71,23 @@ class AnalyticPenaltyTest(tf.test.TestCase, parameterized.TestCase):
     self.assertTrue(all(np.all(np.isfinite(g.numpy())) for g in gradients))
 
 
+class R1R2Test(tf.test.TestCase):
+  """Mescheder et al. 2018, eq. 9 and 10: ½‖∇D‖² at the real (R1) or generated (R2)
+  samples; γ is the model's penalty_weight."""
+
+  def test_half_the_squared_gradient_norm_at_the_real_or_the_generated_samples(self):
+    critic = _quadratic_critic()   # ∇f(x) = x: ½‖∇f(x)‖² = ½‖x‖², no epsilon
+    real = tf.constant([[3.0, 4.0], [0.0, 0.0]])
+    fake = tf.constant([[1.0, 0.0], [0.0, 2.0]])
+    self.assertAllClose(penalties.r1_penalty(critic, real, reduction="none"), [12.5, 0.0])
+    self.assertAllClose(penalties.r2_penalty(critic, fake, reduction="none"), [0.5, 2.0])
+    rng = tf.random.Generator.from_seed(0)
+    self.assertAllClose(penalties.R1Penalty().per_example(critic, real, fake, rng), [12.5, 0.0])
+    self.assertAllClose(penalties.R2Penalty().per_example(critic, real, fake, rng), [0.5, 2.0])
+    linear = test_utils.linear_critic([1.2, -1.6, 0.0])     # ‖w‖² = 4 everywhere
+    self.assertAllClose(penalties.r1_penalty(linear, _batch(0)[0]), 2.0)
+
+
 class SamplingTest(tf.test.TestCase):
 
   def test_interpolation_epsilon_is_uniform_per_sample(self):
@@ -216,8 +233,13 @@ class GetTest(tf.test.TestCase):
     with self.assertRaisesRegex(ValueError, r"graph='ring': allowed values are "
                                 r"\['diamond', 'grid'\]"):
       penalties.Wasserstein2Penalty(graph="ring")
-    with self.assertRaisesRegex(ValueError, r"penalty='r1'.*'clip'.*'dragan'.*'gp'.*'lp'.*'w2'"):
-      penalties.get("r1")
+    with self.assertRaisesRegex(ValueError, r"penalty='r3'.*'clip'.*'dragan'.*'gp'.*'lp'.*"
+                                r"'r1', 'r2', 'w2'"):
+      penalties.get("r3")
+    self.assertEqual(penalties.get({"name": "r1", "every": 16}).get_config(),
+                     {"name": "r1", "every": 16})
+    with self.assertRaisesRegex(ValueError, r"every=0: must be an integer >= 1"):
+      penalties.R2Penalty(every=0)
     with self.assertRaisesRegex(ValueError, r"sampling='line'.*perturb_both"):
       penalties.LipschitzPenalty(sampling="line")
     with self.assertRaisesRegex(ValueError, r"clip_value=-0.1"):

@@ -13,6 +13,7 @@ from tfwgan import augment as augment_lib
 from tfwgan import conditioning as conditioning_lib
 from tfwgan import data
 from tfwgan import ema
+from tfwgan import losses
 from tfwgan import networks
 from tfwgan import penalties
 from tfwgan import precision
@@ -27,6 +28,8 @@ from tfwgan.validation import one_of
 from tfwgan.validation import positive_number
 
 NETWORKS = ("auto", "mlp", "dcgan", "resnet")
+LOSSES = ("auto",) + losses.NAMES   # auto: the method's own (training._regularizer)
+LAZY_PENALTIES = ("r1", "r2")   # methods whose penalty can be lazy (penalty_every > 1)
 CONDITIONINGS = ("none",) + conditioning_lib.CRITICS
 ON_NAN = ("stop", "skip_batch")
 JIT_COMPILE = ("auto", "on", "off")
@@ -96,6 +99,7 @@ class RunConfig:
 
   run_name: str = "run"
   method: str = "wgan_lp"
+  loss: str = "auto"
   dataset: str = "8gaussians"
   data_dir: str | None = None
   download: bool = False
@@ -112,6 +116,7 @@ class RunConfig:
   critic_steps: int = 5
   generator_steps: int = 1
   penalty_weight: float = 10.0
+  penalty_every: int = 1
   gamma: float = 1.0
   w2_one_sided: bool = False
   wwgan_graph: str = "diamond"
@@ -263,6 +268,7 @@ class RunConfig:
   def validate(self):
     """Raises ValueError naming the first bad field and what it allows. Reads no data."""
     one_of("method", self.method, presets.METHODS)
+    one_of("loss", self.loss, LOSSES)
     one_of("dataset", self.dataset, data.DATASETS)
     one_of("network", self.network, NETWORKS)
     one_of("proximal", self.proximal, presets.PROXIMALS)
@@ -298,7 +304,7 @@ class RunConfig:
                        "for no generator EMA).")
     one_of("jit_compile", self.jit_compile, JIT_COMPILE)
     one_of("precision", self.precision, precision.PRECISIONS)
-    for name in ("latent_dim", "batch_size", "critic_steps", "generator_steps",
+    for name in ("latent_dim", "batch_size", "critic_steps", "generator_steps", "penalty_every",
                  "potential_steps", "train_steps", "log_every", "checkpoint_every",
                  "hidden_units", "base_filters", "num_eval_samples",
                  "inception_score_splits"):
@@ -382,7 +388,8 @@ class RunConfig:
              "num_classes": ("conditioning", self.conditioning != "none"),
              "acgan_critic_weight": ("conditioning=acgan", self.conditioning == "acgan"),
              "acgan_generator_weight": ("conditioning=acgan", self.conditioning == "acgan"),
-             "augment_penalty_points": ("augment", bool(self.augment))}
+             "augment_penalty_points": ("augment", bool(self.augment)),
+             "penalty_every": ("method=r1 or r2", self.method in LAZY_PENALTIES)}
     for name, (feature, used) in needs.items():
       if getattr(self, name) != defaults[name] and not used:
         raise ValueError(f"{name}={getattr(self, name)!r}: only used with {feature}; it is "

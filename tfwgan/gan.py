@@ -57,7 +57,10 @@ class GAN(keras.Model):
     critic: Keras model, samples → one value per sample ([batch] or [batch, 1]).
     latent_dim: size of the standard-normal latent z.
     loss: 'wasserstein' | 'non_saturating' (see `tfwgan.losses`).
-    penalty: None | 'clip' | 'gp' | 'lp' | 'dragan' | a `tfwgan.penalties.Regularizer`.
+    loss: 'wasserstein' | 'non_saturating' | 'hinge' | 'least_squares' (`tfwgan.losses`).
+    penalty: None | 'clip' | 'gp' | 'lp' | 'dragan' | 'w2' | 'r1' | 'r2' | a dict with
+      'name' and options ({'name': 'r1', 'every': 16}: lazy R1) | a
+      `tfwgan.penalties.Regularizer`.
     penalty_weight: λ multiplying the penalty in the critic objective.
     proximal: None | `tfwgan.RWP` | `tfwgan.SBE`.
     critic_steps: critic updates per outer iteration; each `fit` step receives
@@ -548,8 +551,8 @@ class GAN(keras.Model):
       critic_loss = self.adversarial_loss.critic(real_scores, fake_scores)
       objective = critic_loss
       if self.penalty.penalised:
-        penalty = self._penalty(real, fake, real_seen, fake_seen, labels)
-        objective = objective + self.penalty_weight * penalty
+        penalty, due = self._lazy_penalty(real, fake, real_seen, fake_seen, labels)
+        objective = objective + (self.penalty_weight * self.penalty.every) * penalty
       if real_logits is not None:   # AC-GAN: the critic classifies the real samples
         classification = self.conditioning.classification_loss(real_logits, labels)
         objective = objective + self.conditioning.acgan_critic_weight * classification
@@ -560,10 +563,21 @@ class GAN(keras.Model):
     if self.adversarial_loss.estimates_wasserstein:
       self._track("wasserstein_estimate",
                   tf.reduce_mean(real_scores) - tf.reduce_mean(fake_scores), kept)
-    if self.penalty.penalised:
-      self._track("penalty", tf.reduce_mean(penalty), kept)
+    if self.penalty.penalised:   # the unweighted penalty, of the updates that computed it
+      self._track("penalty", tf.reduce_mean(penalty), kept * due)
     if real_logits is not None:
       self._track("critic_classification", tf.reduce_mean(classification), kept)
+
+  def _lazy_penalty(self, real, fake, real_seen, fake_seen, labels):
+    """(per-sample penalty, 1.0) in the critic updates it is due in, (zeros, 0.0) in the
+    others: every `penalty.every`-th update by the critic optimizer's count (lazy
+    regularisation, StyleGAN2 App. C; the caller scales it by `every`)."""
+    penalty = lambda: self._penalty(real, fake, real_seen, fake_seen, labels)
+    if self.penalty.every == 1:
+      return penalty(), tf.constant(1.0)
+    due = tf.equal(self.critic_optimizer.iterations % self.penalty.every, 0)
+    return (tf.cond(due, penalty, lambda: tf.zeros([tf.shape(real)[0]], real.dtype)),
+            tf.cast(due, tf.float32))
 
   def _penalty(self, real, fake, real_seen, fake_seen, labels):
     """The per-sample penalty. With DiffAugment, `augment.penalty_points` says where:

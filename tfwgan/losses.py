@@ -34,6 +34,35 @@ def non_saturating_generator_loss(fake_logits, *, reduction="mean"):
   return reductions.reduce_per_example(tf.nn.softplus(-_flat(fake_logits)), reduction)
 
 
+def hinge_critic_loss(real_scores, fake_scores, *, reduction="mean"):
+  """E[relu(1 − D(x))] + E[relu(1 + D(g(z)))]: the hinge loss (Lim & Ye 2017, eq. 12;
+  Miyato et al. 2018, eq. 16)."""
+  per_example = tf.nn.relu(1.0 - _flat(real_scores)) + tf.nn.relu(1.0 + _flat(fake_scores))
+  return reductions.reduce_per_example(per_example, reduction)
+
+
+def hinge_generator_loss(fake_scores, *, reduction="mean"):
+  """−E D(g(z)): the hinge loss's generator objective (Miyato et al. 2018, eq. 17)."""
+  return reductions.reduce_per_example(-_flat(fake_scores), reduction)
+
+
+# LSGAN's 0-1 coding (Mao et al. 2017, eq. 9: a = 0, b = c = 1), which their experiments use.
+LSGAN_FAKE, LSGAN_REAL = 0.0, 1.0
+
+
+def least_squares_critic_loss(real_scores, fake_scores, *, reduction="mean"):
+  """½E[(D(x) − 1)²] + ½E[D(g(z))²] (Mao et al. 2017, eq. 9)."""
+  per_example = 0.5 * (tf.square(_flat(real_scores) - LSGAN_REAL)
+                       + tf.square(_flat(fake_scores) - LSGAN_FAKE))
+  return reductions.reduce_per_example(per_example, reduction)
+
+
+def least_squares_generator_loss(fake_scores, *, reduction="mean"):
+  """½E[(D(g(z)) − 1)²] (Mao et al. 2017, eq. 9)."""
+  return reductions.reduce_per_example(0.5 * tf.square(_flat(fake_scores) - LSGAN_REAL),
+                                       reduction)
+
+
 class Wasserstein:
   """The WGAN loss; the critic's scores estimate W1."""
 
@@ -66,11 +95,45 @@ class NonSaturating:
     return {"name": self.name}
 
 
-_BY_NAME = {cls.name: cls for cls in (Wasserstein, NonSaturating)}
+class Hinge:
+  """The hinge loss (Lim & Ye 2017; SNGAN's and the projection critic's, Miyato et al.)."""
+
+  name = "hinge"
+  estimates_wasserstein = False
+
+  def critic(self, real_scores, fake_scores):
+    return hinge_critic_loss(real_scores, fake_scores, reduction="none")
+
+  def generator(self, fake_scores):
+    return hinge_generator_loss(fake_scores, reduction="none")
+
+  def get_config(self):
+    return {"name": self.name}
+
+
+class LeastSquares:
+  """The least-squares loss, 0-1 coding (Mao et al. 2017, eq. 9)."""
+
+  name = "least_squares"
+  estimates_wasserstein = False
+
+  def critic(self, real_scores, fake_scores):
+    return least_squares_critic_loss(real_scores, fake_scores, reduction="none")
+
+  def generator(self, fake_scores):
+    return least_squares_generator_loss(fake_scores, reduction="none")
+
+  def get_config(self):
+    return {"name": self.name}
+
+
+_BY_NAME = {cls.name: cls for cls in (Wasserstein, NonSaturating, Hinge, LeastSquares)}
+NAMES = tuple(_BY_NAME)
 
 
 def get(identifier):
-  """Returns a loss object from a name ('wasserstein' | 'non_saturating') or an instance."""
+  """A loss object from a name ('wasserstein' | 'non_saturating' | 'hinge' |
+  'least_squares') or an instance."""
   if isinstance(identifier, str):
     if identifier not in _BY_NAME:
       raise ValueError(f"loss={identifier!r}: allowed values are {sorted(_BY_NAME)}.")

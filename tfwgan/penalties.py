@@ -1,4 +1,5 @@
-"""Critic regularisers: gradient penalties (GP, LP, DRAGAN, WWGAN) and weight clipping.
+"""Critic regularisers: gradient penalties (GP, LP, DRAGAN, WWGAN, R1, R2) and weight
+clipping.
 
 One helper, `penalty_at(critic, points, one_sided=..., norm=...)`, serves every
 gradient penalty; the methods differ only in where the points are drawn and in
@@ -9,6 +10,7 @@ public functions return the *unweighted* penalty (TF-GAN `losses` style).
 import tensorflow as tf
 
 from tfwgan import reduction as reductions
+from tfwgan.validation import integer_at_least
 from tfwgan.validation import number_at_least
 from tfwgan.validation import one_of
 from tfwgan.validation import positive_number
@@ -120,6 +122,23 @@ def penalty_at(critic, points, *, one_sided=False, norm=l2_norm, reduction="mean
   return reductions.reduce_per_example(tf.square(excess), reduction)
 
 
+def squared_gradient_norm_at(critic, points, *, reduction="mean", training=True):
+  """½‖∇f(x)‖² at the given points, no epsilon (R1/R2 of Mescheder et al. 2018, eq. 9 and
+  10, without their γ: the model multiplies by `penalty_weight` = γ)."""
+  gradients = input_gradients(critic, tf.convert_to_tensor(points), training=training)
+  return reductions.reduce_per_example(0.5 * _sum_per_example(tf.square(gradients)), reduction)
+
+
+def r1_penalty(critic, real, *, reduction="mean"):
+  """R1: ½E‖∇D(x)‖² at the real samples (Mescheder et al. 2018, eq. 9)."""
+  return squared_gradient_norm_at(critic, real, reduction=reduction)
+
+
+def r2_penalty(critic, fake, *, reduction="mean"):
+  """R2: ½E‖∇D(x̃)‖² at the generated samples (Mescheder et al. 2018, eq. 10)."""
+  return squared_gradient_norm_at(critic, fake, reduction=reduction)
+
+
 def interpolates(real, fake, *, rng=None):
   """x̂ = εx + (1 − ε)x̃ with ε ~ U[0, 1] drawn per sample (WGAN-GP Alg. 1, line 6)."""
   epsilon = _rng(rng).uniform(_per_sample_shape(real), dtype=real.dtype)
@@ -193,10 +212,15 @@ def clip_weights(critic, clip_value):
 
 
 class Regularizer:
-  """A critic regulariser: an optional per-example penalty and a post-update hook."""
+  """A critic regulariser: an optional per-example penalty and a post-update hook.
+
+  `every`: the penalty enters every `every`-th critic update only, multiplied by `every`
+  (lazy regularisation, Karras et al. 2020, StyleGAN2 App. C); 1 in every update.
+  """
 
   name = "none"
   penalised = False
+  every = 1
 
   def per_example(self, critic, real, fake, rng):
     """Per-example unweighted penalty, shape [batch]."""
@@ -295,8 +319,37 @@ class Wasserstein2Penalty(Regularizer):
             "graph": self.graph}
 
 
+class R1Penalty(Regularizer):
+  """R1 (Mescheder et al. 2018, eq. 9): ½‖∇D(x)‖² at the real samples; `every` > 1 is
+  StyleGAN2's lazy R1 (every 16 minibatches there)."""
+
+  name = "r1"
+  penalised = True
+
+  def __init__(self, every=1):
+    self.every = integer_at_least("every", every, 1)
+
+  def per_example(self, critic, real, fake, rng):
+    del fake, rng
+    return r1_penalty(critic, real, reduction="none")
+
+  def get_config(self):
+    return {"name": self.name, "every": self.every}
+
+
+class R2Penalty(R1Penalty):
+  """R2 (Mescheder et al. 2018, eq. 10): ½‖∇D(x̃)‖² at the generated samples."""
+
+  name = "r2"
+
+  def per_example(self, critic, real, fake, rng):
+    del real, rng
+    return r2_penalty(critic, fake, reduction="none")
+
+
 _BY_NAME = {cls.name: cls for cls in (NoPenalty, WeightClipping, GradientPenalty,
-                                      LipschitzPenalty, DraganPenalty, Wasserstein2Penalty)}
+                                      LipschitzPenalty, DraganPenalty, Wasserstein2Penalty,
+                                      R1Penalty, R2Penalty)}
 
 
 def get(identifier):

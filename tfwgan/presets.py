@@ -7,7 +7,7 @@ import keras
 from tfwgan import penalties
 from tfwgan import validation
 
-METHODS = ("wgan_clip", "wgan_gp", "wgan_lp", "wwgan", "dragan", "standard")
+METHODS = ("wgan_clip", "wgan_gp", "wgan_lp", "wwgan", "dragan", "standard", "r1", "r2")
 PROXIMALS = ("none", "rwp", "sbe")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 

@@ -81,8 +81,9 @@ def summary_line(result, *, replicas=1):
 
 
 def _regularizer(config):
-  """method → (adversarial loss, critic regulariser)."""
-  return {
+  """method → (adversarial loss, critic regulariser); `config.loss` replaces the method's
+  loss unless 'auto'."""
+  loss, regularizer = {
       "wgan_clip": ("wasserstein", lambda: penalties.WeightClipping(config.clip_value)),
       "wgan_gp": ("wasserstein", penalties.GradientPenalty),
       "wgan_lp": ("wasserstein", lambda: penalties.LipschitzPenalty(
@@ -92,7 +93,14 @@ def _regularizer(config):
                                                       graph=config.wwgan_graph)),
       "dragan": ("non_saturating", penalties.DraganPenalty),
       "standard": ("non_saturating", penalties.NoPenalty),
+      # Mescheder et al. 2018 train R1/R2 with the non-saturating loss (their §4).
+      "r1": ("non_saturating", lambda: penalties.R1Penalty(every=config.penalty_every)),
+      "r2": ("non_saturating", lambda: penalties.R2Penalty(every=config.penalty_every)),
   }[config.method]
+  return (loss if config.loss == "auto" else config.loss), regularizer
+
+
+GRADIENT_PENALTY_METHODS = ("wgan_gp", "wgan_lp", "wwgan", "dragan", "r1", "r2")
 
 
 def build_networks(config, sample_shape):
@@ -112,8 +120,7 @@ def build_networks(config, sample_shape):
     critic = networks.resnet_critic(sample_shape, **details)
   else:
     # Batch norm mixes the samples whose per-sample gradients a penalty constrains.
-    normalization = ("none" if config.method in ("wgan_gp", "wgan_lp", "wwgan", "dragan")
-                     else "batch")
+    normalization = ("none" if config.method in GRADIENT_PENALTY_METHODS else "batch")
     generator = networks.dcgan_generator(config.latent_dim, sample_shape,
                                          base_filters=config.base_filters, num_classes=classes)
     critic = networks.dcgan_critic(sample_shape, base_filters=config.base_filters,

@@ -665,6 +665,33 @@ VARIANTS = [
             "  def _save_refused(self, filepath, *args, **kwargs):", ("tests/launchers_test.py",),
             select="python_api"),
 
+    # The baselines researchers use today (#42): hinge, least squares, R1/R2, lazy R1.
+    Variant("hinge_margins_swapped", "hinge margins swapped between real and fake",
+            "tfwgan/losses.py",
+            "tf.nn.relu(1.0 - _flat(real_scores)) + tf.nn.relu(1.0 + _flat(fake_scores))",
+            "tf.nn.relu(1.0 + _flat(real_scores)) + tf.nn.relu(1.0 - _flat(fake_scores))",
+            ("tests/losses_test.py",)),
+    Variant("least_squares_targets_swapped", "LSGAN's generator pushes D(g(z)) to the fake "
+            "target 0", "tfwgan/losses.py",
+            "0.5 * tf.square(_flat(fake_scores) - LSGAN_REAL)",
+            "0.5 * tf.square(_flat(fake_scores) - LSGAN_FAKE)", ("tests/losses_test.py",)),
+    Variant("r1_at_generated_samples", "R1 taken at the generated samples",
+            "tfwgan/penalties.py", "    return r1_penalty(critic, real, reduction=\"none\")",
+            "    return r1_penalty(critic, fake, reduction=\"none\")",
+            ("tests/penalties_test.py",), select="R1R2"),
+    Variant("r1_gamma_not_halved", "R1 with γ instead of γ/2",
+            "tfwgan/penalties.py", "reductions.reduce_per_example(0.5 * _sum_per_example(",
+            "reductions.reduce_per_example(1.0 * _sum_per_example(",
+            ("tests/penalties_test.py",), select="R1R2"),
+    Variant("lazy_penalty_not_scaled", "a lazy penalty not multiplied by its interval",
+            "tfwgan/gan.py", "(self.penalty_weight * self.penalty.every) * penalty",
+            "self.penalty_weight * penalty", ("tests/gan_test.py::TrainStepTest",),
+            select="lazy"),
+    Variant("lazy_penalty_due_late", "a lazy penalty due in the updates after the k-th",
+            "tfwgan/gan.py", "due = tf.equal(self.critic_optimizer.iterations % self.penalty.every, 0)",
+            "due = tf.equal(self.critic_optimizer.iterations % self.penalty.every, 1)",
+            ("tests/gan_test.py::TrainStepTest",), select="lazy"),
+
 ]
 
 
@@ -673,7 +700,8 @@ def _copy_tree(destination, tests_from=None):
   for name in ("tfwgan", "tests", "launchers", "saved_models"):
     shutil.copytree(os.path.join(ROOT, name), os.path.join(destination, name),
                     ignore=shutil.ignore_patterns("__pycache__"))
-  shutil.copy(os.path.join(ROOT, "pytest.ini"), destination)
+  for name in ("pytest.ini", "README.md"):   # README: the tests that read its commands
+    shutil.copy(os.path.join(ROOT, name), destination)
   if tests_from:  # the suite as it was at that commit, against today's library
     shutil.rmtree(os.path.join(destination, "tests"))
     archive = subprocess.run(["git", "archive", tests_from, "tests"], cwd=ROOT, check=True,
