@@ -53,6 +53,10 @@ flags.DEFINE_integer("channels", None, "Channels for --dataset=folder (1 or 3)."
 flags.DEFINE_enum("network", None, config_lib.NETWORKS,
                   "'mlp' (toy), 'dcgan' or 'resnet' (the WGAN-GP authors' residual networks; "
                   "28×28 runs the 32×32 ones padded) for images, or 'auto' (by dataset).")
+flags.DEFINE_enum("spectral_norm", None, config_lib.SPECTRAL_NORMS, "Spectral normalisation "
+                  "(Miyato et al. 2018, the paper's algorithm: the gradient through W/σ(W), one "
+                  "power iteration per update) of the critic's, or both networks', Dense, Conv "
+                  "and class-embedding layers; 'none' by default.")
 flags.DEFINE_integer("hidden_units", None, "Width of the toy MLPs.", lower_bound=1)
 flags.DEFINE_integer("base_filters", None, "DCGAN filters of the first layer, or the "
                      "ResNets' width d (the authors' DIM).", lower_bound=1)

@@ -115,6 +115,12 @@ CASES = {
     "hinge_lazy_r1_sbe": (_mlp_pair, lambda g, c: tfwgan.GAN(
         g, c, 2, loss="hinge", penalty={"name": "r1", "every": 2}, critic_steps=2, seed=0,
         proximal=tfwgan.SBE(h=1.0, potential_steps=2)), _toy_data),
+    # Spectral normalisation of both networks: u, v (in the compared weights) follow one
+    # device's power iterations; the hinge loss and RWP's anchor with the same u.
+    "hinge_spectral_norm_rwp": (lambda: tuple(map(tfwgan.spectral_norm.apply, _mlp_pair())),
+                                lambda g, c: tfwgan.GAN(g, c, 2, loss="hinge", critic_steps=2,
+                                                        seed=0, proximal=tfwgan.RWP(0.1, 2)),
+                                _toy_data),
     "least_squares_r2_rwp_diffaugment": (_dcgan_pair, lambda g, c: tfwgan.GAN(
         g, c, 2, loss="least_squares", penalty="r2", critic_steps=2, seed=0,
         proximal=tfwgan.RWP(0.1, 2), augment="translation,cutout"), _image_data),

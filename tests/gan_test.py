@@ -666,8 +666,8 @@ class BadInputTest(tf.test.TestCase, parameterized.TestCase):
     self.generator, self.critic = test_utils.tiny_mlp_pair()
 
   @parameterized.named_parameters(
-      ("unknown_loss", {"loss": "hinge"}, r"loss='hinge': allowed values"),
-      ("unknown_penalty", {"penalty": "r1"}, r"penalty='r1': allowed values"),
+      ("unknown_loss", {"loss": "logistic"}, r"loss='logistic': allowed values"),
+      ("unknown_penalty", {"penalty": "r3"}, r"penalty='r3': allowed values"),
       ("negative_weight", {"penalty_weight": -1.0}, r"penalty_weight=-1.0: must be a number >= 0"),
       ("zero_critic_steps", {"critic_steps": 0}, r"critic_steps=0: must be an integer >= 1"),
       ("negative_generator_steps", {"generator_steps": -2}, r"generator_steps=-2"),

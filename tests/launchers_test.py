@@ -29,6 +29,7 @@ import evaluation_classifiers_test
 import training_test
 from tfwgan import config as config_lib
 from tfwgan import data
+from tfwgan import distribution
 from tfwgan import export
 from tfwgan import presets
 from tfwgan import training
@@ -865,7 +866,7 @@ class LostTaskLauncherTest(tf.test.TestCase):
     args = [*common, f"--logdir={logdir}"]
     temporary = [os.path.join(root, f"tmp{index}") for index in range(2)]
     scratch = lambda: [name for name in os.listdir(temporary[1])
-                       if name.startswith(training.SCRATCH_PREFIX)]
+                       if name.startswith(distribution.SCRATCH_PREFIX)]
     for victim, checkpoint in ((1, 20), (0, 50)):   # the worker, then (resumed) the chief
       code, stderr, seconds = self._kill_after_checkpoint(args, logdir, victim, checkpoint,
                                                           temporary)

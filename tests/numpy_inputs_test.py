@@ -54,6 +54,16 @@ CALLS = {
     "proximal.sbe_generator_term": lambda a: proximal.sbe_generator_term(LINEAR, a(POINTS), 0.5),
     "proximal.check": lambda a: proximal.check(None),
     "penalties.l2_norm": lambda a: penalties.l2_norm(a(POINTS)),
+    "penalties.squared_gradient_norm_at": lambda a: penalties.squared_gradient_norm_at(
+        LINEAR, a(POINTS)),
+    "penalties.r1_penalty": lambda a: penalties.r1_penalty(LINEAR, a(POINTS)),
+    "penalties.r2_penalty": lambda a: penalties.r2_penalty(LINEAR, a(OTHER_POINTS)),
+    "losses.hinge_critic_loss": lambda a: losses.hinge_critic_loss(a(SCORES), a(OTHER_SCORES)),
+    "losses.hinge_generator_loss": lambda a: losses.hinge_generator_loss(a(SCORES)),
+    "losses.least_squares_critic_loss": lambda a: losses.least_squares_critic_loss(
+        a(SCORES), a(OTHER_SCORES)),
+    "losses.least_squares_generator_loss": lambda a: losses.least_squares_generator_loss(
+        a(SCORES)),
     "penalties.wasserstein2_squared_norm": lambda a: penalties.wasserstein2_squared_norm(
         a(IMAGES), a(OTHER_IMAGES)),
     "penalties.wasserstein2_norm": lambda a: penalties.wasserstein2_norm(a(IMAGES),

@@ -20,11 +20,13 @@ import tensorflow_datasets as tfds
 
 from tfwgan import callbacks
 from tfwgan import data
+from tfwgan import distribution
 from tfwgan import gan as gan_lib
 from tfwgan import config as config_lib
 from tfwgan import export
 from tfwgan import files
 from tfwgan import penalties
+from tfwgan import spectral_norm
 from tfwgan import training
 from tfwgan.evaluation import classifiers
 from tfwgan.evaluation import scoring
@@ -164,11 +166,11 @@ class ReliabilityTest(tf.test.TestCase):
     tmp = self.create_tempdir().full_path
     dead = subprocess.Popen(["true"])   # its process id is gone once it has ended
     dead.wait()
-    stale = f"{training.SCRATCH_PREFIX}{dead.pid}-abc"
-    live = f"{training.SCRATCH_PREFIX}{os.getpid()}-def"     # this process is running
+    stale = f"{distribution.SCRATCH_PREFIX}{dead.pid}-abc"
+    live = f"{distribution.SCRATCH_PREFIX}{os.getpid()}-def"     # this process is running
     for name in (stale, live, "tfwgan-worker-notapid", "other"):
       os.makedirs(os.path.join(tmp, name, "checkpoints"))
-    self.assertEqual(training.remove_stale_scratch_directories(tmp), [stale])
+    self.assertEqual(distribution.remove_stale_scratch_directories(tmp), [stale])
     self.assertCountEqual(os.listdir(tmp), [live, "tfwgan-worker-notapid", "other"])
 
   def test_nan_stops_naming_step_and_term_and_keeps_checkpoint_and_export(self):
@@ -624,6 +626,9 @@ WIRING = {
     "num_classes": (5, {**NPZ, "conditioning": "projection"},
                     lambda r: (r.gan.num_classes, r.export_options[0]["num_classes"]), (5, 5)),
     "loss": ("hinge", {}, lambda r: r.gan.adversarial_loss.name, "hinge"),
+    "spectral_norm": ("both", {}, lambda r: (
+        len(spectral_norm.layers_of(r.gan.critic)), len(spectral_norm.layers_of(r.gan.generator))),
+                      (4, 4)),
     "penalty_every": (4, {"method": "r1"}, lambda r: (r.gan.penalty.name, r.gan.penalty.every),
                       ("r1", 4)),
     "acgan_critic_weight": (2.0, {"conditioning": "acgan"},

@@ -17,6 +17,7 @@ from tfwgan import presets
 from tfwgan import proximal
 from tfwgan import sampling
 from tfwgan import schedules
+from tfwgan import spectral_norm
 from tfwgan import training
 from tfwgan.gan import GAN
 from tfwgan.methods import DRAGAN, StandardGAN, WGANClip, WGANGP, WGANLP, WWGAN

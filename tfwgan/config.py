@@ -28,6 +28,7 @@ from tfwgan.validation import one_of
 from tfwgan.validation import positive_number
 
 NETWORKS = ("auto", "mlp", "dcgan", "resnet")
+SPECTRAL_NORMS = ("none", "critic", "both")   # which networks tfwgan.spectral_norm.apply wraps
 LOSSES = ("auto",) + losses.NAMES   # auto: the method's own (training._regularizer)
 LAZY_PENALTIES = ("r1", "r2")   # methods whose penalty can be lazy (penalty_every > 1)
 CONDITIONINGS = ("none",) + conditioning_lib.CRITICS
@@ -106,6 +107,7 @@ class RunConfig:
   image_size: int | None = None
   channels: int = 3
   network: str = "auto"
+  spectral_norm: str = "none"
   hidden_units: int = 512
   base_filters: int = 64
   resnet_init: str = "authors"
@@ -271,6 +273,7 @@ class RunConfig:
     one_of("loss", self.loss, LOSSES)
     one_of("dataset", self.dataset, data.DATASETS)
     one_of("network", self.network, NETWORKS)
+    one_of("spectral_norm", self.spectral_norm, SPECTRAL_NORMS)
     one_of("proximal", self.proximal, presets.PROXIMALS)
     one_of("optimizer", self.optimizer, presets.OPTIMIZERS)
     one_of("lp_sampling", self.lp_sampling, penalties.LP_SAMPLINGS)

@@ -1,13 +1,53 @@
 """tf.distribute strategies by name, who writes files under them, and what a lost task
 looks like."""
 
+import os
 import re
+import shutil
+import tempfile
 
+from absl import logging
 import tensorflow as tf
 
 from tfwgan.validation import one_of
 
 STRATEGIES = ("default", "one_device", "mirrored", "multi_worker", "tpu")
+SCRATCH_PREFIX = "tfwgan-worker-"   # + the task's process id: <tmp>/tfwgan-worker-<pid>-*
+
+
+def _process_alive(pid):
+  try:
+    os.kill(pid, 0)
+  except ProcessLookupError:
+    return False
+  except PermissionError:   # another user's live process
+    return True
+  return True
+
+
+def remove_stale_scratch_directories(directory=None):
+  """Removes the scratch directories of non-chief tasks that were killed (SIGKILL leaves
+  them, up to a checkpoint and an export each): those under `directory` (default: the
+  temporary directory) whose process id is no longer running. Returns them."""
+  directory = directory or tempfile.gettempdir()
+  removed = []
+  for name in sorted(os.listdir(directory)):
+    pid = name[len(SCRATCH_PREFIX):].split("-")[0]
+    path = os.path.join(directory, name)
+    # Only this user's: a shared /tmp holds other users' (and their process ids may be
+    # in another namespace); the temporary directory is the task's own.
+    if (name.startswith(SCRATCH_PREFIX) and pid.isdigit() and not _process_alive(int(pid))
+        and os.stat(path).st_uid == os.geteuid()):
+      shutil.rmtree(path, ignore_errors=True)
+      logging.info("Removed %s, the scratch directory of a task that was killed.", path)
+      removed.append(name)
+  return removed
+
+
+def make_scratch_directory():
+  """A fresh scratch directory for a non-chief task, named after its process id so that a
+  later task can tell a killed one's (`remove_stale_scratch_directories`)."""
+  return tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
 
 
 def make_strategy(name, *, tpu=None, devices=None):

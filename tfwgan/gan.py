@@ -19,6 +19,7 @@ from tfwgan import noise
 from tfwgan import penalties as penalties_lib
 from tfwgan import proximal as proximal_lib
 from tfwgan import sampling
+from tfwgan import spectral_norm
 from tfwgan.reduction import cross_replica_sum
 from tfwgan.reduction import global_batch_mean
 from tfwgan.validation import integer_at_least
@@ -543,6 +544,7 @@ class GAN(keras.Model):
   def _critic_update(self, real, labels=None):
     """One critic step on a real batch (and its labels: the fakes are generated with
     them, as the WGAN-GP authors' conditional script does)."""
+    spectral_norm.power_iteration(self.critic)   # one per update (Miyato et al., Alg. 1)
     fake = self.generator(self._generator_inputs(tf.shape(real)[0], labels), training=True)
     with tf.GradientTape() as tape:
       real_seen, fake_seen = self._augmented(real), self._augmented(fake)
@@ -627,6 +629,7 @@ class GAN(keras.Model):
     if inputs is None:
       inputs = self._generator_inputs(batch_size)
     labels = self._labels_of(inputs)
+    spectral_norm.power_iteration(self.generator)   # before the anchor: both use the new u
     if isinstance(self.proximal, proximal_lib.RWP):
       anchor_generated = self.generator_anchor(inputs, training=True)
     with tf.GradientTape() as tape:

@@ -5,8 +5,6 @@ import gc
 import hashlib
 import math
 import os
-import shutil
-import tempfile
 
 from absl import logging
 import keras
@@ -28,6 +26,7 @@ from tfwgan import precision
 from tfwgan import presets
 from tfwgan import proximal as proximal_lib
 from tfwgan import schedules
+from tfwgan import spectral_norm
 from tfwgan.evaluation import scoring
 from tfwgan.gan import GAN
 from tfwgan.gan import loops_critic_updates
@@ -119,8 +118,10 @@ def build_networks(config, sample_shape):
                                           num_classes=classes)
     critic = networks.resnet_critic(sample_shape, **details)
   else:
-    # Batch norm mixes the samples whose per-sample gradients a penalty constrains.
-    normalization = ("none" if config.method in GRADIENT_PENALTY_METHODS else "batch")
+    # Batch norm mixes the samples whose per-sample gradients a penalty constrains; a
+    # spectrally normalised critic has no other normalisation (SNGAN).
+    normalization = ("none" if config.method in GRADIENT_PENALTY_METHODS
+                     or config.spectral_norm != "none" else "batch")
     generator = networks.dcgan_generator(config.latent_dim, sample_shape,
                                          base_filters=config.base_filters, num_classes=classes)
     critic = networks.dcgan_critic(sample_shape, base_filters=config.base_filters,
@@ -129,6 +130,12 @@ def build_networks(config, sample_shape):
     wrap = (conditioning.acgan_critic if config.conditioning == "acgan"
             else conditioning.projection_critic)
     critic = wrap(critic, classes)
+  # After the conditioning: the projection's class embedding is normalised too (Miyato &
+  # Koyama 2018).
+  if config.spectral_norm != "none":
+    critic = spectral_norm.apply(critic)
+  if config.spectral_norm == "both":
+    generator = spectral_norm.apply(generator)
   return generator, critic
 
 
@@ -557,38 +564,6 @@ def rewind(logdir, checkpoint_name):
   return aside
 
 
-SCRATCH_PREFIX = "tfwgan-worker-"   # + the task's process id: <tmp>/tfwgan-worker-<pid>-*
-
-
-def _process_alive(pid):
-  try:
-    os.kill(pid, 0)
-  except ProcessLookupError:
-    return False
-  except PermissionError:   # another user's live process
-    return True
-  return True
-
-
-def remove_stale_scratch_directories(directory=None):
-  """Removes the scratch directories of non-chief tasks that were killed (SIGKILL leaves
-  them, up to a checkpoint and an export each): those under `directory` (default: the
-  temporary directory) whose process id is no longer running. Returns them."""
-  directory = directory or tempfile.gettempdir()
-  removed = []
-  for name in sorted(os.listdir(directory)):
-    pid = name[len(SCRATCH_PREFIX):].split("-")[0]
-    path = os.path.join(directory, name)
-    # Only this user's: a shared /tmp holds other users' (and their process ids may be
-    # in another namespace); the temporary directory is the task's own.
-    if (name.startswith(SCRATCH_PREFIX) and pid.isdigit() and not _process_alive(int(pid))
-        and os.stat(path).st_uid == os.geteuid()):
-      shutil.rmtree(path, ignore_errors=True)
-      logging.info("Removed %s, the scratch directory of a task that was killed.", path)
-      removed.append(name)
-  return removed
-
-
 def check_writable_paths(config, *, chief, evaluates_images):
   """The directories the run writes, each a one-line ValueError naming its flag when it
   cannot be written (a read-only mount, say), before anything is read or built: the
@@ -643,8 +618,8 @@ def run(config, strategy=None, networks=None):
     return _train(config, strategy, networks, config.resolved_logdir, chief=True,
                   classifier=classifier, classifier_sha256=classifier_sha256,
                   real_available=real_available)
-  remove_stale_scratch_directories()
-  scratch = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")   # checkpoints, export
+  distribution.remove_stale_scratch_directories()
+  scratch = distribution.make_scratch_directory()   # the non-chief's checkpoints, export
   try:
     return _train(config, strategy, networks, scratch, chief=False, classifier=classifier,
                   classifier_sha256=classifier_sha256, real_available=real_available)

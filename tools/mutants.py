@@ -650,9 +650,9 @@ VARIANTS = [
             "    if self.step is None and noticed:",
             ("tests/callbacks_test.py::PreemptionCheckpointTest",)),
     Variant("stale_scratch_kept", "a killed task's scratch directory is never removed",
-            "tfwgan/training.py",
-            "    if name.startswith(SCRATCH_PREFIX) and pid.isdigit() and not _process_alive(int(pid)):",
-            "    if False:", ("tests/training_test.py::ReliabilityTest",),
+            "tfwgan/distribution.py",
+            "      shutil.rmtree(path, ignore_errors=True)", "      pass",
+            ("tests/training_test.py::ReliabilityTest",),
             select="scratch_directory"),
     Variant("unwritable_logdir_not_checked", "a read-only logdir is found only when the run "
             "first writes (a traceback after start-up)", "tfwgan/training.py",
@@ -691,6 +691,35 @@ VARIANTS = [
             "tfwgan/gan.py", "due = tf.equal(self.critic_optimizer.iterations % self.penalty.every, 0)",
             "due = tf.equal(self.critic_optimizer.iterations % self.penalty.every, 1)",
             ("tests/gan_test.py::TrainStepTest",), select="lazy"),
+
+    # Spectral normalisation by the paper (#42): Miyato et al. 2018, Alg. 1.
+    Variant("power_iteration_never_updates_u", "the power iteration never updates u",
+            "tfwgan/spectral_norm.py",
+            "    self.u.assign(_normalized(ops.matmul(ops.transpose(matrix), v)))",
+            "    pass", ("tests/spectral_norm_test.py",)),
+    Variant("sigma_from_the_wrong_axis", "σ of a transposed convolution's kernel from the "
+            "wrong axis", "tfwgan/spectral_norm.py",
+            "  return -2 if isinstance(layer, keras.layers.Conv2DTranspose) else -1",
+            "  return -1", ("tests/spectral_norm_test.py",)),
+    Variant("gradient_stopped_at_w_over_sigma", "the gradient stopped at σ (Keras' "
+            "SpectralNormalization: W/σ written back, σ a constant)", "tfwgan/spectral_norm.py",
+            "    matrix = kernel_matrix(self.layer)\n    u, v = ops.stop_gradient(self.u)",
+            "    matrix = ops.stop_gradient(kernel_matrix(self.layer))\n    u, v = "
+            "ops.stop_gradient(self.u)", ("tests/spectral_norm_test.py",)),
+    Variant("power_iteration_per_call", "a power iteration in every training call (3 per "
+            "WGAN-GP critic update) instead of one per update", "tfwgan/spectral_norm.py",
+            "    outputs = self.layer(inputs, *args, **kwargs)   # linear in W: L_W(x) + b",
+            "    if kwargs.get('training'):\n      self.power_iteration()\n"
+            "    outputs = self.layer(inputs, *args, **kwargs)", ("tests/spectral_norm_test.py",)),
+    Variant("generator_power_iteration_after_the_anchor", "the generator's power iteration "
+            "after RWP's anchor ran (g_θk−1 with the old u)", "tfwgan/gan.py",
+            "    spectral_norm.power_iteration(self.generator)   # before the anchor: both use "
+            "the new u\n    if isinstance(self.proximal, proximal_lib.RWP):\n"
+            "      anchor_generated = self.generator_anchor(inputs, training=True)",
+            "    if isinstance(self.proximal, proximal_lib.RWP):\n"
+            "      anchor_generated = self.generator_anchor(inputs, training=True)\n"
+            "    spectral_norm.power_iteration(self.generator)",
+            ("tests/spectral_norm_test.py",), select="rwp"),
 
 ]
 
