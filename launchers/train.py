@@ -40,6 +40,14 @@ flags.DEFINE_enum("method", None, presets.METHODS, "Adversarial loss and critic 
 flags.DEFINE_enum("loss", None, config_lib.LOSSES, "Adversarial loss instead of the method's "
                   "own ('auto'): wasserstein, non_saturating, hinge (Lim & Ye; SNGAN), "
                   "least_squares (LSGAN, 0-1 coding).")
+flags.DEFINE_float("lecam_weight", None, "λ of LeCam regularisation (Tseng et al. 2021; their "
+                   "CIFAR-10 setting 0.3), added to any loss and penalty; 0: off.",
+                   lower_bound=0.0)
+flags.DEFINE_float("consistency_weight", None, "λ_real = λ_fake of balanced consistency "
+                   "regularisation (Zhao et al. 2021: 10); 0: off.", lower_bound=0.0)
+flags.DEFINE_string("consistency_policy", None, "Balanced consistency: the transformation T, "
+                    "a comma-separated subset of color,translation,cutout (default "
+                    "translation).")
 flags.DEFINE_integer("penalty_every", None, "r1/r2: the penalty in every N-th critic update "
                      "only, weighted by N (StyleGAN2's lazy regularisation: 16).",
                      lower_bound=1)

@@ -121,9 +121,14 @@ CASES = {
                                 lambda g, c: tfwgan.GAN(g, c, 2, loss="hinge", critic_steps=2,
                                                         seed=0, proximal=tfwgan.RWP(0.1, 2)),
                                 _toy_data),
-    "least_squares_r2_rwp_diffaugment": (_dcgan_pair, lambda g, c: tfwgan.GAN(
+    # LeCam's anchors (global-batch means) and balanced consistency (one draw of T per
+    # sample of the global batch) with least squares, R2, RWP and DiffAugment.
+    "least_squares_r2_lecam_consistency_rwp_diffaugment": (_dcgan_pair, lambda g, c: tfwgan.GAN(
         g, c, 2, loss="least_squares", penalty="r2", critic_steps=2, seed=0,
-        proximal=tfwgan.RWP(0.1, 2), augment="translation,cutout"), _image_data),
+        proximal=tfwgan.RWP(0.1, 2), augment="translation,cutout",
+        critic_terms=[tfwgan.critic_terms.LeCam(0.3), tfwgan.critic_terms.BalancedConsistency(
+            real_weight=1.0, fake_weight=1.0, policy="translation")]),
+                                                           _image_data),
 }
 LEARNING_RATE = 0.05
 
@@ -143,8 +148,10 @@ def _train(strategy, case, steps=3):
 def _weights(gan):
   networks = [gan.generator, gan.critic] + ([gan.potential] if gan.potential is not None else [])
   ema = gan.generator_ema.weights if gan.generator_ema is not None else []
+  lecam = [value for name, value in sorted(gan.checkpoint_items().items())
+           if name.startswith("lecam_")]   # its anchors, from the global batch's means
   return [w.numpy() for network in networks for w in network.weights] + [
-      w.numpy() for w in ema]
+      w.numpy() for w in ema + lecam]
 
 
 @pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop

@@ -626,6 +626,13 @@ WIRING = {
     "num_classes": (5, {**NPZ, "conditioning": "projection"},
                     lambda r: (r.gan.num_classes, r.export_options[0]["num_classes"]), (5, 5)),
     "loss": ("hinge", {}, lambda r: r.gan.adversarial_loss.name, "hinge"),
+    "lecam_weight": (0.3, {}, lambda r: [(t.name, t.weight) for t in r.gan.critic_terms],
+                     [("lecam", 0.3)]),
+    "consistency_weight": (5.0, NPZ, lambda r: [(t.name, t.real_weight, t.fake_weight)
+                                                for t in r.gan.critic_terms],
+                           [("consistency", 5.0, 5.0)]),
+    "consistency_policy": ("cutout", {**NPZ, "consistency_weight": 1.0},
+                           lambda r: r.gan.critic_terms[0].transform.policies, ("cutout",)),
     "spectral_norm": ("both", {}, lambda r: (
         len(spectral_norm.layers_of(r.gan.critic)), len(spectral_norm.layers_of(r.gan.generator))),
                       (4, 4)),

@@ -4,6 +4,7 @@ from tfwgan import activations
 from tfwgan import augment
 from tfwgan import callbacks
 from tfwgan import conditioning
+from tfwgan import critic_terms
 from tfwgan import config
 from tfwgan import data
 from tfwgan import distribution

@@ -119,6 +119,9 @@ class RunConfig:
   generator_steps: int = 1
   penalty_weight: float = 10.0
   penalty_every: int = 1
+  lecam_weight: float = 0.0
+  consistency_weight: float = 0.0
+  consistency_policy: str = "translation"
   gamma: float = 1.0
   w2_one_sided: bool = False
   wwgan_graph: str = "diamond"
@@ -317,6 +320,11 @@ class RunConfig:
                  "final_eval_samples"):
       integer_at_least(name, getattr(self, name), 0)
     number_at_least("penalty_weight", self.penalty_weight)
+    number_at_least("lecam_weight", self.lecam_weight)
+    number_at_least("consistency_weight", self.consistency_weight)
+    if not augment_lib.parse_policy(self.consistency_policy):
+      raise ValueError(f"consistency_policy={self.consistency_policy!r}: needs at least one "
+                       f"of {list(augment_lib.POLICIES)}.")
     number_at_least("gamma", self.gamma)
     for name in ("learning_rate", "clip_value", "lp_perturbation_std", "optimizer_epsilon",
                  "resnet_norm_epsilon"):
@@ -377,6 +385,10 @@ class RunConfig:
     elif len(shape) != 1:
       raise ValueError(f"network='mlp': makes flat vectors, but dataset={self.dataset!r} has "
                        f"samples of shape {shape}; use network='dcgan'.")
+    if self.consistency_weight and len(shape) != 3:
+      raise ValueError(f"consistency_weight={self.consistency_weight}: consistency "
+                       f"regularisation transforms images; dataset={self.dataset!r} has "
+                       f"samples of shape {shape}.")
     if self.augment and len(shape) != 3:
       raise ValueError(f"augment={self.augment!r}: DiffAugment transforms images; dataset="
                        f"{self.dataset!r} has samples of shape {shape}.")
@@ -392,7 +404,8 @@ class RunConfig:
              "acgan_critic_weight": ("conditioning=acgan", self.conditioning == "acgan"),
              "acgan_generator_weight": ("conditioning=acgan", self.conditioning == "acgan"),
              "augment_penalty_points": ("augment", bool(self.augment)),
-             "penalty_every": ("method=r1 or r2", self.method in LAZY_PENALTIES)}
+             "penalty_every": ("method=r1 or r2", self.method in LAZY_PENALTIES),
+             "consistency_policy": ("consistency_weight > 0", self.consistency_weight > 0)}
     for name, (feature, used) in needs.items():
       if getattr(self, name) != defaults[name] and not used:
         raise ValueError(f"{name}={getattr(self, name)!r}: only used with {feature}; it is "

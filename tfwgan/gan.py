@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from tfwgan import augment as augment_lib
 from tfwgan import conditioning as conditioning_lib
+from tfwgan import critic_terms as critic_terms_lib
 from tfwgan import losses as losses_lib
 from tfwgan import networks
 from tfwgan import noise
@@ -59,6 +60,8 @@ class GAN(keras.Model):
     latent_dim: size of the standard-normal latent z.
     loss: 'wasserstein' | 'non_saturating' (see `tfwgan.losses`).
     loss: 'wasserstein' | 'non_saturating' | 'hinge' | 'least_squares' (`tfwgan.losses`).
+    critic_terms: terms added to the critic's objective with any loss and penalty:
+      `tfwgan.critic_terms.LeCam(weight)`, `BalancedConsistency(...)`.
     penalty: None | 'clip' | 'gp' | 'lp' | 'dragan' | 'w2' | 'r1' | 'r2' | a dict with
       'name' and options ({'name': 'r1', 'every': 16}: lazy R1) | a
       `tfwgan.penalties.Regularizer`.
@@ -89,7 +92,7 @@ class GAN(keras.Model):
   def __init__(self, generator, critic, latent_dim, *, loss="wasserstein", penalty=None,
                penalty_weight=10.0, proximal=None, critic_steps=1, generator_steps=None,
                skip_nonfinite_updates=False, generator_batch_size=None, generator_ema=None,
-               seed=None, conditioning=None, augment=None, **kwargs):
+               seed=None, conditioning=None, augment=None, critic_terms=None, **kwargs):
     super().__init__(**kwargs)
     self.latent_dim = integer_at_least("latent_dim", latent_dim)
     self.adversarial_loss = losses_lib.get(loss)
@@ -105,6 +108,8 @@ class GAN(keras.Model):
     self.critic = critic
     self.conditioning = conditioning_lib.check(conditioning)
     self.augment = augment_lib.get(augment)
+    self.critic_terms = critic_terms_lib.check(critic_terms)
+    self._critic_term_state = {term.name: term.build() for term in self.critic_terms}
     self.sample_shape = self._check_networks()
     if self.augment is not None:
       self.augment.check_sample_shape(self.sample_shape)
@@ -183,6 +188,7 @@ class GAN(keras.Model):
       names.append("wasserstein_estimate")
     if self.penalty.penalised:
       names.append("penalty")
+    names += [term.name for term in self.critic_terms]
     if self.conditioning is not None and self.conditioning.classifies:
       names += ["critic_classification", "generator_classification"]
     if self.potential is not None:
@@ -264,6 +270,9 @@ class GAN(keras.Model):
       items["generator_anchor"] = self.generator_anchor.weights
     if self.generator_ema is not None:
       items["generator_ema"] = self.generator_ema.weights
+    for name, state in self._critic_term_state.items():   # LeCam's anchors
+      for key, variable in state.items():
+        items[f"{name}_{key}"] = variable
     return items
 
   def sampling_generator(self):
@@ -555,6 +564,12 @@ class GAN(keras.Model):
       if self.penalty.penalised:
         penalty, due = self._lazy_penalty(real, fake, real_seen, fake_seen, labels)
         objective = objective + (self.penalty_weight * self.penalty.every) * penalty
+      extra = {}
+      for term in self.critic_terms:   # LeCam, consistency: on the scores the loss saw
+        extra[term.name] = term(real_scores, fake_scores,
+                                lambda x: self._critic_outputs(x, labels)[0],
+                                real_seen, fake_seen, self._random)
+        objective = objective + term.weight * extra[term.name]
       if real_logits is not None:   # AC-GAN: the critic classifies the real samples
         classification = self.conditioning.classification_loss(real_logits, labels)
         objective = objective + self.conditioning.acgan_critic_weight * classification
@@ -567,6 +582,8 @@ class GAN(keras.Model):
                   tf.reduce_mean(real_scores) - tf.reduce_mean(fake_scores), kept)
     if self.penalty.penalised:   # the unweighted penalty, of the updates that computed it
       self._track("penalty", tf.reduce_mean(penalty), kept * due)
+    for name, values in extra.items():
+      self._track(name, tf.reduce_mean(values), kept)
     if real_logits is not None:
       self._track("critic_classification", tf.reduce_mean(classification), kept)
 

@@ -14,6 +14,7 @@ from tensorboard.plugins.hparams import api as hparams_api
 from tfwgan import augment
 from tfwgan import callbacks as callbacks_lib
 from tfwgan import conditioning
+from tfwgan import critic_terms
 from tfwgan import config as config_lib
 from tfwgan import data
 from tfwgan import distribution
@@ -183,6 +184,19 @@ def class_conditioning(config):
       acgan_generator_weight=config.acgan_generator_weight)
 
 
+def build_critic_terms(config):
+  """LeCam (weight λ) and balanced consistency (both weights `consistency_weight`, T of
+  `consistency_policy`), where their weights are above 0."""
+  terms = []
+  if config.lecam_weight:
+    terms.append(critic_terms.LeCam(config.lecam_weight))
+  if config.consistency_weight:
+    terms.append(critic_terms.BalancedConsistency(
+        real_weight=config.consistency_weight, fake_weight=config.consistency_weight,
+        policy=config.consistency_policy))
+  return terms
+
+
 def build_gan(config, sample_shape, networks=None):
   """The compiled GAN of `config` (call inside a strategy scope to distribute it).
 
@@ -213,7 +227,8 @@ def build_gan(config, sample_shape, networks=None):
               generator_batch_size=config.generator_batch_size, generator_ema=ema,
               seed=config.seed, conditioning=class_conditioning(config),
               augment=augment.DiffAugment(config.augment,
-                                          penalty_points=config.augment_penalty_points))
+                                          penalty_points=config.augment_penalty_points),
+              critic_terms=build_critic_terms(config))
   optimizer = presets.OptimizerSpec(config.optimizer, config.learning_rate, config.beta1,
                                     config.beta2, rho=config.rmsprop_rho,
                                     epsilon=config.optimizer_epsilon)

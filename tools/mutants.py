@@ -721,6 +721,27 @@ VARIANTS = [
             "    spectral_norm.power_iteration(self.generator)",
             ("tests/spectral_norm_test.py",), select="rwp"),
 
+    # Critic terms that add to any penalty (#42): LeCam, balanced consistency.
+    Variant("lecam_anchors_swapped", "LeCam pulls the real scores to the real anchor (and the "
+            "generated to the generated)", "tfwgan/critic_terms.py",
+            "  real_gap = _flat(real_scores) - fake_anchor\n  fake_gap = real_anchor - "
+            "_flat(fake_scores)",
+            "  real_gap = _flat(real_scores) - real_anchor\n  fake_gap = fake_anchor - "
+            "_flat(fake_scores)", ("tests/critic_terms_test.py",)),
+    Variant("lecam_anchor_not_bias_corrected", "LeCam's moving averages used without the "
+            "authors' bias correction", "tfwgan/critic_terms.py",
+            "    correction = 1.0 - tf.pow(self.decay, tf.maximum(self.state[\"updates\"], 1.0))",
+            "    correction = 1.0", ("tests/critic_terms_test.py",)),
+    Variant("consistency_on_real_samples_only", "the consistency term on the real samples "
+            "only (CR-GAN, not balanced)", "tfwgan/critic_terms.py",
+            "    return self.real_weight * real_term + self.fake_weight * fake_term",
+            "    return self.real_weight * real_term", ("tests/critic_terms_test.py",)),
+    Variant("lecam_per_replica_means", "LeCam's anchors from each replica's own mean (replicas "
+            "drift apart)", "tfwgan/critic_terms.py",
+            "      mean = cross_replica_sum(tf.reduce_sum(scores)) / cross_replica_sum(\n"
+            "          tf.cast(tf.size(scores), tf.float32))",
+            "      mean = tf.reduce_mean(scores)", (MIRRORED,), select="lecam"),
+
 ]
 
 
