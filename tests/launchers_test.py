@@ -350,6 +350,11 @@ class DailyRunTest(tf.test.TestCase):
     self.assertIn(f"Resuming {logdir} at step 4 from checkpoint {logdir}/checkpoints/ckpt-4.",
                   resume_lines[0])
     self.assertRegex(second.stdout, r"^trained to step 6 \(resumed at step 4\) in ")
+    # Each protocol text at its evaluations' step: the training one where each process
+    # started training, the final one where the final evaluation was taken.
+    tags = training_test.event_steps(logdir)
+    self.assertEqual(tags["evaluation_protocol/training"], [0, 4])
+    self.assertEqual(tags["evaluation_protocol/final"], [4, 6])
 
   def test_an_overridden_preset_does_not_reuse_the_base_run(self):
     tmp = self.create_tempdir().full_path
