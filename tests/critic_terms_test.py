@@ -32,6 +32,7 @@ class LeCamTest(tf.test.TestCase):
     for step, (real_mean, fake_mean) in enumerate(means, start=1):
       values = term(tf.constant([real_mean - 1.0, real_mean + 1.0]),
                     tf.constant([fake_mean, fake_mean]), None, None, None, None)
+      term.after_critic_update(tf.constant(1.0))   # a kept update stores its anchors
       weights = 0.1 * 0.9 ** np.arange(step - 1, -1, -1)
       expected_real = np.dot(weights, [m[0] for m in means[:step]]) / (1 - 0.9 ** step)
       expected_fake = np.dot(weights, [m[1] for m in means[:step]]) / (1 - 0.9 ** step)
@@ -41,6 +42,21 @@ class LeCamTest(tf.test.TestCase):
                                  (3.0 - expected_fake) ** 2 + (expected_real - 4.0) ** 2],
                         rtol=1e-5)
     self.assertAllClose(term.anchors()[0], 2.0, atol=0.2)   # not 0.1 × 2: corrected
+
+  def _commit(self, term, kept):
+    term.after_critic_update(tf.constant(kept))
+    return [float(v) for v in term.state.values()]
+
+  def test_anchors_move_only_with_a_kept_update(self):
+    # --on_nan=skip_batch reverts a non-finite update: its (NaN) means must not stay.
+    term = critic_terms.LeCam(0.3, decay=0.9)
+    term.build()
+    term(tf.constant([1.0]), tf.constant([-1.0]), None, None, None, None)
+    first = self._commit(term, 1.0)
+    term(tf.constant([np.nan]), tf.constant([np.nan]), None, None, None, None)
+    self.assertEqual(self._commit(term, 0.0), first)
+    with self.assertRaisesRegex(ValueError, "already belongs to a GAN"):
+      term.build()
 
   def test_anchors_enter_the_model_objective_are_checkpointed_and_logged(self):
     generator, critic = test_utils.tiny_mlp_pair()
@@ -85,6 +101,18 @@ class BalancedConsistencyTest(tf.test.TestCase):
                 + 2.0 * tf.square(score(fake) - score(transformed_fake)))
     self.assertAllClose(values, expected, rtol=1e-5)
     self.assertGreater(float(tf.reduce_sum(values)), 0.0)
+    # The gradient flows through both scores of each pair (CR-GAN's loss, not a target).
+    replay = noise.ReplicaNoise(0)
+    replay.start_step(0)
+    with tf.GradientTape(persistent=True) as tape:
+      source = noise.ReplicaNoise(0)
+      source.start_step(0)
+      total = tf.reduce_sum(term(score(real), score(fake), score, real, fake, source))
+      by_hand = tf.reduce_sum(10.0 * tf.square(score(real) - score(term.transform(real, replay)))
+                              + 2.0 * tf.square(score(fake) - score(term.transform(fake, replay))))
+    for got, expected in zip(tape.gradient(total, critic.trainable_variables),
+                             tape.gradient(by_hand, critic.trainable_variables)):
+      self.assertAllClose(got, expected, rtol=1e-5)
     with self.assertRaisesRegex(ValueError, "consistency_policy: needs at least one of"):
       critic_terms.BalancedConsistency(policy="")
 

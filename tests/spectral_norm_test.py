@@ -70,6 +70,17 @@ class SpectralNormalizationTest(tf.test.TestCase, parameterized.TestCase):
     optimizer.apply_gradients([(tf.constant(gradient), layer.layer.kernel)])
     self.assertAllClose(layer.layer.kernel.numpy(), w - 0.1 * expected, rtol=1e-4, atol=1e-6)
 
+  def test_bias_and_activation_come_after_w_over_sigma_by_hand(self):
+    # tanh(x·W/σ + b): the bias is not divided, the layer's tanh applied once, after.
+    dense = keras.layers.Dense(2, activation="tanh", bias_initializer="ones")
+    model = _wrapped(dense, (3,), seed=4)
+    layer = spectral_norm.layers_of(model)[0]
+    self.assertEqual(keras.activations.serialize(dense.activation), "tanh")   # unchanged
+    x = np.random.default_rng(1).normal(size=(4, 3)).astype(np.float32)
+    w, b = dense.kernel.numpy(), dense.bias.numpy()
+    sigma = float(layer.sigma())
+    self.assertAllClose(model(x), np.tanh(x @ w / sigma + b), rtol=1e-5, atol=1e-6)
+
   def test_calls_never_move_u_and_v_and_they_round_trip(self):
     model = _wrapped(keras.layers.Conv2D(3, 3, activation="tanh"), (5, 5, 1))
     layer = spectral_norm.layers_of(model)[0]

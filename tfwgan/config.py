@@ -303,6 +303,9 @@ class RunConfig:
       scoring.check_sample_count(metrics, self.final_eval_samples, name="final_eval_samples")
     if self.generator_batch_size is not None:
       integer_at_least("generator_batch_size", self.generator_batch_size, 1)
+    if self.spectral_norm == "both" and self.ema_decay is not None:
+      raise ValueError(f"ema_decay={self.ema_decay!r}: not with spectral_norm='both' (the "
+                       "average's σ would use the live generator's power-iteration vectors).")
     if self.num_classes is not None:
       integer_at_least("num_classes", self.num_classes, 2)
     if self.ema_decay is not None and not 0.0 <= self.ema_decay < 1.0:

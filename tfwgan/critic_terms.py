@@ -50,6 +50,8 @@ class LeCam:
 
   def build(self):
     """The anchors' state: biased averages and the update count (checkpointed)."""
+    if self.state is not None:
+      raise ValueError("critic_terms: this LeCam already belongs to a GAN; give each its own.")
     make = lambda name, dtype: keras.Variable(0, dtype=dtype, trainable=False, name=name,
                                               aggregation="only_first_replica")
     self.state = {"real_average": make("lecam_real_average", "float32"),
@@ -57,25 +59,37 @@ class LeCam:
                   "updates": make("lecam_updates", "float32")}
     return self.state
 
-  def anchors(self):
-    """(α_R, α_F): the bias-corrected averages (0 before any update)."""
-    correction = 1.0 - tf.pow(self.decay, tf.maximum(self.state["updates"], 1.0))
-    return (self.state["real_average"] / correction, self.state["fake_average"] / correction)
+  def anchors(self, state=None):
+    """(α_R, α_F): the bias-corrected averages of `state` (default: the stored one; 0
+    before any update)."""
+    state = self.state if state is None else state
+    correction = 1.0 - tf.pow(self.decay, tf.maximum(state["updates"], 1.0))
+    return (state["real_average"] / correction, state["fake_average"] / correction)
 
-  def _update(self, real_scores, fake_scores):
+  def _updated(self, real_scores, fake_scores):
+    """The state after this step's global-batch mean scores (not yet stored)."""
+    new = {"updates": self.state["updates"] + 1.0}
     for key, scores in (("real_average", real_scores), ("fake_average", fake_scores)):
       scores = tf.cast(_flat(tf.stop_gradient(scores)), tf.float32)
       mean = cross_replica_sum(tf.reduce_sum(scores)) / cross_replica_sum(
           tf.cast(tf.size(scores), tf.float32))
-      self.state[key].assign(self.decay * self.state[key] + (1.0 - self.decay) * mean)
-    self.state["updates"].assign_add(1.0)
+      new[key] = self.decay * self.state[key] + (1.0 - self.decay) * mean
+    return new
 
   def __call__(self, real_scores, fake_scores, score, real, fake, rng):
+    """The term with the anchors updated by this step's scores (as the authors' code:
+    the moving average first, then the loss); stored by `after_critic_update`."""
     del score, real, fake, rng
-    self._update(real_scores, fake_scores)
-    real_anchor, fake_anchor = self.anchors()
+    self._pending = self._updated(real_scores, fake_scores)
+    real_anchor, fake_anchor = self.anchors(self._pending)
     return lecam_regularizer(real_scores, fake_scores, real_anchor=real_anchor,
                              fake_anchor=fake_anchor, one_sided=self.one_sided)
+
+  def after_critic_update(self, kept):
+    """Stores the step's anchors where its update was kept (a reverted, non-finite update
+    leaves them as they were)."""
+    for key, value in self._pending.items():
+      self.state[key].assign(tf.where(kept > 0, value, self.state[key]))
 
 
 def consistency_regularizer(scores, augmented_scores):
@@ -86,8 +100,8 @@ def consistency_regularizer(scores, augmented_scores):
 class BalancedConsistency:
   """Balanced consistency regularisation (Zhao et al. 2021, eq. 3): λ_real‖D(x) − D(T(x))‖²
   + λ_fake‖D(G(z)) − D(T(G(z)))‖², T a draw per sample of `tfwgan.augment`'s `policy`
-  (the paper: translation and flipping; both weights 10). The gradient flows through
-  both scores."""
+  (the paper: translation and flipping, both weights 10; `tfwgan.augment` has no flip yet,
+  so the default is translation alone). The gradient flows through both scores."""
 
   name = "consistency"
 
@@ -104,6 +118,9 @@ class BalancedConsistency:
   def build(self):
     self.state = {}
     return self.state
+
+  def after_critic_update(self, kept):
+    del kept   # no state
 
   def __call__(self, real_scores, fake_scores, score, real, fake, rng):
     real_term = consistency_regularizer(real_scores, score(self.transform(real, rng)))

@@ -58,7 +58,6 @@ class GAN(keras.Model):
     generator: Keras model, latents [batch, latent_dim] → samples.
     critic: Keras model, samples → one value per sample ([batch] or [batch, 1]).
     latent_dim: size of the standard-normal latent z.
-    loss: 'wasserstein' | 'non_saturating' (see `tfwgan.losses`).
     loss: 'wasserstein' | 'non_saturating' | 'hinge' | 'least_squares' (`tfwgan.losses`).
     critic_terms: terms added to the critic's objective with any loss and penalty:
       `tfwgan.critic_terms.LeCam(weight)`, `BalancedConsistency(...)`.
@@ -118,6 +117,10 @@ class GAN(keras.Model):
     self.generator_anchor = (proximal_lib.GeneratorAnchor(generator)
                              if self.proximal is not None else None)
     self.potential = self._potential() if isinstance(self.proximal, proximal_lib.SBE) else None
+    if generator_ema is not None and spectral_norm.layers_of(generator):
+      # The average's σ would be taken with the live generator's u, v: not σ(W_ema).
+      raise ValueError("generator_ema: not with a spectrally normalised generator (its "
+                       "power-iteration vectors belong to the live weights).")
     self.generator_ema = generator_ema.attach(generator) if generator_ema is not None else None
     self._trackers = {name: keras.metrics.Mean(name=name) for name in self._metric_names()}
     self._train_functions = {}   # critic_steps → traced train function
@@ -553,7 +556,10 @@ class GAN(keras.Model):
   def _critic_update(self, real, labels=None):
     """One critic step on a real batch (and its labels: the fakes are generated with
     them, as the WGAN-GP authors' conditional script does)."""
-    spectral_norm.power_iteration(self.critic)   # one per update (Miyato et al., Alg. 1)
+    # One per update (Miyato et al., Alg. 1; their Chainer code, like PyTorch's, iterates in
+    # every training call, so also in the generator's update): the generator step scores
+    # with the critic's u, v of its last update.
+    spectral_norm.power_iteration(self.critic)
     fake = self.generator(self._generator_inputs(tf.shape(real)[0], labels), training=True)
     with tf.GradientTape() as tape:
       real_seen, fake_seen = self._augmented(real), self._augmented(fake)
@@ -576,6 +582,8 @@ class GAN(keras.Model):
       objective = global_batch_mean(objective)
     kept = self._apply(self.critic_optimizer, objective, tape, self.critic.trainable_variables)
     self.penalty.after_critic_update(self.critic)
+    for term in self.critic_terms:   # LeCam's anchors move only with a kept update
+      term.after_critic_update(kept)
     self._track("critic_loss", tf.reduce_mean(critic_loss), kept)
     if self.adversarial_loss.estimates_wasserstein:
       self._track("wasserstein_estimate",

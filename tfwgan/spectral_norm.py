@@ -44,8 +44,8 @@ def _normalized(vector):
 class SpectralNormalization(keras.layers.Wrapper):
   """`layer` computing with W/σ(W) (Miyato et al. 2018, eq. 8), σ from the held u and v.
 
-  The wrapped layer's own activation is applied after the normalisation; its kernel is
-  never written. u (outputs) and v (fan-in) are non-trainable weights, checkpointed with
+  The wrapped layer's own activation is applied after the normalisation; its kernel and
+  its settings are never changed. u (outputs) and v (fan-in) are non-trainable weights, checkpointed with
   the network and equal on every replica (they change only in `power_iteration`).
   """
 
@@ -55,10 +55,6 @@ class SpectralNormalization(keras.layers.Wrapper):
                        f"{[cls.__name__ for cls in NORMALIZED_LAYERS]}, not "
                        f"{type(layer).__name__}.")
     super().__init__(layer, **kwargs)
-    # The layer's activation follows W/σ; the layer itself stays linear.
-    self.activation = keras.activations.get(getattr(layer, "activation", None) or "linear")
-    if hasattr(layer, "activation"):
-      layer.activation = keras.activations.linear
 
   def build(self, input_shape):
     if not self.layer.built:
@@ -86,31 +82,29 @@ class SpectralNormalization(keras.layers.Wrapper):
     self.v.assign(v)
     self.u.assign(_normalized(ops.matmul(ops.transpose(matrix), v)))
 
-  def call(self, inputs, *args, **kwargs):
-    outputs = self.layer(inputs, *args, **kwargs)   # linear in W: L_W(x) + b
+  def call(self, inputs, training=None):
+    del training   # σ comes from the held u, v in either mode
+    # The layer's activation goes after W/σ: the layer runs linear for the call (its own
+    # settings, and the model it came from, stay as they were).
+    activation = getattr(self.layer, "activation", None) or keras.activations.linear
+    if hasattr(self.layer, "activation"):
+      self.layer.activation = keras.activations.linear
+    try:
+      outputs = self.layer(inputs)               # linear in W: L_W(x) + b
+    finally:
+      if hasattr(self.layer, "activation"):
+        self.layer.activation = activation
     sigma = ops.cast(self.sigma(), outputs.dtype)
     bias = getattr(self.layer, "bias", None)
     if bias is None:
       outputs = outputs / sigma
-    else:                                            # L_{W/σ}(x) + b = (L_W(x))/σ + b
+    else:                                        # L_{W/σ}(x) + b = L_W(x)/σ + b
       bias = ops.cast(bias, outputs.dtype)
       outputs = (outputs - bias) / sigma + bias
-    return self.activation(outputs)
+    return activation(outputs)
 
   def compute_output_shape(self, input_shape):
     return self.layer.compute_output_shape(input_shape)
-
-  def get_config(self):
-    config = super().get_config()
-    config["activation"] = keras.activations.serialize(self.activation)
-    return config
-
-  @classmethod
-  def from_config(cls, config):
-    activation = keras.activations.get(config.pop("activation"))
-    wrapper = super().from_config(config)
-    wrapper.activation = activation
-    return wrapper
 
 
 def layers_of(model):

@@ -708,9 +708,16 @@ VARIANTS = [
             "ops.stop_gradient(self.u)", ("tests/spectral_norm_test.py",)),
     Variant("power_iteration_per_call", "a power iteration in every training call (3 per "
             "WGAN-GP critic update) instead of one per update", "tfwgan/spectral_norm.py",
-            "    outputs = self.layer(inputs, *args, **kwargs)   # linear in W: L_W(x) + b",
-            "    if kwargs.get('training'):\n      self.power_iteration()\n"
-            "    outputs = self.layer(inputs, *args, **kwargs)", ("tests/spectral_norm_test.py",)),
+            "    del training   # σ comes from the held u, v in either mode",
+            "    if training:\n      self.power_iteration()", ("tests/spectral_norm_test.py",)),
+    Variant("sigma_divides_the_bias", "the bias divided by σ too (W/σ and b/σ)",
+            "tfwgan/spectral_norm.py", "      outputs = (outputs - bias) / sigma + bias",
+            "      outputs = outputs / sigma", ("tests/spectral_norm_test.py",)),
+    Variant("lecam_anchors_kept_from_a_reverted_update", "LeCam's anchors stored even when "
+            "the update was reverted (skip_batch: one NaN batch poisons them for good)",
+            "tfwgan/critic_terms.py",
+            "      self.state[key].assign(tf.where(kept > 0, value, self.state[key]))",
+            "      self.state[key].assign(value)", ("tests/critic_terms_test.py",)),
     Variant("generator_power_iteration_after_the_anchor", "the generator's power iteration "
             "after RWP's anchor ran (g_θk−1 with the old u)", "tfwgan/gan.py",
             "    spectral_norm.power_iteration(self.generator)   # before the anchor: both use "
