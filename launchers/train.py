@@ -46,8 +46,8 @@ flags.DEFINE_float("lecam_weight", None, "λ of LeCam regularisation (Tseng et a
 flags.DEFINE_float("consistency_weight", None, "λ_real = λ_fake of balanced consistency "
                    "regularisation (Zhao et al. 2021: 10); 0: off.", lower_bound=0.0)
 flags.DEFINE_string("consistency_policy", None, "Balanced consistency: the transformation T, "
-                    "a comma-separated subset of color,translation,cutout (default "
-                    "translation).")
+                    "a comma-separated subset of color,translation,cutout,flip (default "
+                    "translation,flip, the paper's).")
 flags.DEFINE_integer("penalty_every", None, "r1/r2: the penalty in every N-th critic update "
                      "only, weighted by N (StyleGAN2's lazy regularisation: 16).",
                      lower_bound=1)
@@ -121,7 +121,8 @@ flags.DEFINE_float("acgan_critic_weight", None, "AC-GAN: weight of the critic's 
 flags.DEFINE_float("acgan_generator_weight", None, "AC-GAN: weight of the generator's "
                    "cross-entropy on its labels (the WGAN-GP authors' 0.1).", lower_bound=0.0)
 flags.DEFINE_string("augment", None, "DiffAugment policies applied to every critic input: "
-                    "a comma-separated subset of color,translation,cutout ('' off).")
+                    "a comma-separated subset of color,translation,cutout (and flip, a "
+                    "left-right mirror with probability ½) ('' off).")
 flags.DEFINE_enum("augment_penalty_points", None, ("original", "augmented"), "DiffAugment: "
                   "the penalty at points of the samples through T (the official code's "
                   "default) or at points of the augmented samples.")

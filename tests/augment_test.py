@@ -83,6 +83,24 @@ class CutoutTest(tf.test.TestCase):
 
 class DiffAugmentTest(tf.test.TestCase, parameterized.TestCase):
 
+  def test_flip_mirrors_each_sample_with_its_own_draw(self):
+    x = _images(batch=3)
+    drawn = []
+    class Recording:
+      def uniform(self, shape, dtype=tf.float32):
+        drawn.append(tuple(int(n) for n in shape))
+        return tf.reshape(tf.constant([0.2, 0.7, 0.4], dtype), shape)
+    got = augment.flip(x, Recording())
+    self.assertEqual(drawn, [(3, 1, 1, 1)])   # one draw per sample, not per pixel
+    self.assertAllEqual(got[0], x[0, :, ::-1])
+    self.assertAllEqual(got[1], x[1])
+    self.assertAllEqual(got[2], x[2, :, ::-1])
+    flipped = augment.flip(tf.tile(x[:1], [2000, 1, 1, 1]), tf.random.Generator.from_seed(0))
+    share = float(tf.reduce_mean(tf.cast(tf.reduce_all(
+        tf.equal(flipped, x[:1, :, ::-1]), axis=[1, 2, 3]), tf.float32)))
+    self.assertBetween(share, 0.45, 0.55)
+    self.assertEqual(augment.DiffAugment("flip,translation").policies, ("translation", "flip"))
+
   def test_off_is_none(self):
     for off in (None, "", augment.DiffAugment("")):
       self.assertIsNone(augment.get(off))
@@ -90,7 +108,7 @@ class DiffAugmentTest(tf.test.TestCase, parameterized.TestCase):
   @parameterized.parameters("color,cutout,nope", "color,color", "translate")
   def test_bad_policies_are_refused(self, policy):
     with self.assertRaisesRegex(ValueError, r"augment=.*subset of \['color', 'translation', "
-                                            r"'cutout'\]"):
+                                            r"'cutout', 'flip'\]"):
       augment.DiffAugment(policy)
 
   def test_points_are_refused(self):

@@ -13,7 +13,8 @@ the paper's Table/§3.2 and its official TensorFlow code (`DiffAugment_tf.py`):
 - 'translation': a shift of up to 1/8 of the image side in each direction, an integer
   per sample and axis, the uncovered pixels 0 (mid-grey in [−1, 1]);
 - 'cutout': a square of half the image side set to 0, its centre uniform per sample
-  (squares partly outside the image are cut at its border).
+  (squares partly outside the image are cut at its border);
+- 'flip' (not DiffAugment's): a left-right mirror of each sample with probability ½.
 
 Every draw is one value per sample from the stream passed in (`tfwgan.noise.ReplicaNoise`
 in training, so replicas and resumed runs draw what one device would).
@@ -24,7 +25,8 @@ import tensorflow as tf
 from tfwgan.validation import number_at_least
 from tfwgan.validation import one_of
 
-POLICIES = ("color", "translation", "cutout")
+# 'flip' last: the draws of the three DiffAugment policies stay what they were without it.
+POLICIES = ("color", "translation", "cutout", "flip")
 # Where a gradient penalty is taken with DiffAugment (the paper is silent; its official
 # StyleGAN2 code has both, `ns_DiffAugment_r1` as the default loss): 'original', the
 # penalty's points made from the samples themselves and the gradient of x ↦ D(T(x)) (the
@@ -102,7 +104,15 @@ def cutout(images, rng, ratio=CUTOUT_RATIO):
   return images * tf.cast(tf.logical_not(cut), images.dtype)[..., tf.newaxis]
 
 
-_TRANSFORMS = {"color": color, "translation": translation, "cutout": cutout}
+def flip(images, rng):
+  """Each sample mirrored left-right with probability ½, one draw per sample: the
+  horizontal flip of balanced consistency regularisation's T (Zhao et al. 2021) and of
+  ADA's 'xflip'; differentiable (a permutation of the pixels)."""
+  mirrored = _per_sample(images, rng) < 0.5
+  return tf.where(mirrored, tf.reverse(images, axis=[2]), images)
+
+
+_TRANSFORMS = {"color": color, "translation": translation, "cutout": cutout, "flip": flip}
 
 
 class DiffAugment:

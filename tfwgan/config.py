@@ -121,7 +121,7 @@ class RunConfig:
   penalty_every: int = 1
   lecam_weight: float = 0.0
   consistency_weight: float = 0.0
-  consistency_policy: str = "translation"
+  consistency_policy: str = "translation,flip"
   gamma: float = 1.0
   w2_one_sided: bool = False
   wwgan_graph: str = "diamond"

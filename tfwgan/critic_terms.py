@@ -100,12 +100,12 @@ def consistency_regularizer(scores, augmented_scores):
 class BalancedConsistency:
   """Balanced consistency regularisation (Zhao et al. 2021, eq. 3): λ_real‖D(x) − D(T(x))‖²
   + λ_fake‖D(G(z)) − D(T(G(z)))‖², T a draw per sample of `tfwgan.augment`'s `policy`
-  (the paper: translation and flipping, both weights 10; `tfwgan.augment` has no flip yet,
-  so the default is translation alone). The gradient flows through both scores."""
+  (the paper's: translation and flipping, the default here; both weights 10). The
+  gradient flows through both scores."""
 
   name = "consistency"
 
-  def __init__(self, *, real_weight=10.0, fake_weight=10.0, policy="translation"):
+  def __init__(self, *, real_weight=10.0, fake_weight=10.0, policy="translation,flip"):
     self.real_weight = number_at_least("consistency_real_weight", real_weight)
     self.fake_weight = number_at_least("consistency_fake_weight", fake_weight)
     self.transform = augment_lib.DiffAugment(policy)

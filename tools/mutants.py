@@ -749,6 +749,11 @@ VARIANTS = [
             "          tf.cast(tf.size(scores), tf.float32))",
             "      mean = tf.reduce_mean(scores)", (MIRRORED,), select="lecam"),
 
+    Variant("flip_drawn_per_pixel", "the flip drawn per pixel instead of per sample",
+            "tfwgan/augment.py", "  mirrored = _per_sample(images, rng) < 0.5",
+            "  mirrored = rng.uniform(tf.shape(images), dtype=images.dtype) < 0.5",
+            ("tests/augment_test.py",), select="flip"),
+
 ]
 
 
