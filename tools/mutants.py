@@ -737,7 +737,7 @@ VARIANTS = [
             "_flat(fake_scores)", ("tests/critic_terms_test.py",)),
     Variant("lecam_anchor_not_bias_corrected", "LeCam's moving averages used without the "
             "authors' bias correction", "tfwgan/critic_terms.py",
-            "    correction = 1.0 - tf.pow(self.decay, tf.maximum(self.state[\"updates\"], 1.0))",
+            "    correction = 1.0 - tf.pow(self.decay, tf.maximum(state[\"updates\"], 1.0))",
             "    correction = 1.0", ("tests/critic_terms_test.py",)),
     Variant("consistency_on_real_samples_only", "the consistency term on the real samples "
             "only (CR-GAN, not balanced)", "tfwgan/critic_terms.py",
