@@ -63,68 +63,55 @@ def least_squares_generator_loss(fake_scores, *, reduction="mean"):
                                        reduction)
 
 
-class Wasserstein:
+class Loss:
+  """A pair of per-example functions (critic, generator) under a name: the object the
+  model takes. Subclasses name their two functions."""
+
+  name = None
+  estimates_wasserstein = False   # whether E f(real) − E f(fake) estimates W1 (logged)
+  critic_loss = generator_loss = None
+
+  def critic(self, real_scores, fake_scores):
+    return self.critic_loss(real_scores, fake_scores, reduction="none")
+
+  def generator(self, fake_scores):
+    return self.generator_loss(fake_scores, reduction="none")
+
+  def get_config(self):
+    return {"name": self.name}
+
+
+class Wasserstein(Loss):
   """The WGAN loss; the critic's scores estimate W1."""
 
   name = "wasserstein"
   estimates_wasserstein = True
-
-  def critic(self, real_scores, fake_scores):
-    return wasserstein_critic_loss(real_scores, fake_scores, reduction="none")
-
-  def generator(self, fake_scores):
-    return wasserstein_generator_loss(fake_scores, reduction="none")
-
-  def get_config(self):
-    return {"name": self.name}
+  critic_loss = staticmethod(wasserstein_critic_loss)
+  generator_loss = staticmethod(wasserstein_generator_loss)
 
 
-class NonSaturating:
+class NonSaturating(Loss):
   """The standard GAN loss with the non-saturating generator objective."""
 
   name = "non_saturating"
-  estimates_wasserstein = False
-
-  def critic(self, real_logits, fake_logits):
-    return non_saturating_critic_loss(real_logits, fake_logits, reduction="none")
-
-  def generator(self, fake_logits):
-    return non_saturating_generator_loss(fake_logits, reduction="none")
-
-  def get_config(self):
-    return {"name": self.name}
+  critic_loss = staticmethod(non_saturating_critic_loss)
+  generator_loss = staticmethod(non_saturating_generator_loss)
 
 
-class Hinge:
+class Hinge(Loss):
   """The hinge loss (Lim & Ye 2017; SNGAN's and the projection critic's, Miyato et al.)."""
 
   name = "hinge"
-  estimates_wasserstein = False
-
-  def critic(self, real_scores, fake_scores):
-    return hinge_critic_loss(real_scores, fake_scores, reduction="none")
-
-  def generator(self, fake_scores):
-    return hinge_generator_loss(fake_scores, reduction="none")
-
-  def get_config(self):
-    return {"name": self.name}
+  critic_loss = staticmethod(hinge_critic_loss)
+  generator_loss = staticmethod(hinge_generator_loss)
 
 
-class LeastSquares:
+class LeastSquares(Loss):
   """The least-squares loss, 0-1 coding (Mao et al. 2017, eq. 9)."""
 
   name = "least_squares"
-  estimates_wasserstein = False
-
-  def critic(self, real_scores, fake_scores):
-    return least_squares_critic_loss(real_scores, fake_scores, reduction="none")
-
-  def generator(self, fake_scores):
-    return least_squares_generator_loss(fake_scores, reduction="none")
-
-  def get_config(self):
-    return {"name": self.name}
+  critic_loss = staticmethod(least_squares_critic_loss)
+  generator_loss = staticmethod(least_squares_generator_loss)
 
 
 _BY_NAME = {cls.name: cls for cls in (Wasserstein, NonSaturating, Hinge, LeastSquares)}
