@@ -122,10 +122,23 @@ flags.DEFINE_float("acgan_generator_weight", None, "AC-GAN: weight of the genera
                    "cross-entropy on its labels (the WGAN-GP authors' 0.1).", lower_bound=0.0)
 flags.DEFINE_string("augment", None, "DiffAugment policies applied to every critic input: "
                     "a comma-separated subset of color,translation,cutout (and flip, a "
-                    "left-right mirror with probability ½) ('' off).")
+                    "left-right mirror with probability ½, and rotate90: ADA's blit group "
+                    "with translation) ('' off).")
 flags.DEFINE_enum("augment_penalty_points", None, ("original", "augmented"), "DiffAugment: "
                   "the penalty at points of the samples through T (the official code's "
                   "default) or at points of the augmented samples.")
+flags.DEFINE_float("augment_p", None, "ADA's p: each --augment op applied to each sample "
+                   "with this probability (default: always, DiffAugment); with --ada_target "
+                   "the starting p (default 0).", lower_bound=0.0, upper_bound=1.0)
+flags.DEFINE_float("ada_target", None, "ADA (Karras et al. 2020): adapt p so that "
+                   "E[sign D(augmented reals)] approaches this target (the paper's 0.6); "
+                   "meant for logit critics (non_saturating, hinge).", lower_bound=-1.0,
+                   upper_bound=1.0)
+flags.DEFINE_integer("ada_speed_images", None, "ADA: real images over which p can move by 1 "
+                     "(the paper's 500000).", lower_bound=1)
+flags.DEFINE_bool("mirror_real", None, "Mirror each real training image left-right with "
+                  "probability ½ (the DiffAugment authors' CIFAR-10 --mirror-augment); the "
+                  "evaluation's real set is not mirrored.")
 flags.DEFINE_enum("optimizer", None, presets.OPTIMIZERS, "Optimizer of every network.")
 flags.DEFINE_float("learning_rate", None, "Learning rate of every network.")
 flags.DEFINE_float("beta1", None, "Adam β1.")

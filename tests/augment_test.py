@@ -18,6 +18,19 @@ class ConstantDraws:
     return tf.fill(shape, tf.constant(self.values.pop(0), dtype))
 
 
+class ConstantDrawsPerSample:
+  """A stream whose k-th uniform draw holds `values[k]`, one per sample; records shapes."""
+
+  def __init__(self, *values):
+    self.values = list(values)
+    self.shapes = []
+
+  def uniform(self, shape, dtype=tf.float32):
+    shape = tuple(int(n) for n in shape)
+    self.shapes.append(shape)
+    return tf.reshape(tf.constant(self.values.pop(0), dtype), shape)
+
+
 def _images(batch=2, size=8, channels=3, seed=0):
   return tf.constant(np.random.default_rng(seed).uniform(-1, 1, (batch, size, size, channels)),
                      tf.float32)
@@ -101,6 +114,41 @@ class DiffAugmentTest(tf.test.TestCase, parameterized.TestCase):
     self.assertBetween(share, 0.45, 0.55)
     self.assertEqual(augment.DiffAugment("flip,translation").policies, ("translation", "flip"))
 
+  def test_rotate90_turns_each_sample_by_its_own_quarter_turns(self):
+    x = _images(batch=4, channels=1)
+    # k = floor(4u): 0.1 → 0, 0.3 → 1, 0.6 → 2, 0.9 → 3 counter-clockwise quarter turns.
+    got = augment.rotate90(x, ConstantDrawsPerSample([0.1, 0.3, 0.6, 0.9]))
+    for index, turns in enumerate(range(4)):
+      self.assertAllEqual(got[index, :, :, 0], np.rot90(x[index, :, :, 0].numpy(), turns))
+    with self.assertRaisesRegex(ValueError, "rotate90 needs square images"):
+      augment.DiffAugment("rotate90").check_sample_shape((4, 6, 1))
+
+  def test_probability_gates_each_op_per_sample_after_its_own_draws(self):
+    # ADA: op i on sample b where its gate u_b < p; the gate is drawn after the op's draws.
+    x = _images(batch=3)
+    draws = ConstantDrawsPerSample([0.2, 0.2, 0.2], [0.1, 0.5, 0.3])   # flip all; gates
+    got = augment.DiffAugment("flip", probability=0.4)(x, draws)
+    self.assertEqual(draws.shapes, [(3, 1, 1, 1)] * 2)   # per sample, not per pixel
+    self.assertAllEqual(got[0], x[0, :, ::-1])   # 0.1 < 0.4
+    self.assertAllEqual(got[1], x[1])            # 0.5 ≥ 0.4: not applied
+    self.assertAllEqual(got[2], x[2, :, ::-1])
+    never = augment.DiffAugment("color,translation,cutout,flip,rotate90", probability=0.0)
+    self.assertAllEqual(never(x, tf.random.Generator.from_seed(0)), x)
+    for bad in (1.5, -0.1, "0.5"):
+      with self.assertRaisesRegex(ValueError, "augment_p=.*probability in \\[0, 1\\]"):
+        augment.DiffAugment("flip", probability=bad)
+
+  def test_every_draw_is_one_value_per_sample(self):
+    # A per-pixel draw (PyTorch-GAN#5's per-pixel ε, here a per-pixel shift or gate) would
+    # show as a draw of the image's shape.
+    x = _images(batch=5)
+    for policy in augment.POLICIES:
+      for probability in (None, 0.5):
+        draws = ConstantDrawsPerSample(*[[0.5] * 5] * 6)
+        augment.DiffAugment(policy, probability=probability)(x, draws)
+        self.assertTrue(draws.shapes)
+        self.assertEqual(set(draws.shapes), {(5, 1, 1, 1)}, (policy, probability))
+
   def test_off_is_none(self):
     for off in (None, "", augment.DiffAugment("")):
       self.assertIsNone(augment.get(off))
@@ -108,7 +156,7 @@ class DiffAugmentTest(tf.test.TestCase, parameterized.TestCase):
   @parameterized.parameters("color,cutout,nope", "color,color", "translate")
   def test_bad_policies_are_refused(self, policy):
     with self.assertRaisesRegex(ValueError, r"augment=.*subset of \['color', 'translation', "
-                                            r"'cutout', 'flip'\]"):
+                                            r"'cutout', 'flip', 'rotate90'\]"):
       augment.DiffAugment(policy)
 
   def test_points_are_refused(self):

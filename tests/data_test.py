@@ -230,6 +230,25 @@ class ImageDataTest(tf.test.TestCase):
       self.assertCountEqual(pixels[37 * epoch:37 * (epoch + 1)], range(37))
     self.assertNotAllEqual(pixels[:37], pixels[37:74])     # reshuffled every epoch
 
+  def test_mirror_flips_whole_images_about_half_the_time_and_replays_from_any_step(self):
+    path = os.path.join(self.create_tempdir().full_path, "x.npz")
+    images = np.random.default_rng(0).integers(0, 256, (40, 4, 5, 1), dtype=np.uint8)
+    np.savez(path, x=images, y=np.arange(40) % 2)
+    stream = lambda start, mirror, count=10: list(data.training_dataset(
+        "npz", batch_size=4, critic_steps=2, seed=3, start=start, data_dir=path,
+        labels=True, mirror=mirror).take(count).as_numpy_iterator())
+    plain, mirrored = stream(0, False), stream(0, True)
+    flips = []
+    for (x, y), (mx, my) in zip(plain, mirrored):
+      self.assertAllEqual(y, my)   # the labels stay with their samples
+      same = np.all(mx == x, axis=(1, 2, 3))
+      flipped = np.all(mx == x[:, :, ::-1], axis=(1, 2, 3))
+      self.assertTrue(np.all(same | flipped))   # each image whole, mirrored left-right or not
+      flips += list(flipped & ~same)
+    self.assertBetween(np.mean(flips), 0.3, 0.7)   # one draw per image, probability ½
+    for a, b in zip(mirrored[4:], stream(4, True, 6)):   # a resumed run mirrors the same
+      self.assertAllEqual(a[0], b[0])
+
   def test_bad_training_data_is_one_line_naming_the_file(self):
     root = self.create_tempdir().full_path
     images = lambda shape, dtype=np.float32: np.zeros(shape, dtype)

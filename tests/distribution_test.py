@@ -129,6 +129,13 @@ CASES = {
         critic_terms=[tfwgan.critic_terms.LeCam(0.3), tfwgan.critic_terms.BalancedConsistency(
             real_weight=1.0, fake_weight=1.0, policy="translation")]),
                                                            _image_data),
+    # ADA's p from the global batch's signs (an adjustment every update, large steps) gating
+    # ADA's blit group per sample of the global batch, with the non-saturating loss and RWP.
+    "non_saturating_ada_rwp": (_dcgan_pair, lambda g, c: tfwgan.GAN(
+        g, c, 2, loss="non_saturating", critic_steps=2, seed=0, proximal=tfwgan.RWP(0.1, 2),
+        augment=tfwgan.augment.DiffAugment("translation,flip,rotate90", probability=(
+            tfwgan.ada.AdaptiveProbability(0.6, interval=1, speed_images=16, initial=0.5)))),
+                               _image_data),
 }
 LEARNING_RATE = 0.05
 
@@ -149,7 +156,7 @@ def _weights(gan):
   networks = [gan.generator, gan.critic] + ([gan.potential] if gan.potential is not None else [])
   ema = gan.generator_ema.weights if gan.generator_ema is not None else []
   lecam = [value for name, value in sorted(gan.checkpoint_items().items())
-           if name.startswith("lecam_")]   # its anchors, from the global batch's means
+           if name.startswith(("lecam_", "ada_"))]   # from the global batch's means, signs
   return [w.numpy() for network in networks for w in network.weights] + [
       w.numpy() for w in ema + lecam]
 

@@ -391,6 +391,23 @@ def _gradient_energy(potential, points):
   return 0.5 * _squared_distance(tape.gradient(values, points), 0.0)
 
 
+def _power_iteration_vectors(model):
+  """(u, v) of each spectrally normalised layer of `model` (none without SN)."""
+  return [(layer.u.numpy(), layer.v.numpy()) for layer in tfwgan.spectral_norm.layers_of(model)]
+
+
+def _set_power_iteration_vectors(model, vectors):
+  for layer, (u, v) in zip(tfwgan.spectral_norm.layers_of(model), vectors, strict=True):
+    layer.u.assign(u)
+    layer.v.assign(v)
+
+
+def _power_iteration_at(generator, theta):
+  """Alg. 1's power iteration of `generator` at weights θ (a no-op without SN)."""
+  _assign(generator, theta)
+  tfwgan.spectral_norm.power_iteration(generator)
+
+
 def _sgd_generator_step(generator, theta, objective, learning_rate):
   """θ − η·∇objective(θ); `objective()` calls the generator."""
   _assign(generator, theta)
@@ -414,7 +431,14 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
   LEARNING_RATES = {"mlp": 0.05, "dcgan28": 0.003, "dcgan32": 0.003, "dcgan64": 0.003,
                     "resnet28": 0.003}
 
-  def _train(self, family, proximal, replicas, critic_kind=None):
+  def _rate(self, family, proximal, baselines):
+    """RWP on a spectrally normalised MLP generator: its outputs move ~30× less per step at
+    0.05, so 0.5 for a visible term (SBE's potential diverges there)."""
+    if baselines and family == "mlp" and proximal == "rwp":
+      return 0.5
+    return self.LEARNING_RATES[family]
+
+  def _train(self, family, proximal, replicas, critic_kind=None, baselines=False):
     strategy = test_utils.mirrored_strategy() if replicas == 2 else tf.distribute.get_strategy()
     with strategy.scope():
       keras.utils.set_random_seed(0)
@@ -426,15 +450,25 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
         generator, critic, latent_dim, shape = test_utils.network_family(family)
       regulariser = (tfwgan.RWP(self.H, generator_steps=2) if proximal == "rwp"
                      else tfwgan.SBE(h=self.H, potential_steps=1))
-      gan = tfwgan.WGANGP(generator, critic, latent_dim, critic_steps=1, seed=0,
-                          proximal=regulariser, conditioning=chosen)
-      test_utils.compile_gan(gan, self.LEARNING_RATES[family], keras.optimizers.SGD)
+      if baselines:   # issue #42's parts: the generator step sees SN (its own u) and hinge
+        generator, critic = map(tfwgan.spectral_norm.apply, (generator, critic))
+        terms = [tfwgan.critic_terms.LeCam(0.3)] + (
+            [tfwgan.critic_terms.BalancedConsistency(real_weight=1.0, fake_weight=1.0)]
+            if len(shape) == 3 else [])
+        gan = tfwgan.GAN(generator, critic, latent_dim, loss="hinge", critic_steps=1,
+                         penalty={"name": "r1", "every": 2}, seed=0, proximal=regulariser,
+                         critic_terms=terms)
+      else:
+        gan = tfwgan.WGANGP(generator, critic, latent_dim, critic_steps=1, seed=0,
+                            proximal=regulariser, conditioning=chosen)
+      test_utils.compile_gan(gan, self._rate(family, proximal, baselines), keras.optimizers.SGD)
     real = np.random.default_rng(0).uniform(-1, 1, (self.BATCH,) + shape).astype(np.float32)
     labels = np.arange(self.BATCH, dtype=np.int32) % test_utils.CLASSES
     data = tf.data.Dataset.from_tensors((real, labels) if chosen else real).repeat()
     gan.fit(data, epochs=1, steps_per_epoch=1, verbose=0)  # θ, θk−1, batch norm all move
     before = {"theta": _values(generator.trainable_variables),
-              "anchor": _values(gan.generator_anchor.weights)}
+              "anchor": _values(gan.generator_anchor.weights),
+              "power_iteration": _power_iteration_vectors(gan.generator)}
     if gan.potential is not None:
       before["potential"] = gan.potential.get_weights()
     logs = gan.fit(data, epochs=1, steps_per_epoch=1, verbose=0).history
@@ -449,7 +483,9 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
   def _rwp_reference(self, gan, before, latents, learning_rate):
     generator, critic = _plain_copy(gan.generator), _plain_copy(gan.critic)
     theta, terms, losses = before["theta"], [], []
+    _set_power_iteration_vectors(generator, before["power_iteration"])
     for z in latents[:gan.generator_steps]:
+      _power_iteration_at(generator, theta)   # SN: u, v of this step's θ, then the anchor
       anchor = _outputs(generator, before["theta"], z)  # θk−1: θ at the phase start
 
       def objective(z=z, anchor=anchor):
@@ -464,6 +500,7 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
 
   def _sbe_reference(self, gan, before, latents, learning_rate):
     generator, critic = _plain_copy(gan.generator), _plain_copy(gan.critic)
+    _set_power_iteration_vectors(generator, before["power_iteration"])
     potential_before, potential = _plain_copy(gan.potential), _plain_copy(gan.potential)
     potential_before.set_weights(before["potential"])
     scores = lambda phi, x: tf.reshape(phi(x, training=True), [-1])
@@ -490,6 +527,7 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
       logs["proximal"] = tf.reduce_mean(scores(potential, generated) - baseline) / self.H
       return logs["generator_loss"] + classification + logs["proximal"]
 
+    _power_iteration_at(generator, before["theta"])   # SN: the generator update's own
     theta = _sgd_generator_step(generator, before["theta"], objective, learning_rate)
     return theta, logs
 
@@ -500,12 +538,20 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
       [(f"{family}_{critic_kind}_{proximal}_{replicas}_replicas", family, proximal, replicas,
         critic_kind)
        for family, critic_kind, proximals in test_utils.CONDITIONAL_FAMILIES
-       for proximal in proximals for replicas in (1, 2)])
+       for proximal in proximals for replicas in (1, 2)] +
+      # Issue #42: spectral normalisation of both networks (the generator's u, v advanced
+      # at each of its updates, the anchor with the live u), hinge, lazy R1, LeCam and
+      # balanced consistency (images), one family of each kind.
+      [(f"{family}_sn_hinge_r1_lecam_cr_{proximal}_{replicas}_replicas", family, proximal,
+        replicas, None, True)
+       for family in ("mlp", "dcgan28", "resnet28") for proximal in ("rwp", "sbe")
+       for replicas in (1, 2)])
   def test_one_outer_iteration_matches_a_recomputation(self, family, proximal, replicas,
-                                                       critic_kind=None):
-    strategy, gan, before, logs, latents = self._train(family, proximal, replicas, critic_kind)
+                                                       critic_kind=None, baselines=False):
+    strategy, gan, before, logs, latents = self._train(family, proximal, replicas, critic_kind,
+                                                       baselines)
     reference = self._rwp_reference if proximal == "rwp" else self._sbe_reference
-    theta, expected_logs = reference(gan, before, latents, self.LEARNING_RATES[family])
+    theta, expected_logs = reference(gan, before, latents, self._rate(family, proximal, baselines))
     for name, value in expected_logs.items():
       self.assertAllClose(logs[name], value, rtol=1e-3, atol=1e-5, msg=name)
     if proximal == "rwp":
@@ -746,6 +792,114 @@ class BadInputTest(tf.test.TestCase, parameterized.TestCase):
     sbe = tfwgan.WGANGP(self.generator, self.critic, 2, proximal=tfwgan.SBE())
     with self.assertRaisesRegex(ValueError, r"potential_optimizer: required with proximal=SBE"):
       sbe.compile(**_optimizers())
+
+
+class BaselinesOneIterationTest(tf.test.TestCase):
+  """One outer iteration of hinge + spectral normalisation + R1 + LeCam + balanced
+  consistency, against the objectives written out in NumPy (float64) from the papers and
+  differentiated by central differences. The generator g(z) = reshape(zG + c) makes 2×2
+  images; the critic D(x) = vec(x)·w/σ + b with σ = uᵀWv from one power iteration (Miyato
+  et al. Alg. 1; u, v held in the gradient, eq. 12). Critic objective (SGD step 0.05):
+  E relu(1 − D(x)) + E relu(1 + D(x̃))                       (hinge, Lim & Ye)
+  + γ·½E‖∇D(x)‖²                                            (R1, γ = 2)
+  + λ_LC·E[(D(x) − α_F)² + (α_R − D(x̃))²]                  (LeCam eq. 3, λ 0.5; after one
+    update the bias-corrected anchors are that update's mean scores, held)
+  + E[1.5(D(x) − D(T(x)))² + 0.5(D(x̃) − D(T(x̃)))²]         (balanced CR, T a flip)."""
+
+  BATCH, RATE, SEED, GAMMA, LECAM = 4, 0.05, 3, 2.0, 0.5
+
+  def _networks(self):
+    keras.utils.set_random_seed(1)
+    generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4),
+                                  keras.layers.Reshape((2, 2, 1))])
+    critic = tfwgan.spectral_norm.apply(keras.Sequential([
+        keras.Input((2, 2, 1)), keras.layers.Flatten(), keras.layers.Dense(1)]))
+    return generator, critic
+
+  @staticmethod
+  def _numerical_gradient(objective, params, step=1e-6):
+    gradient = np.zeros_like(params)
+    for index in range(params.size):
+      shift = np.zeros_like(params)
+      shift.flat[index] = step
+      gradient.flat[index] = (objective(params + shift) - objective(params - shift)) / (2 * step)
+    return gradient
+
+  def test_matches_the_objectives_written_out(self):
+    generator, critic = self._networks()
+    gan = tfwgan.GAN(generator, critic, 2, loss="hinge", penalty="r1",
+                     penalty_weight=self.GAMMA, critic_steps=1, seed=self.SEED,
+                     critic_terms=[tfwgan.critic_terms.LeCam(self.LECAM),
+                                   tfwgan.critic_terms.BalancedConsistency(
+                                       real_weight=1.5, fake_weight=0.5, policy="flip")])
+    gan.compile(generator_optimizer=keras.optimizers.SGD(self.RATE),
+                critic_optimizer=keras.optimizers.SGD(self.RATE))
+    real = np.random.default_rng(0).uniform(-1, 1, (self.BATCH, 2, 2, 1))
+    kernel, bias = (w.numpy().astype(np.float64) for w in critic.trainable_variables)
+    u0 = tfwgan.spectral_norm.layers_of(critic)[0].u.numpy().astype(np.float64)
+    g_kernel, g_bias = (w.numpy().astype(np.float64) for w in generator.trainable_variables)
+
+    replay = noise.ReplicaNoise(self.SEED)
+    replay.start_step(0)
+    with replay.substream(0):
+      z = replay.normal([self.BATCH, 2]).numpy().astype(np.float64)
+      flip_real = replay.uniform([self.BATCH, 1, 1, 1]).numpy().reshape(-1) < 0.5
+      flip_fake = replay.uniform([self.BATCH, 1, 1, 1]).numpy().reshape(-1) < 0.5
+    z_generator = replay.normal([self.BATCH, 2]).numpy().astype(np.float64)
+
+    v = kernel @ u0                       # Alg. 1 with W = kernelᵀ: v ← Wᵀu/‖·‖, u ← Wv/‖·‖
+    v /= np.linalg.norm(v)
+    u = kernel.T @ v
+    u /= np.linalg.norm(u)
+    flat = lambda x: x.reshape(len(x), -1)
+    mirror = lambda x, flips: np.where(flips[:, None, None, None], x[:, :, ::-1], x)
+    fake = (z @ g_kernel + g_bias).reshape(-1, 2, 2, 1)
+
+    def scores(params, x):
+      w, b = params[:4, None], params[4]
+      sigma = float(u @ (w.T @ v))        # uᵀWv, u and v held
+      return (flat(x) @ w)[:, 0] / sigma + b
+
+    start = np.concatenate([kernel[:, 0], bias])
+    real_mean, fake_mean = scores(start, real).mean(), scores(start, fake).mean()
+
+    def critic_objective(params):
+      d_real, d_fake = scores(params, real), scores(params, fake)
+      hinge = np.maximum(0, 1 - d_real).mean() + np.maximum(0, 1 + d_fake).mean()
+      gradient_norm = np.sum(params[:4] ** 2) / float(u[0] * (params[:4] @ v)) ** 2
+      r1 = self.GAMMA * 0.5 * gradient_norm     # ∇ₓD = w/σ at every sample
+      lecam = self.LECAM * np.mean((d_real - fake_mean) ** 2 + (real_mean - d_fake) ** 2)
+      consistency = np.mean(1.5 * (d_real - scores(params, mirror(real, flip_real))) ** 2
+                            + 0.5 * (d_fake - scores(params, mirror(fake, flip_fake))) ** 2)
+      return hinge + r1 + lecam + consistency
+
+    critic_after = start - self.RATE * self._numerical_gradient(critic_objective, start)
+    g_start = np.concatenate([g_kernel.ravel(), g_bias])
+
+    def generator_objective(params):
+      generated = (z_generator @ params[:8].reshape(2, 4) + params[8:]).reshape(-1, 2, 2, 1)
+      return -scores(critic_after, generated).mean()   # hinge's generator loss
+
+    generator_after = g_start - self.RATE * self._numerical_gradient(generator_objective,
+                                                                     g_start)
+    self.assertGreater(np.abs(generator_after - g_start).max(), 1e-3)
+    self.assertTrue(flip_real.any() and flip_fake.any())   # T moves some samples
+
+    logs = gan.fit(tf.data.Dataset.from_tensors(real.astype(np.float32)), epochs=1,
+                   verbose=0).history
+    got_kernel, got_bias = (w.numpy() for w in critic.trainable_variables)
+    self.assertAllClose(np.concatenate([got_kernel[:, 0], got_bias]), critic_after,
+                        rtol=1e-4, atol=1e-5)
+    self.assertAllClose(np.concatenate([w.numpy().ravel() for w in
+                                        generator.trainable_variables]), generator_after,
+                        rtol=1e-4, atol=1e-5)
+    d_real, d_fake = scores(start, real), scores(start, fake)
+    self.assertAllClose(logs["critic_loss"][0], np.maximum(0, 1 - d_real).mean()
+                        + np.maximum(0, 1 + d_fake).mean(), rtol=1e-4)
+    self.assertAllClose(logs["penalty"][0], 0.5 * np.sum(start[:4] ** 2)
+                        / float(u[0] * (start[:4] @ v)) ** 2, rtol=1e-4)
+    self.assertAllClose(logs["lecam"][0], np.mean((d_real - fake_mean) ** 2
+                                                  + (real_mean - d_fake) ** 2), rtol=1e-4)
 
 
 if __name__ == "__main__":

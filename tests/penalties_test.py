@@ -21,6 +21,22 @@ def _quadratic_critic():
       lambda x: 0.5 * tf.reduce_sum(tf.square(x), axis=1, keepdims=True))])
 
 
+class _RecordingDraws:
+  """A random stream that records (kind, shape) of every draw."""
+
+  def __init__(self):
+    self.shapes = []
+    self._source = tf.random.Generator.from_seed(0)
+
+  def uniform(self, shape, dtype=tf.float32):
+    self.shapes.append(("uniform", tuple(int(n) for n in shape)))
+    return self._source.uniform(shape, dtype=dtype)
+
+  def normal(self, shape, dtype=tf.float32):
+    self.shapes.append(("normal", tuple(int(n) for n in shape)))
+    return self._source.normal(shape, dtype=dtype)
+
+
 class AnalyticPenaltyTest(tf.test.TestCase, parameterized.TestCase):
   """f(x) = w·x has ∇f = w at every point, whatever the sampling."""
 
@@ -113,6 +129,36 @@ class SamplingTest(tf.test.TestCase):
       self.assertLessEqual(offsets[-1].max(), bound * (1 + 1e-5))
       self.assertGreater(offsets[-1].max(), 0.5 * bound)
     self.assertAllClose(offsets[1], 10.0 * offsets[0], rtol=1e-4, atol=1e-5)
+
+  def test_every_draw_has_the_papers_shape(self):
+    # Per sample where the paper draws per sample (WGAN-GP Alg. 1's ε, DRAGAN's α), per
+    # entry where it draws per entry (WGAN-LP App. D.4's perturbations, DRAGAN's δ): a
+    # per-pixel ε (PyTorch-GAN#5) or a per-sample perturbation shows here.
+    batch, image = 5, (4, 4, 1)
+    full, per_sample = (batch,) + image, (batch, 1, 1, 1)
+    expected = {
+        ("gp", ()): [("uniform", per_sample)],
+        ("lp", ("interpolate",)): [("uniform", per_sample)],
+        ("lp", ("perturb_real",)): [("normal", full)],
+        ("lp", ("perturb_both",)): [("normal", full), ("normal", full)],
+        ("dragan", ()): [("uniform", full), ("uniform", per_sample)],
+        ("w2", ()): [("uniform", per_sample)],
+        ("r1", ()): [], ("r2", ()): []}
+    critic = keras.Sequential([keras.Input(image), keras.layers.Flatten(),
+                               keras.layers.Dense(1)])
+    real = tf.random.stateless_uniform(full, [0, 1], -1, 1)
+    fake = tf.random.stateless_uniform(full, [0, 2], -1, 1)
+    for (name, args), draws in expected.items():
+      recording = _RecordingDraws()
+      values = penalties.get(name if not args else {"name": name, "sampling": args[0]}
+                             ).per_example(critic, real, fake, recording)
+      self.assertEqual(recording.shapes, draws, name + str(args))
+      self.assertEqual(tuple(values.shape), (batch,))   # one penalty value per sample
+    # Flat points: the per-sample draws are [batch, 1].
+    recording = _RecordingDraws()
+    penalties.get("gp").per_example(test_utils.linear_critic([1.0, 0.0]),
+                                    tf.zeros([3, 2]), tf.ones([3, 2]), recording)
+    self.assertEqual(recording.shapes, [("uniform", (3, 1))])
 
   def test_perturb_both_averages_real_and_fake_penalties(self):
     critic = _quadratic_critic()

@@ -2,6 +2,7 @@
 
 import importlib
 
+from tfwgan import ada
 from tfwgan import augment
 from tfwgan import conditioning
 from tfwgan import critic_terms

@@ -14,7 +14,16 @@ the paper's Table/§3.2 and its official TensorFlow code (`DiffAugment_tf.py`):
   per sample and axis, the uncovered pixels 0 (mid-grey in [−1, 1]);
 - 'cutout': a square of half the image side set to 0, its centre uniform per sample
   (squares partly outside the image are cut at its border);
-- 'flip' (not DiffAugment's): a left-right mirror of each sample with probability ½.
+- 'flip' (not DiffAugment's): a left-right mirror of each sample with probability ½;
+- 'rotate90' (not DiffAugment's): a rotation by k · 90°, k uniform on {0, 1, 2, 3} per
+  sample (square images only).
+
+'flip', 'rotate90' and 'translation' are ADA's 'blit' group (Karras et al. 2020, App. B.1:
+xflip, rotate90, xint; its translation pads by reflection, this one with 0 as DiffAugment).
+With `probability` (ADA's p, fixed or `tfwgan.ada.AdaptiveProbability`) each op is applied
+to each sample with probability p, its own draw per sample and op after the op's own draws
+(the official `training/augment.py` gates every op this way); without it every op applies
+to every sample (DiffAugment).
 
 Every draw is one value per sample from the stream passed in (`tfwgan.noise.ReplicaNoise`
 in training, so replicas and resumed runs draw what one device would).
@@ -26,7 +35,7 @@ from tfwgan.validation import number_at_least
 from tfwgan.validation import one_of
 
 # 'flip' last: the draws of the three DiffAugment policies stay what they were without it.
-POLICIES = ("color", "translation", "cutout", "flip")
+POLICIES = ("color", "translation", "cutout", "flip", "rotate90")
 # Where a gradient penalty is taken with DiffAugment (the paper is silent; its official
 # StyleGAN2 code has both, `ns_DiffAugment_r1` as the default loss): 'original', the
 # penalty's points made from the samples themselves and the gradient of x ↦ D(T(x)) (the
@@ -112,7 +121,27 @@ def flip(images, rng):
   return tf.where(mirrored, tf.reverse(images, axis=[2]), images)
 
 
-_TRANSFORMS = {"color": color, "translation": translation, "cutout": cutout, "flip": flip}
+def rotate90(images, rng):
+  """Each sample rotated by k · 90° counter-clockwise, k uniform on {0, …, 3}, one draw
+  per sample (ADA's rotate90); needs square images."""
+  turns = _integers(tf.reshape(_per_sample(images, rng), [-1]), 0, 3)
+  rotated = tf.stack([tf.image.rot90(images, k) for k in range(4)], axis=1)
+  return tf.gather(rotated, turns, axis=1, batch_dims=1)
+
+
+_TRANSFORMS = {"color": color, "translation": translation, "cutout": cutout, "flip": flip,
+               "rotate90": rotate90}
+
+
+def _check_probability(probability):
+  """None (every op always), a p in [0, 1], or an `AdaptiveProbability`."""
+  if probability is None or hasattr(probability, "observe"):
+    return probability
+  if (isinstance(probability, bool) or not isinstance(probability, (int, float))
+      or not 0.0 <= probability <= 1.0):
+    raise ValueError(f"augment_p={probability!r}: a probability in [0, 1], an "
+                     "ada.AdaptiveProbability, or None (every op on every sample).")
+  return float(probability)
 
 
 class DiffAugment:
@@ -123,11 +152,14 @@ class DiffAugment:
       CIFAR-10 with little data: all three); '' is the identity.
     translation_ratio, cutout_ratio: the paper's 1/8 and 1/2 of the image side.
     penalty_points: 'original' or 'augmented' (see PENALTY_POINTS).
+    probability: None (every op on every sample, DiffAugment), ADA's p as a number, or a
+      `tfwgan.ada.AdaptiveProbability` (ADA; the GAN then feeds it the critic's scores).
   """
 
   def __init__(self, policy="color,translation,cutout", *, translation_ratio=TRANSLATION_RATIO,
-               cutout_ratio=CUTOUT_RATIO, penalty_points="original"):
+               cutout_ratio=CUTOUT_RATIO, penalty_points="original", probability=None):
     chosen = parse_policy(policy)
+    self.probability = _check_probability(probability)
     self.penalty_points = one_of("penalty_points", penalty_points, PENALTY_POINTS)
     self.policies = tuple(name for name in POLICIES if name in chosen)
     self.translation_ratio = number_at_least("translation_ratio", translation_ratio)
@@ -137,21 +169,46 @@ class DiffAugment:
   def policy(self):
     return ",".join(self.policies)
 
+  @property
+  def adaptive(self):
+    """The `AdaptiveProbability` whose p gates the ops, or None."""
+    return self.probability if hasattr(self.probability, "observe") else None
+
   def check_sample_shape(self, sample_shape):
     if self.policies and len(sample_shape) != 3:
       raise ValueError(f"augment={self.policy!r}: DiffAugment transforms images [height, "
                        f"width, channels]; the samples have shape {tuple(sample_shape)}.")
+    if "rotate90" in self.policies and sample_shape[0] != sample_shape[1]:
+      raise ValueError(f"augment={self.policy!r}: rotate90 needs square images; the samples "
+                       f"have shape {tuple(sample_shape)}.")
+
+  def _gate(self):
+    """p as a tensor, or None when every op applies to every sample."""
+    if self.probability is None:
+      return None
+    if self.adaptive is not None:
+      return tf.convert_to_tensor(self.adaptive.probability)
+    return tf.constant(self.probability)
 
   def __call__(self, images, rng):
     images = tf.convert_to_tensor(images)
     ratios = {"translation": self.translation_ratio, "cutout": self.cutout_ratio}
+    probability = self._gate()
     for name in self.policies:
-      images = _TRANSFORMS[name](images, rng, *([ratios[name]] if name in ratios else []))
+      transformed = _TRANSFORMS[name](images, rng, *([ratios[name]] if name in ratios else []))
+      if probability is None:
+        images = transformed
+      else:   # ADA: this op on this sample with probability p
+        applied = _per_sample(images, rng) < tf.cast(probability, images.dtype)
+        images = tf.where(applied, transformed, images)
     return images
 
   def get_config(self):
+    probability = (self.adaptive.get_config() if self.adaptive is not None
+                   else self.probability)
     return {"policy": self.policy, "translation_ratio": self.translation_ratio,
-            "cutout_ratio": self.cutout_ratio, "penalty_points": self.penalty_points}
+            "cutout_ratio": self.cutout_ratio, "penalty_points": self.penalty_points,
+            "probability": probability}
 
 
 def get(identifier):

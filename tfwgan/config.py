@@ -9,6 +9,7 @@ import tempfile
 
 import tensorflow as tf
 
+from tfwgan import ada
 from tfwgan import augment as augment_lib
 from tfwgan import conditioning as conditioning_lib
 from tfwgan import data
@@ -141,6 +142,10 @@ class RunConfig:
   acgan_generator_weight: float = 0.1
   augment: str = ""
   augment_penalty_points: str = "original"
+  augment_p: float | None = None
+  ada_target: float | None = None
+  ada_speed_images: int = ada.SPEED_IMAGES
+  mirror_real: bool = False
   optimizer: str = "adam"
   learning_rate: float = 1e-4
   beta1: float = 0.5
@@ -228,6 +233,8 @@ class RunConfig:
         "generator_batch_size": preset.generator_batch_size, "lr_decay": preset.lr_decay,
         "ema_decay": preset.ema_decay, "ema_start_step": preset.ema_start_step,
         "conditioning": preset.conditioning, "augment": preset.augment,
+        "loss": preset.loss, "spectral_norm": preset.spectral_norm,
+        "penalty_every": preset.penalty_every,
     }
     given = {k: os.path.expanduser(v) if k in PATH_FIELDS and isinstance(v, str) else v
              for k, v in overrides.items() if v is not None}   # ~/x and /home/u/x: one run
@@ -293,6 +300,7 @@ class RunConfig:
     one_of("label_distribution", self.label_distribution, conditioning_lib.LABEL_DISTRIBUTIONS)
     one_of("augment_penalty_points", self.augment_penalty_points, augment_lib.PENALTY_POINTS)
     augment_lib.parse_policy(self.augment)
+    self.augment_probability()
     number_at_least("acgan_critic_weight", self.acgan_critic_weight)
     number_at_least("acgan_generator_weight", self.acgan_generator_weight)
     toy = self.dataset in data.TOY_DATASETS
@@ -338,6 +346,14 @@ class RunConfig:
       raise ValueError(f"h={self.h!r}: must be a number > 0 with proximal={self.proximal!r}.")
     self.check_data_source()
     self._check_networks_fit_data()
+
+  def augment_probability(self):
+    """DiffAugment's `probability`: None (every op always), `augment_p`, or ADA's adaptive
+    p (`ada_target` set; `augment_p` its start, default 0)."""
+    if self.ada_target is None:
+      return augment_lib.DiffAugment("", probability=self.augment_p).probability
+    return ada.AdaptiveProbability(self.ada_target, speed_images=self.ada_speed_images,
+                                   initial=self.augment_p or 0.0)
 
   def _data_dir_kind(self):
     """'folder', 'file' or None (absent), asked of the path's filesystem (gs:// too); an
@@ -392,6 +408,9 @@ class RunConfig:
       raise ValueError(f"consistency_weight={self.consistency_weight}: consistency "
                        f"regularisation transforms images; dataset={self.dataset!r} has "
                        f"samples of shape {shape}.")
+    if self.mirror_real and len(shape) != 3:
+      raise ValueError(f"mirror_real: mirrors images; dataset={self.dataset!r} has samples "
+                       f"of shape {shape}.")
     if self.augment and len(shape) != 3:
       raise ValueError(f"augment={self.augment!r}: DiffAugment transforms images; dataset="
                        f"{self.dataset!r} has samples of shape {shape}.")
@@ -407,6 +426,9 @@ class RunConfig:
              "acgan_critic_weight": ("conditioning=acgan", self.conditioning == "acgan"),
              "acgan_generator_weight": ("conditioning=acgan", self.conditioning == "acgan"),
              "augment_penalty_points": ("augment", bool(self.augment)),
+             "augment_p": ("augment", bool(self.augment)),
+             "ada_target": ("augment", bool(self.augment)),
+             "ada_speed_images": ("ada_target", self.ada_target is not None),
              "penalty_every": ("method=r1 or r2", self.method in LAZY_PENALTIES),
              "consistency_policy": ("consistency_weight > 0", self.consistency_weight > 0)}
     for name, (feature, used) in needs.items():

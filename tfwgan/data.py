@@ -375,14 +375,14 @@ def replayable_order(num_samples, *, seed, start=0):
 
 def training_dataset(name, *, batch_size, critic_steps, seed=0, start=0, data_dir=None,
                      download=False, image_size=None, channels=3, shuffle_buffer=10_000,
-                     split="train", labels=False):
+                     split="train", labels=False, mirror=False):
   """The endless training pipeline of fit steps of critic_steps × batch_size samples.
 
   `start` fit steps are skipped; `split`: the tfds split (other sources have one set). Toy sets and .npz arrays replay exactly, so a resumed
   run sees the data an uninterrupted one would have seen; tfds sets and image folders
   are reshuffled with a seed derived from (seed, start) instead. `labels`: steps of
   (samples, labels), each label with its sample (see `class_count` for where they come
-  from); the samples are those of the unlabelled pipeline.
+  from); the samples are those of the unlabelled pipeline. `mirror`: see `mirrored`.
   """
   if name not in DATASETS:
     raise ValueError(f"dataset={name!r}: allowed values are {list(DATASETS)}.")
@@ -398,8 +398,9 @@ def training_dataset(name, *, batch_size, critic_steps, seed=0, start=0, data_di
     order = replayable_order(len(array), seed=seed, start=start * batch_size * critic_steps)
     take = ((lambda indices: (tf.gather(array, indices), tf.gather(classes, indices)))
             if labels else (lambda indices: tf.gather(array, indices)))
-    return sharded_by_element(critic_batches(
-        order, batch_size=batch_size, critic_steps=critic_steps).map(take))
+    return sharded_by_element(mirrored(critic_batches(
+        order, batch_size=batch_size, critic_steps=critic_steps).map(take),
+        mirror=mirror, seed=seed, start=start))
   if name in TFDS_DATASETS:
     samples = load_tfds(name, split=split, data_dir=data_dir, download=download,
                         labels=labels)
@@ -410,8 +411,30 @@ def training_dataset(name, *, batch_size, critic_steps, seed=0, start=0, data_di
                            labels=labels)
   samples = samples.shuffle(shuffle_buffer, seed=seed + 1_000_003 * start,
                             reshuffle_each_iteration=True).repeat()
-  return sharded_by_element(critic_batches(samples, batch_size=batch_size,
-                                           critic_steps=critic_steps))
+  return sharded_by_element(mirrored(
+      critic_batches(samples, batch_size=batch_size, critic_steps=critic_steps),
+      mirror=mirror, seed=seed, start=start))
+
+
+def mirrored(steps, *, mirror, seed, start):
+  """`steps` (fit steps of images, or of (images, labels)) with each image mirrored
+  left-right with probability ½ when `mirror`: the real data's mirror augmentation of the
+  DiffAugment authors' CIFAR-10 runs (DiffAugment-stylegan2 `run_cifar.py --mirror-augment`,
+  default on; `training/misc.py apply_mirror_augment`: one draw per image). The draws are
+  keyed by (seed, fit step), so a resumed run mirrors what an uninterrupted one would.
+  Their metrics also mirror the real set scores compare with; tfwgan's do not (scores of
+  runs with and without stay comparable)."""
+  if not mirror:
+    return steps
+
+  def flip(step, element):
+    images = element[0] if isinstance(element, tuple) else element
+    draws = tf.random.stateless_uniform(
+        tf.shape(images)[:1], seed=tf.stack([tf.cast(seed, tf.int64) + 7_919, step]))
+    flipped = tf.where(tf.reshape(draws < 0.5, [-1, 1, 1, 1]),
+                       tf.reverse(images, axis=[2]), images)
+    return (flipped, *element[1:]) if isinstance(element, tuple) else flipped
+  return steps.enumerate(start).map(flip)
 
 
 def sharded_by_element(dataset):

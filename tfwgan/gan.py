@@ -112,6 +112,8 @@ class GAN(keras.Model):
     self.sample_shape = self._check_networks()
     if self.augment is not None:
       self.augment.check_sample_shape(self.sample_shape)
+    self._adaptive = None if self.augment is None else self.augment.adaptive
+    self._adaptive_state = {} if self._adaptive is None else self._adaptive.build()
     self.seed = integer_at_least("seed", seed if seed is not None else random.randrange(2**31), 0)
     self._random = noise.ReplicaNoise(self.seed)
     self.generator_anchor = (proximal_lib.GeneratorAnchor(generator)
@@ -199,6 +201,8 @@ class GAN(keras.Model):
     names.append("generator_loss")
     if self.proximal is not None:
       names.append("proximal")
+    if self._adaptive is not None:
+      names.append("augment_probability")
     if self.skip_nonfinite_updates:
       names.append("skipped_updates")
     return names
@@ -276,6 +280,8 @@ class GAN(keras.Model):
     for name, state in self._critic_term_state.items():   # LeCam's anchors
       for key, variable in state.items():
         items[f"{name}_{key}"] = variable
+    for key, variable in self._adaptive_state.items():   # ADA's p and its interval
+      items[f"ada_{key}"] = variable
     return items
 
   def sampling_generator(self):
@@ -565,6 +571,8 @@ class GAN(keras.Model):
       real_seen, fake_seen = self._augmented(real), self._augmented(fake)
       real_scores, real_logits = self._critic_outputs(real_seen, labels)
       fake_scores, _ = self._critic_outputs(fake_seen, labels)
+      if self._adaptive is not None:   # ADA's r_t: signs of D on the augmented reals
+        self._adaptive.observe(real_scores)
       critic_loss = self.adversarial_loss.critic(real_scores, fake_scores)
       objective = critic_loss
       if self.penalty.penalised:
@@ -584,6 +592,9 @@ class GAN(keras.Model):
     self.penalty.after_critic_update(self.critic)
     for term in self.critic_terms:   # LeCam's anchors move only with a kept update
       term.after_critic_update(kept)
+    if self._adaptive is not None:   # p as this update's augmentations drew with it
+      self._track("augment_probability", tf.identity(self._adaptive.probability), 1.0)
+      self._adaptive.after_critic_update(kept)
     self._track("critic_loss", tf.reduce_mean(critic_loss), kept)
     if self.adversarial_loss.estimates_wasserstein:
       self._track("wasserstein_estimate",

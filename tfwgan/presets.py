@@ -86,6 +86,9 @@ class Preset:
   penalty_weights_studied: tuple = ()
   conditioning: str = "none"       # 'projection' or 'acgan': a class-conditional GAN
   augment: str = ""                # DiffAugment policies ('' off)
+  loss: str = "auto"               # the method's own loss, or hinge / least_squares / …
+  spectral_norm: str = "none"      # 'critic' or 'both' (Miyato et al. 2018)
+  penalty_every: int = 1           # r1/r2: lazy regularisation every N critic updates
   notes: str = ""
 
   def __post_init__(self):
@@ -93,6 +96,7 @@ class Preset:
     validation.one_of("network", self.network, ("auto", "mlp", "dcgan", "resnet"))
     validation.one_of("proximal", self.proximal, PROXIMALS)
     validation.one_of("conditioning", self.conditioning, ("none", "projection", "acgan"))
+    validation.one_of("spectral_norm", self.spectral_norm, ("none", "critic", "both"))
     if self.proximal != "none" and not self.h > 0:
       raise ValueError(f"h={self.h!r}: must be > 0 with proximal={self.proximal!r}.")
 
@@ -298,6 +302,61 @@ def _conditional_and_augmented():
 
 
 _ALL += _conditional_and_augmented()
+
+# The baselines of issue #42, each with RWP on top (App. C's WGAN-GP h = 0.1, ℓ = 10, our
+# choice for these settings: the RWP paper has none with them).
+_SNGAN_DCGAN = (
+    "Miyato, Kataoka, Koyama, Yoshida 2018 (SNGAN): spectral normalisation of every critic "
+    "layer (one power iteration per update, Alg. 1) and the hinge loss of their Table 2's "
+    "'SN-GANs (hinge)'; of their six Adam settings (Table 1) we take A (α 1e-4, β (0.5, 0.9), "
+    "n_dis 5: WGAN-GP's, the RWP paper's App. C), so this differs from wgan_gp_cifar10 only "
+    "in the critic's Lipschitz device and the loss; the networks are tfwgan's DCGANs "
+    "(WGAN-GP's), not their 'standard CNN' (Table 3)")
+_SN_RESNET = (
+    "Miyato & Koyama 2018, their code's configs/sn_cifar10_{}.yml (pfnet-research/"
+    "sngan_projection): SN-ResNet critic, hinge loss, Adam 2e-4 β (0, 0.9) (Chainer's ε "
+    "1e-8), 5 critic updates at batch 64, generator batch 128 (n_gen_samples), latent 128, "
+    "50,000 generator iterations with the learning rate decayed linearly to 0 "
+    "(train.py LinearShift from iteration_decay_start 0); tfwgan's ResNets (WGAN-GP's) at "
+    "width 128 for both networks (theirs: generator 256, critic 128)")
+_R1_RECIPE = (
+    "Mescheder, Geiger, Nowozin 2018, their code's configs/default.yaml (LMescheder/"
+    "GAN_stability): the non-saturating loss with R1 at γ = 10 (reg_type real, reg_param "
+    "10) in every critic update, RMSprop 1e-4 for both networks (PyTorch's decay 0.99 and ε "
+    "1e-8 outside the root), 1 critic update at batch 64, latent 256, a generator average "
+    "of decay 0.999 (take_model_average); on CIFAR-10 with tfwgan's 32×32 ResNets (theirs "
+    "are for 256×256 and larger), width 128 as the other ResNet presets")
+_ADAM_SN_RESNET = OptimizerSpec("adam", 2e-4, 0.0, 0.9, epsilon=_ADAM_TF1_EPSILON)
+_LENGTH_SN_RESNET = dict(train_steps=50_000, train_steps_source=(
+    "sngan_projection's configs/sn_cifar10_*.yml (iteration: 50000)"))
+_ALL += [
+    *_pair("sngan_cifar10", source=_SNGAN_DCGAN, method="standard", loss="hinge",
+           spectral_norm="critic", dataset="cifar10", optimizer=_ADAM_GP, latent_dim=128,
+           critic_steps=5, network="dcgan", h=0.1, generator_steps=10, train_steps=100_000,
+           train_steps_source="our choice: SNGAN's text gives no length for the standard CNN",
+           notes="method 'standard' with loss 'hinge': no penalty, spectral normalisation "
+                 "instead."),
+    *_pair("sn_resnet_hinge_cifar10", source=_SN_RESNET.format("unconditional"),
+           method="standard", loss="hinge", spectral_norm="critic", dataset="cifar10",
+           optimizer=_ADAM_SN_RESNET, latent_dim=128, batch_size=64,
+           generator_batch_size=128, critic_steps=5, network="resnet", base_filters=128,
+           lr_decay="linear", h=0.1, generator_steps=10, **_LENGTH_SN_RESNET),
+    *_pair("sn_projection_resnet_cifar10", source=_SN_RESNET.format("conditional") + (
+               "; the projection critic (Miyato & Koyama 2018, eq. 3) with its class "
+               "embedding spectrally normalised, conditional batch norm in the generator"),
+           method="standard", loss="hinge", spectral_norm="critic", dataset="cifar10",
+           conditioning="projection", optimizer=_ADAM_SN_RESNET, latent_dim=128,
+           batch_size=64, generator_batch_size=128, critic_steps=5, network="resnet",
+           base_filters=128, lr_decay="linear", h=0.1, generator_steps=10,
+           **_LENGTH_SN_RESNET),
+    *_pair("r1_resnet_cifar10", source=_R1_RECIPE, method="r1", dataset="cifar10",
+           optimizer=OptimizerSpec("rmsprop", 1e-4, rho=0.99, epsilon=1e-16),
+           penalty_weight=10.0, latent_dim=256, batch_size=64, critic_steps=1,
+           network="resnet", base_filters=128, ema_decay=0.999, h=0.1, generator_steps=10,
+           train_steps=100_000, train_steps_source=(
+               "our choice: GAN_stability's configs run until stopped (no length)"),
+           notes="penalty_weight is R1's γ (the penalty is γ/2·E‖∇D(x)‖²)."),
+]
 PRESETS = {preset.name: preset for preset in _ALL}
 
 

@@ -227,7 +227,8 @@ def build_gan(config, sample_shape, networks=None):
               generator_batch_size=config.generator_batch_size, generator_ema=ema,
               seed=config.seed, conditioning=class_conditioning(config),
               augment=augment.DiffAugment(config.augment,
-                                          penalty_points=config.augment_penalty_points),
+                                          penalty_points=config.augment_penalty_points,
+                                          probability=config.augment_probability()),
               critic_terms=build_critic_terms(config))
   optimizer = presets.OptimizerSpec(config.optimizer, config.learning_rate, config.beta1,
                                     config.beta2, rho=config.rmsprop_rho,
@@ -300,7 +301,7 @@ def _phase_dataset(config, phase_index, phase_start, step, critic_steps):
       config.dataset, batch_size=config.batch_size, critic_steps=critic_steps,
       seed=config.seed + phase_index, start=step - phase_start, data_dir=config.data_dir,
       download=config.download, image_size=config.image_size, channels=config.channels,
-      labels=config.conditioning != "none")
+      labels=config.conditioning != "none", mirror=config.mirror_real)
 
 
 def _markdown_table(values, header):

@@ -753,6 +753,55 @@ VARIANTS = [
             "tfwgan/augment.py", "  mirrored = _per_sample(images, rng) < 0.5",
             "  mirrored = rng.uniform(tf.shape(images), dtype=images.dtype) < 0.5",
             ("tests/augment_test.py",), select="flip"),
+    Variant("dragan_alpha_per_entry", "DRAGAN's α drawn per entry, not per sample",
+            "tfwgan/penalties.py",
+            "  alpha = generator.uniform(_per_sample_shape(real), dtype=real.dtype)",
+            "  alpha = generator.uniform(tf.shape(real), dtype=real.dtype)",
+            ("tests/penalties_test.py",), select="draw_has"),
+    Variant("lp_perturbation_per_sample", "WGAN-LP's perturbation one value per sample, not "
+            "per entry", "tfwgan/penalties.py",
+            "  return x + std * _rng(rng).normal(tf.shape(x), dtype=x.dtype)",
+            "  return x + std * _rng(rng).normal(_per_sample_shape(x), dtype=x.dtype)",
+            ("tests/penalties_test.py",), select="draw_has"),
+    Variant("lecam_anchors_from_the_live_scores", "LeCam's anchors not held (the gradient "
+            "runs through the moving average)", "tfwgan/critic_terms.py",
+            "      scores = tf.cast(_flat(tf.stop_gradient(scores)), tf.float32)",
+            "      scores = tf.cast(_flat(scores), tf.float32)",
+            ("tests/gan_test.py::BaselinesOneIterationTest",)),
+    Variant("generator_power_iteration_skipped", "the generator's power iteration never run "
+            "(u, v stay at their start)", "tfwgan/gan.py",
+            "    spectral_norm.power_iteration(self.generator)   # before the anchor: both use "
+            "the new u\n",
+            "", (MATRIX,), select="sn_hinge and dcgan28"),
+    Variant("ada_p_adjusted_with_the_wrong_sign", "ADA's p lowered when r_t is above the "
+            "target (more augmentation when the critic does not overfit)", "tfwgan/ada.py",
+            "+ tf.sign(r_t - self.target) * image_count",
+            "- tf.sign(r_t - self.target) * image_count", ("tests/ada_test.py",)),
+    Variant("ada_p_not_checkpointed", "ADA's p and its interval left out of the checkpoint (a "
+            "resumed run restarts from p = 0)", "tfwgan/gan.py",
+            "    for key, variable in self._adaptive_state.items():   # ADA's p and its interval\n"
+            "      items[f\"ada_{key}\"] = variable\n",
+            "", ("tests/ada_test.py",)),
+    Variant("ada_adjusted_every_update", "ADA's p adjusted after every critic update, not "
+            "every `interval` (4) of them", "tfwgan/ada.py",
+            "    due = tf.logical_and(kept > 0, updates >= self.interval)",
+            "    due = kept > 0", ("tests/ada_test.py",)),
+    Variant("ada_signs_per_replica", "ADA's r_t from each replica's own scores (replicas' p "
+            "drift apart)", "tfwgan/ada.py",
+            "    self._pending = (cross_replica_sum(tf.reduce_sum(tf.sign(scores))),\n"
+            "                     cross_replica_sum(tf.cast(tf.size(scores), tf.float32)))",
+            "    self._pending = (tf.reduce_sum(tf.sign(scores)),\n"
+            "                     tf.cast(tf.size(scores), tf.float32))", (MIRRORED,),
+            select="ada"),
+    Variant("ada_gate_per_pixel", "ADA's gate drawn per pixel (each pixel from another "
+            "augmentation)", "tfwgan/augment.py",
+            "        applied = _per_sample(images, rng) < tf.cast(probability, images.dtype)",
+            "        applied = rng.uniform(tf.shape(images), dtype=images.dtype) < tf.cast("
+            "probability, images.dtype)", ("tests/augment_test.py",)),
+    Variant("mirror_real_from_a_fresh_seed", "the real data's mirror draws not keyed by the "
+            "fit step (a resumed run mirrors other images)", "tfwgan/data.py",
+            "  return steps.enumerate(start).map(flip)",
+            "  return steps.enumerate(0).map(flip)", ("tests/data_test.py",)),
 
 ]
 
