@@ -78,6 +78,18 @@ RUNS = {
     # Standard and DRAGAN: RWP's ℓ = 5 generator steps without RWP.
     "standard_5_generator_steps": ("standard_cifar10", {"generator_steps": 5}),
     "dragan_5_generator_steps": ("dragan_cifar10", {"generator_steps": 5}),
+    # Issue #42: the baselines researchers use today, each with and without RWP at the h
+    # that did best in the 180 s h sweep (h = 10, sitting B), all in WGAN-GP's setting (Adam
+    # 1e-4 β (0.5, 0.9), 5 critic updates, batch 64, latent 128, ℓ = 10): they differ only
+    # in the critic's loss and Lipschitz device. WGAN-LP (Petzka et al. eq. 8, interpolates),
+    # SNGAN (hinge + spectrally normalised critic, no penalty), R1 (non-saturating, γ = 10).
+    "rwp_wgan_gp_h10_baselines": ("rwp_wgan_gp_cifar10", {"h": 10.0}),
+    "wgan_lp": ("wgan_gp_cifar10", {"method": "wgan_lp"}),
+    "rwp_wgan_lp_h10": ("rwp_wgan_gp_cifar10", {"method": "wgan_lp", "h": 10.0}),
+    "sngan": ("sngan_cifar10", {}),
+    "rwp_sngan_h10": ("rwp_sngan_cifar10", {"h": 10.0}),
+    "r1": ("wgan_gp_cifar10", {"method": "r1"}),
+    "rwp_r1_h10": ("rwp_wgan_gp_cifar10", {"method": "r1", "h": 10.0}),
 }
 EXPERIMENTS = {
     "rwp": ["wgan_gp", "rwp_wgan_gp", "rwp_wgan_gp_per_phase_z", "wgan_gp_10_generator_steps",
@@ -97,6 +109,9 @@ EXPERIMENTS = {
                       "sbe_wgan_gp_gp_optimizer"],
     "generator_steps": ["standard", "rwp_standard", "standard_5_generator_steps", "dragan",
                         "rwp_dragan", "dragan_5_generator_steps"],
+    # Issue #42 (180 s, sitting D, its own --runs_dir).
+    "baselines": ["wgan_gp", "rwp_wgan_gp_h10_baselines", "wgan_lp", "rwp_wgan_lp_h10",
+                  "sngan", "rwp_sngan_h10", "r1", "rwp_r1_h10"],
 }
 
 # Issue #30's 180 s controls: made in one sitting together with reruns of their baselines
@@ -124,6 +139,8 @@ flags.DEFINE_list("long_runs_dir", ["experiments/results/mnist_fid_runs_600s",
                   "--report: also report the rwp_long experiment's runs found in each of "
                   "these sittings' folders (mnist_fid_runs_<x> → mnist_fid_<x>.md); every "
                   "sitting after the first is also compared with the first.")
+flags.DEFINE_string("baselines_runs_dir", "experiments/results/mnist_fid_runs_baselines",
+                    "--report: also report issue #42's baselines found here (one sitting).")
 flags.DEFINE_string("controls_runs_dir", "experiments/results/mnist_fid_runs_controls",
                     "--report: also report the 180 s controls of issue #30 found here (run "
                     "in one sitting with their baselines).")
@@ -238,14 +255,18 @@ def main(argv):
     import mnist_fid_report  # pylint: disable=g-import-not-at-top  (next to this script)
     npz_path = digits_npz(FLAGS.work_dir, FLAGS.source)
     short = {name: runs for name, runs in EXPERIMENTS.items()
-             if name != "rwp_long" and name not in CONTROL_EXPERIMENTS}
+             if name not in ("rwp_long", "baselines") and name not in CONTROL_EXPERIMENTS}
     mnist_fid_report.write(FLAGS.runs_dir, FLAGS.output_dir, short, npz_path=npz_path)
     if os.path.isdir(FLAGS.controls_runs_dir):
       mnist_fid_report.write(FLAGS.controls_runs_dir, FLAGS.output_dir,
                              {name: runs for name, runs in EXPERIMENTS.items()
-                              if name != "rwp_long"},   # sitting B reruns A's too
+                              if name not in ("rwp_long", "baselines")},   # B reruns A's too
                              name="mnist_fid_controls", npz_path=npz_path,
                              earlier_runs_dir=FLAGS.runs_dir)
+    if os.path.isdir(FLAGS.baselines_runs_dir):
+      mnist_fid_report.write(FLAGS.baselines_runs_dir, FLAGS.output_dir,
+                             {"baselines": EXPERIMENTS["baselines"]},
+                             name="mnist_fid_baselines", npz_path=npz_path)
     long_sittings = [path for path in FLAGS.long_runs_dir if os.path.isdir(path)]
     for index, path in enumerate(long_sittings):
       mnist_fid_report.write(

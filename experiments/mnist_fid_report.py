@@ -28,7 +28,8 @@ BASELINES = {"rwp_wgan_gp": "wgan_gp", "wgan_gp_10_generator_steps": "wgan_gp",
              "wgan_gp_10_generator_steps_half_lr": "wgan_gp", "rwp_wgan_gp_h1": "wgan_gp",
              "rwp_wgan_gp_h10": "wgan_gp", "wgan_gp_sbe_optimizer": "wgan_gp",
              "sbe_wgan_gp_gp_optimizer": "wgan_gp", "standard_5_generator_steps": "standard",
-             "dragan_5_generator_steps": "dragan"}
+             "dragan_5_generator_steps": "dragan", "rwp_wgan_gp_h10_baselines": "wgan_gp",
+             "rwp_wgan_lp_h10": "wgan_lp", "rwp_sngan_h10": "sngan", "rwp_r1_h10": "r1"}
 _RWP_H = ["rwp_wgan_gp", "rwp_wgan_gp_h1", "rwp_wgan_gp_h10", "rwp_wgan_gp_h_per_pixel"]
 # experiment → (run, control) pairs: the difference of mean final FID and Welch's p.
 COMPARISONS = {
@@ -58,6 +59,10 @@ COMPARISONS = {
                         ("rwp_standard", "standard_5_generator_steps"),
                         ("rwp_dragan", "dragan"), ("dragan_5_generator_steps", "dragan"),
                         ("rwp_dragan", "dragan_5_generator_steps")],
+    # Issue #42: each baseline with RWP against itself, and each against WGAN-GP.
+    "baselines": [("rwp_wgan_gp_h10_baselines", "wgan_gp"), ("rwp_wgan_lp_h10", "wgan_lp"),
+                  ("rwp_sngan_h10", "sngan"), ("rwp_r1_h10", "r1"), ("wgan_lp", "wgan_gp"),
+                  ("sngan", "wgan_gp"), ("r1", "wgan_gp")],
 }
 # Where a curve's late part starts (training seconds), for its rises and jumps.
 LATE_SECONDS = {"rwp_long": 300.0}
@@ -76,14 +81,15 @@ def load(runs_dir):
   return runs
 
 
-def curve(record, axis):
-  """(x, FID) of one run; axis 'seconds' or 'generator_updates'."""
+def curve(record, axis, metric="fid"):
+  """(x, metric) of one run; axis 'seconds', 'generator_updates' or 'critic_updates'."""
   evaluations = record["evaluations"]
   if axis == "seconds":
     x = [e["training_seconds"] for e in evaluations]
   else:
-    x = [e["outer_iteration"] * record["generator_steps_per_iteration"] for e in evaluations]
-  return np.asarray(x), np.asarray([e["fid"] for e in evaluations])
+    per_iteration = record[f"{axis.split('_')[0]}_steps_per_iteration"]
+    x = [e["outer_iteration"] * per_iteration for e in evaluations]
+  return np.asarray(x), np.asarray([e[metric] for e in evaluations])
 
 
 def seconds_to_reach(record, target):
@@ -140,17 +146,19 @@ def final_fids(records):
   return [record["evaluations"][-1]["fid"] for record in records]
 
 
-def comparison_table(runs, pairs):
-  """Each (run, control): mean ± std of the final FID over seeds, the difference of the
-  means and Welch's two-sided p."""
-  lines = ["| run | control | seeds | run's final FID | control's final FID | difference | "
-           "Welch p |", "|---|---|---|---|---|---|---|"]
+def comparison_table(runs, pairs, metric="fid"):
+  """Each (run, control): mean ± std of the final `metric` over seeds, the difference of
+  the means and Welch's two-sided p."""
+  lines = [f"| run | control | seeds | run's final {metric.upper()} | control's final "
+           f"{metric.upper()} | difference | Welch p |", "|---|---|---|---|---|---|---|"]
+  digits = 4 if metric == "kid" else 1
   for name, control in pairs:
     if name in runs and control in runs:
-      a, b = final_fids(runs[name]), final_fids(runs[control])
+      a, b = ([r["evaluations"][-1][metric] for r in runs[key]] for key in (name, control))
       difference, p = compare.welch(a, b)
-      lines.append(f"| {name} | {control} | {len(a)} / {len(b)} | {compare.mean_std(a)} | "
-                   f"{compare.mean_std(b)} | {difference:+.1f} | {p:.2g} |")
+      lines.append(f"| {name} | {control} | {len(a)} / {len(b)} | "
+                   f"{compare.mean_std(a, digits)} | {compare.mean_std(b, digits)} | "
+                   f"{difference:+.{digits}f} | {p:.2g} |")
   return "\n".join(lines)
 
 
@@ -222,24 +230,25 @@ def time_to_fid_table(runs, names, targets=TIME_TO_FID_TARGETS):
   return "\n".join(lines)
 
 
-def fid_at_updates(record, updates):
-  """The FID interpolated at `updates` generator updates (nan past the run's end)."""
-  x, y = curve(record, "generator_updates")
+def fid_at_updates(record, updates, axis="generator_updates"):
+  """The FID interpolated at `updates` updates of `axis` (nan past the run's end)."""
+  x, y = curve(record, axis)
   return float(np.interp(updates, x, y)) if updates <= x[-1] else float("nan")
 
 
-def updates_table(runs, pairs, points=(200, 400, 600)):
-  """Each (run, control) at equal generator updates (RWP paper Fig. 5's axis): mean ± std
-  FID over seeds at each point, and at the last update both reach; Welch's p."""
-  lines = ["| run | control | generator updates | run's FID | control's FID | difference | "
-           "Welch p |", "|---|---|---|---|---|---|---|"]
+def updates_table(runs, pairs, points=(200, 400, 600), axis="generator_updates"):
+  """Each (run, control) at equal updates of `axis` (generator updates: the RWP paper's
+  Fig. 5; critic updates: equal outer iterations at equal critic steps): mean ± std FID
+  over seeds at each point, and at the last update both reach; Welch's p."""
+  lines = [f"| run | control | {axis.replace('_', ' ')} | run's FID | control's FID | "
+           "difference | Welch p |", "|---|---|---|---|---|---|---|"]
   for name, control in pairs:
     if name not in runs or control not in runs:
       continue
-    end = min(curve(r, "generator_updates")[0][-1] for r in runs[name] + runs[control])
+    end = min(curve(r, axis)[0][-1] for r in runs[name] + runs[control])
     for updates in [p for p in points if p < end] + [int(end)]:
-      a = [fid_at_updates(r, updates) for r in runs[name]]
-      b = [fid_at_updates(r, updates) for r in runs[control]]
+      a = [fid_at_updates(r, updates, axis) for r in runs[name]]
+      b = [fid_at_updates(r, updates, axis) for r in runs[control]]
       difference, p = compare.welch(a, b)
       lines.append(f"| {name} | {control} | {updates} | {compare.mean_std(a)} | "
                    f"{compare.mean_std(b)} | {difference:+.1f} | {p:.2g} |")
@@ -433,6 +442,8 @@ def write(runs_dir, output_dir, experiments, name="mnist_fid", npz_path=None,
                         ["sbe_wgan_gp", "sbe_wgan_gp_gp_optimizer"]],
       "generator_steps": [["standard", "rwp_standard", "standard_5_generator_steps"],
                           ["dragan", "rwp_dragan", "dragan_5_generator_steps"]],
+      "baselines": [["wgan_gp", "rwp_wgan_gp_h10_baselines"], ["wgan_lp", "rwp_wgan_lp_h10"],
+                    ["sngan", "rwp_sngan_h10"], ["r1", "rwp_r1_h10"]],
   }
   for experiment, names in experiments.items():
     figure(runs, panels[experiment], os.path.join(output_dir, f"{name}_{experiment}.png"))
@@ -446,6 +457,15 @@ def write(runs_dir, output_dir, experiments, name="mnist_fid", npz_path=None,
                       f"{smoothness_comparison_table(runs, COMPARISONS[experiment], after)}"
                       f"\n\nTraining seconds to reach an FID, per seed:\n\n"
                       f"{time_to_fid_table(runs, names)}\n")
+    if experiment == "baselines":   # issue #42: KID, equal updates, the cost of each part
+      pairs = COMPARISONS[experiment]
+      sections.append(f"Final KID (the same evaluations), mean ± std over seeds:\n\n"
+                      f"{comparison_table(runs, pairs, metric='kid')}\n\n"
+                      f"At equal critic updates (every run makes 5 per outer iteration, so "
+                      f"equal outer iterations):\n\n"
+                      f"{updates_table(runs, pairs, (1000, 2000, 3000), 'critic_updates')}"
+                      f"\n\nAt equal generator updates:\n\n"
+                      f"{updates_table(runs, pairs, (200, 400, 2000), 'generator_updates')}\n")
     if experiment.startswith("sbe"):
       pairs = [pair for pair in COMPARISONS[experiment] if "sbe_wgan_gp" in pair[0]]
       sections.append(f"At equal generator updates (Fig. 5's axis):\n\n"

@@ -43,7 +43,12 @@ flags.DEFINE_string("inception_path", None, "Local copy of TF-GAN's Inception mo
 flags.DEFINE_string("feature_layer", None, "Classifier layer (Keras) or output (SavedModel) "
                     "whose activations FID/KID use (default: the run's, else 'features').")
 flags.DEFINE_string("logits_layer", "logits", "Classifier layer/output holding the logits.")
-flags.DEFINE_integer("num_samples", 10000, "Generated and real samples compared.", lower_bound=2)
+flags.DEFINE_integer("num_samples", None, "Generated and real samples compared (default: "
+                     "the run's final-evaluation count from the export's metadata, else "
+                     "10000); at most the real set's distinct samples.", lower_bound=2)
+flags.DEFINE_enum("resize", None, ("bilinear", "clean"), "How Inception resizes the samples "
+                  "to 299×299: bilinear, or clean (clean-fid's PIL bicubic on float images); "
+                  "default: the run's --eval_resize, else bilinear. Part of the protocol.")
 flags.DEFINE_integer("batch_size", 100, "Images per classifier call.", lower_bound=1)
 flags.DEFINE_string("cache_path", None, "Cache file for the real data's classifier outputs.")
 flags.DEFINE_string("output_json", None, "Where the results are written (default: "
@@ -63,6 +68,7 @@ flags.DEFINE_bool("noise_floor", False, "Also score two disjoint real sets of --
                   "each against each other (what a perfect generator scores), next to the "
                   "generator's scores.")
 FLAGS = flags.FLAGS
+DEFAULT_NUM_SAMPLES = 10_000
 
 
 def run_settings(generator):
@@ -91,6 +97,10 @@ def run_settings(generator):
     return pick(name, default)
 
   return dict(dataset=dataset, data_dir=pick("data_dir", None, data_field=True),
+              num_samples=FLAGS.num_samples or run.get("final_eval_samples") or
+              DEFAULT_NUM_SAMPLES,
+              resize=FLAGS.resize or (run.get("eval_resize", "bilinear") if runs_classifier
+                                      else "bilinear"),
               image_size=pick("image_size", None, data_field=True),
               channels=pick("channels", 3, data_field=True),
               split=FLAGS.eval_split or (run.get("eval_split", "train") if same_data
@@ -133,24 +143,31 @@ def main(argv):
     check_data(settings, sample_shape)
     toy = dataset in data.TOY_DATASETS
     metrics = scoring.resolve_metrics(FLAGS.metrics, points=toy)
-    scoring.check_sample_count(metrics, FLAGS.num_samples)
+    num_samples = settings["num_samples"]
+    scoring.check_sample_count(metrics, num_samples)
     available = data.sample_count(dataset, data_dir=settings["data_dir"], split=split)
-    if FLAGS.noise_floor and available is not None and available < 2 * FLAGS.num_samples:
-      raise ValueError(f"num_samples={FLAGS.num_samples}: --noise_floor needs two disjoint "
-                       f"real sets, {2 * FLAGS.num_samples} samples; {dataset} has "
+    if not toy and available is not None and available < num_samples:
+      raise ValueError(f"num_samples={num_samples}: more than the {available} distinct real "
+                       f"samples ({dataset}, {data.real_set_name(dataset, split)}; they would "
+                       f"repeat); pass --num_samples={available} or fewer.")
+    if FLAGS.noise_floor and available is not None and available < 2 * num_samples:
+      raise ValueError(f"num_samples={num_samples}: --noise_floor needs two disjoint "
+                       f"real sets, {2 * num_samples} samples; {dataset} has "
                        f"{available}.")
-    classifier = (None if toy else classifiers.load_checked(
+    pixels = not toy and not scoring.needs_classifier(metrics)   # SWD: no classifier
+    classifier = (None if toy else classifiers.pixels_only if pixels else
+                  classifiers.load_checked(
         settings["classifier"], feature_layer=settings["feature_layer"],
         logits_layer=FLAGS.logits_layer, inception_path=settings["inception_path"],
-        sample_shape=sample_shape))
+        sample_shape=sample_shape, resize=settings["resize"]))
     labelled = bool(generator.num_classes)   # a conditional export: per-class scores
     real_batches = lambda count: data.evaluation_batches(
         dataset, num_samples=count, batch_size=FLAGS.batch_size, seed=FLAGS.seed,
         data_dir=settings["data_dir"], download=FLAGS.download,
         image_size=settings["image_size"], channels=settings["channels"], split=split,
         labels=labelled)
-    real = real_batches(FLAGS.num_samples)   # opens the data: unprepared tfds data fails here
-    output = FLAGS.output_json or default_output(generator)
+    real = real_batches(num_samples)   # opens the data: unprepared tfds data fails here
+    output = FLAGS.output_json or default_output(generator, num_samples)
     from tfwgan import files  # pylint: disable=g-import-not-at-top
     files.check_writable(os.path.dirname(files.absolute(output)), name="output_json")
     if FLAGS.cache_path:
@@ -160,37 +177,38 @@ def main(argv):
   if labelled:
     real = scoring.LabelledBatches(real)
   results = scoring.evaluate(generator, real, classifier=classifier,
-                             num_samples=FLAGS.num_samples, batch_size=FLAGS.batch_size,
+                             num_samples=num_samples, batch_size=FLAGS.batch_size,
                              cache_path=FLAGS.cache_path, seed=FLAGS.seed, metrics=metrics,
                              batch_norm=FLAGS.batch_norm,
                              inception_score_splits=FLAGS.inception_score_splits)
   if FLAGS.noise_floor:
-    floor = scoring.noise_floor(real_batches(2 * FLAGS.num_samples), classifier=classifier,
-                                num_samples=FLAGS.num_samples, metrics=metrics)
+    floor = scoring.noise_floor(real_batches(2 * num_samples), classifier=classifier,
+                                num_samples=num_samples, metrics=metrics)
     results.update({f"noise_floor/{name}": value for name, value in floor.items()})
   config = generator.metadata.get("config", {})
   results["protocol"] = scoring.protocol(
-      num_samples=FLAGS.num_samples, real_split=data.real_set_name(dataset, split),
-      classifier=None if toy else settings["classifier"],
-      classifier_sha256=None if toy else classifiers.weights_sha256(
+      num_samples=num_samples, real_split=data.real_set_name(dataset, split),
+      classifier=None if toy or pixels else settings["classifier"],
+      classifier_sha256=None if toy or pixels else classifiers.weights_sha256(
           settings["classifier"], inception_path=settings["inception_path"]),
       generator=("unknown" if not config else
                  "ema" if config.get("ema_decay") is not None else "live"),
       real_available=available,
       batch_norm=FLAGS.batch_norm or generator.batch_norm,
-      inception_score_splits=FLAGS.inception_score_splits, metrics=metrics, seed=FLAGS.seed)
+      inception_score_splits=FLAGS.inception_score_splits, metrics=metrics, seed=FLAGS.seed,
+      resize=None if toy or pixels else settings["resize"])
   results.update(export_dir=os.path.abspath(FLAGS.export_dir), dataset=dataset)
   scoring.write_json(results, output)
   print(json.dumps(results, indent=2, sort_keys=True))
   print(f"wrote {output}")
 
 
-def default_output(generator):
+def default_output(generator, num_samples):
   """A new JSON file per evaluation, in the run's own results directory."""
   from tfwgan import export, files  # pylint: disable=g-import-not-at-top
   step = generator.metadata.get("step")
   stem = (os.path.basename(os.path.normpath(FLAGS.export_dir))
-          + ("" if step is None else f"-step{step}") + f"-{FLAGS.num_samples}samples")
+          + ("" if step is None else f"-step{step}") + f"-{num_samples}samples")
   directory = export.results_directory(FLAGS.export_dir, "evaluations", generator.metadata)
   return files.unused_names(directory, [stem], ".json")[0]
 

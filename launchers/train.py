@@ -43,6 +43,10 @@ flags.DEFINE_enum("loss", None, config_lib.LOSSES, "Adversarial loss instead of 
 flags.DEFINE_float("lecam_weight", None, "λ of LeCam regularisation (Tseng et al. 2021; their "
                    "CIFAR-10 setting 0.3), added to any loss and penalty; 0: off.",
                    lower_bound=0.0)
+flags.DEFINE_float("lecam_decay", None, "LeCam: decay of the anchors' moving averages (the "
+                   "authors' 0.99).")
+flags.DEFINE_bool("lecam_one_sided", None, "LeCam: the authors' code's one-sided form, "
+                  "relu(D(x) − α_F)² + relu(α_R − D(G(z)))², instead of eq. 3's squares.")
 flags.DEFINE_float("consistency_weight", None, "λ_real = λ_fake of balanced consistency "
                    "regularisation (Zhao et al. 2021: 10); 0: off.", lower_bound=0.0)
 flags.DEFINE_string("consistency_policy", None, "Balanced consistency: the transformation T, "
@@ -195,6 +199,9 @@ flags.DEFINE_string("classifier", None, "Classifier for the image metrics: 'ince
                     "saved_models/mnist_classifier.")
 flags.DEFINE_string("inception_path", None, "Local copy of TF-GAN's Inception module for "
                     "offline machines (default: the TF-Hub handle).")
+flags.DEFINE_enum("eval_resize", None, ("bilinear", "clean"), "How Inception resizes the "
+                  "samples to 299×299: bilinear (TF-GAN's), or clean (clean-fid's default: "
+                  "PIL bicubic on float images); recorded in the protocol.")
 flags.DEFINE_string("feature_layer", None, "Classifier layer whose activations FID/KID use.")
 flags.DEFINE_string("eval_cache_dir", None, "Where real-data classifier outputs are cached.")
 flags.DEFINE_integer("seed", None, "Seed of weights, data and the model's random draws.",

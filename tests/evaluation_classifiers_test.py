@@ -86,7 +86,8 @@ class ClassifiersTest(tf.test.TestCase):
     classifiers.check_fits(lambda images: images, (5,))        # unknown: not checked
 
   def test_an_unreachable_inception_is_one_line_naming_the_offline_ways(self):
-    def offline(path):
+    def offline(path, **options):
+      del options
       raise OSError(f"<urlopen error [Errno 111] Connection refused> ({path})\ntraceback")
     with mock.patch.object(classifiers, "inception", offline):
       with self.assertRaises(ValueError) as error:
@@ -97,6 +98,7 @@ class ClassifiersTest(tf.test.TestCase):
       self.assertIn("Connection refused", message)
       self.assertIn("--inception_path=<a local copy>", message)
       self.assertIn("--classifier=saved_models/mnist_classifier", message)
+      self.assertIn("--eval_metrics=swd (evaluate.py: --metrics=swd)", message)   # no classifier
       with self.assertRaisesRegex(ValueError, r"^inception_path='/x': cannot be loaded "
                                   r"\(<urlopen error"):
         classifiers.load_checked("inception", inception_path="/x")

@@ -75,6 +75,38 @@ class MetricsTest(tf.test.TestCase):
                                            rng.normal(loc=1.0, size=(200, 8)))
     self.assertGreater(shifted, 10 * np.std(same))
 
+  def test_kid_over_subsets_matches_a_numpy_reference(self):
+    # torch-fidelity's protocol written with NumPy (float64): per subset, indices of a then
+    # of b without replacement, the unbiased MMD² of k(x, y) = (x·y/d + 1)³; mean and the
+    # population std over the subsets.
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(90, 6)), rng.normal(loc=0.3, size=(70, 6))
+
+    def mmd2(x, y):
+      k = lambda p, q: (p @ q.T / x.shape[1] + 1.0) ** 3
+      m = len(x)
+      off = lambda kernel: kernel.sum() - np.trace(kernel)
+      return (off(k(x, x)) + off(k(y, y))) / (m * (m - 1)) - 2.0 * k(x, y).sum() / m ** 2
+
+    draws = np.random.default_rng(11)
+    values = []
+    for _ in range(7):
+      pick_a = a[draws.choice(90, 25, replace=False)]
+      values.append(mmd2(pick_a, b[draws.choice(70, 25, replace=False)]))
+    got = metrics.kid_over_subsets(a, b, subsets=7, subset_size=25, seed=11)
+    self.assertAllClose([got.mean, got.std], [np.mean(values), np.std(values)], rtol=1e-4)
+    self.assertEqual((got.subsets, got.subset_size), (7, 25))
+    self.assertGreater(got.std, 0.0)
+    # Sets smaller than the subset: subsets of the smaller set's size; one when that is all.
+    self.assertEqual(metrics.kid_plan(500, 500), (1, 500))
+    self.assertEqual(metrics.kid_plan(10_000, 10_000), (100, 1000))
+    self.assertEqual(metrics.kid_plan(800, 600, subset_size=700), (1, 600))
+    whole = metrics.kid_over_subsets(a[:40], b[:40])
+    self.assertEqual((whole.subsets, whole.subset_size, whole.std), (1, 40, None))
+    self.assertAllClose(whole.mean, mmd2(a[:40], b[:40]), rtol=1e-4)
+    # One subset of all samples is TF-GAN's unbiased estimate (one block).
+    self.assertAllClose(whole.mean, metrics.kid_from_activations(a[:40], b[:40]), rtol=1e-4)
+
   def test_inception_score_of_evenly_spread_one_hot_logits_is_k(self):
     for k in (1, 4, 10):
       logits = 200.0 * np.tile(np.eye(k), (10, 1)) - 100.0

@@ -2,6 +2,7 @@ import os
 
 import test_utils
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -195,6 +196,18 @@ class ScoringTest(tf.test.TestCase):
     again = evaluate(["swd"])                # now it holds them
     self.assertEqual(sum(calls), 200)
     self.assertGreater(again["swd/8"], 0.0)
+    # Pixel metrics need no classifier (offline machines): the same SWD without one (its
+    # projections are random: both runs from one global seed).
+    keras.utils.set_random_seed(5)
+    with_classifier = evaluate(["swd"])
+    keras.utils.set_random_seed(5)
+    pixels = scoring.evaluate(generate, image_batches(0.0), num_samples=200, batch_size=50,
+                              latent_dim=4, metrics=["swd"])
+    self.assertAllClose(pixels, with_classifier)
+    with self.assertRaisesRegex(ValueError, r"classifier: required .* except for pixel "
+                                r"metrics \['swd'\]"):
+      scoring.evaluate(generate, image_batches(0.0), num_samples=200, batch_size=50,
+                       latent_dim=4, metrics=["swd", "fid"])
 
   def test_score_keeps_real_and_generated_apart(self):
     rng = np.random.default_rng(7)

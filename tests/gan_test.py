@@ -457,7 +457,7 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
             if len(shape) == 3 else [])
         gan = tfwgan.GAN(generator, critic, latent_dim, loss="hinge", critic_steps=1,
                          penalty={"name": "r1", "every": 2}, seed=0, proximal=regulariser,
-                         critic_terms=terms)
+                         critic_terms=terms, conditioning=chosen)
       else:
         gan = tfwgan.WGANGP(generator, critic, latent_dim, critic_steps=1, seed=0,
                             proximal=regulariser, conditioning=chosen)
@@ -541,11 +541,16 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
        for proximal in proximals for replicas in (1, 2)] +
       # Issue #42: spectral normalisation of both networks (the generator's u, v advanced
       # at each of its updates, the anchor with the live u), hinge, lazy R1, LeCam and
-      # balanced consistency (images), one family of each kind.
-      [(f"{family}_sn_hinge_r1_lecam_cr_{proximal}_{replicas}_replicas", family, proximal,
-        replicas, None, True)
-       for family in ("mlp", "dcgan28", "resnet28") for proximal in ("rwp", "sbe")
-       for replicas in (1, 2)])
+      # balanced consistency (images), one family of each kind; conditional too (the
+      # projection's class embedding normalised; AC-GAN's class head).
+      [(f"{family}_{critic_kind + '_' if critic_kind else ''}sn_hinge_r1_lecam_cr_{proximal}_"
+        f"{replicas}_replicas",
+        family, proximal, replicas, critic_kind, True)
+       for family, critic_kind, proximals in (
+           ("mlp", None, ("rwp", "sbe")), ("dcgan28", None, ("rwp", "sbe")),
+           ("resnet28", None, ("rwp", "sbe")), ("mlp", "projection", ("rwp", "sbe")),
+           ("dcgan28", "acgan", ("rwp",)))
+       for proximal in proximals for replicas in (1, 2)])
   def test_one_outer_iteration_matches_a_recomputation(self, family, proximal, replicas,
                                                        critic_kind=None, baselines=False):
     strategy, gan, before, logs, latents = self._train(family, proximal, replicas, critic_kind,

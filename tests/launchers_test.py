@@ -472,7 +472,7 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
         "real_split": "fresh draws",
         "classifier": None, "classifier_sha256": None, "generator": "live",
         "batch_norm": "moving", "inception_score_splits": 10,
-        "metrics": list(scoring.POINT_METRICS), "seed": 0})
+        "metrics": list(scoring.POINT_METRICS), "seed": 0, "resize": None})
     # Two real sets of 300 are closer than the generator to the data, and not 0 apart.
     self.assertLess(results["noise_floor/emd"], results["emd"])
     self.assertGreater(results["noise_floor/emd"], 0.05)
@@ -513,11 +513,19 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
         "real_split": "all",
         "classifier": classifier, "classifier_sha256": classifiers.weights_sha256(classifier),
         "generator": "live", "batch_norm": "moving", "inception_score_splits": 3,
-        "metrics": list(scoring.IMAGE_METRICS), "seed": 0})
+        "metrics": list(scoring.IMAGE_METRICS), "seed": 0, "resize": "bilinear",
+        "kid_subsets": 1, "kid_subset_size": 60})
     floor = scoring.noise_floor(
         data.evaluation_batches("npz", num_samples=120, batch_size=20, data_dir=data_path),
         classifier=classifiers.load(classifier), num_samples=60)
     self.assertEqual({k: results[f"noise_floor/{k}"] for k in floor}, floor)
+    # More samples than the 120 distinct real ones: refused, not silently repeated.
+    completed = _launch("evaluate.py", f"--export_dir={root}/export", f"--data_dir={data_path}",
+                        f"--classifier={classifier}", "--num_samples=121",
+                        f"--output_json={root}/more.json")
+    self.assertEqual(completed.stderr.strip().splitlines()[-1],
+                     "evaluate.py: error: --num_samples=121: more than the 120 distinct real "
+                     "samples (npz, all; they would repeat); pass --num_samples=120 or fewer.")
     # The launcher's numbers are the library's on the same export, data and classifier.
     expected = scoring.evaluate(
         export.ExportedGenerator(root + "/export"),

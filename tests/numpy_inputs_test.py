@@ -109,6 +109,8 @@ CALLS = {
         tfwgan.evaluation.inception_score_from_logits(a(LOGITS))),
     "evaluation.kid_from_activations": lambda a: tfwgan.evaluation.kid_from_activations(
         a(POINTS), a(OTHER_POINTS)),
+    "evaluation.kid_over_subsets": lambda a: tfwgan.evaluation.kid_over_subsets(
+        a(POINTS), a(OTHER_POINTS)),
     "evaluation.precision_recall": lambda a: tuple(tfwgan.evaluation.precision_recall(
         real_features=a(POINTS), generated_features=a(OTHER_POINTS))),
     "evaluation.density_coverage": lambda a: tuple(tfwgan.evaluation.density_coverage(

@@ -1,4 +1,5 @@
 import dataclasses
+import os
 
 import test_utils  # pylint: disable=unused-import
 
@@ -79,6 +80,20 @@ class PresetsTest(tf.test.TestCase):
       first, second = preset.optimizer.build(), preset.optimizer.build()
       self.assertIsInstance(first, keras.optimizers.Optimizer)
       self.assertIsNot(first, second)
+
+  def test_mnist_presets_evaluate_with_the_shipped_classifier(self):
+    mnist = [preset.name for preset in presets.PRESETS.values() if preset.dataset == "mnist"]
+    self.assertNotEmpty(mnist)
+    classifier = config_lib.RunConfig.from_preset(mnist[0]).classifier
+    self.assertEqual(classifier, presets.MNIST_CLASSIFIER)
+    self.assertTrue(os.path.isdir(os.path.join(classifier, "saved_model")))
+    for name in mnist:
+      self.assertEqual(config_lib.RunConfig.from_preset(name).classifier, classifier, name)
+      self.assertEqual(config_lib.RunConfig.from_preset(name, classifier="inception")
+                       .classifier, "inception")   # unless told otherwise
+    for preset in presets.PRESETS.values():
+      if preset.dataset != "mnist":
+        self.assertEqual(preset.classifier, "inception", preset.name)
 
   def test_errors(self):
     with self.assertRaisesRegex(ValueError, r"preset='wgan'.*allowed values.*wgan_gp_cifar10"):

@@ -395,7 +395,8 @@ class ImageRunTest(tf.test.TestCase):
         "classifier": classifier_path,
         "classifier_sha256": classifiers.weights_sha256(classifier_path),
         "generator": "live", "batch_norm": "moving", "inception_score_splits": 3,
-        "metrics": list(scoring.DEFAULT_IMAGE_METRICS), "seed": 0})
+        "metrics": list(scoring.DEFAULT_IMAGE_METRICS), "seed": 0, "resize": "bilinear",
+        "kid_subsets": 1, "kid_subset_size": 30})
     self.assertRegex(training.summary_line(result), r"; final: coverage [0-9.e-]+, .*fid "
                      r"[0-9.e+-]+, .* \[30 generated vs 30 real \(train\), classifier "
                      r"mnist_classifier sha256 [0-9a-f]{12}, live generator, batch norm "
@@ -410,11 +411,17 @@ class ImageRunTest(tf.test.TestCase):
         "generated_samples": 20_000, "real_samples": 20_000, "real_distinct_samples": 10_000,
         "real_split": "test", "classifier": "inception", "classifier_sha256": "ab" * 32,
         "generator": "ema", "batch_norm": "batch", "inception_score_splits": 5,
-        "metrics": list(scoring.DEFAULT_IMAGE_METRICS), "seed": 0})
+        "metrics": list(scoring.DEFAULT_IMAGE_METRICS), "seed": 0, "resize": "bilinear",
+        "kid_subsets": 100, "kid_subset_size": 1000})
     self.assertEqual(training.describe_protocol(protocol),
                      "20000 generated vs 20000 real (test, 10000 distinct), classifier "
                      "inception sha256 abababababab, ema generator, batch norm batch, IS 5 "
                      "splits")
+    # SWD alone scores the pixels: no classifier, no resize, said so.
+    pixels = training.evaluation_protocol(dataclasses.replace(config, eval_metrics=("swd",)),
+                                          200, None)
+    self.assertEqual((pixels["classifier"], pixels["resize"]), (None, None))
+    self.assertIn(", pixels, ema generator", training.describe_protocol(pixels))
 
   def test_a_final_evaluation_larger_than_the_real_set_is_refused_before_training(self):
     root = self.create_tempdir().full_path
@@ -628,6 +635,9 @@ WIRING = {
     "loss": ("hinge", {}, lambda r: r.gan.adversarial_loss.name, "hinge"),
     "lecam_weight": (0.3, {}, lambda r: [(t.name, t.weight) for t in r.gan.critic_terms],
                      [("lecam", 0.3)]),
+    "lecam_decay": (0.9, {"lecam_weight": 0.3}, lambda r: r.gan.critic_terms[0].decay, 0.9),
+    "lecam_one_sided": (True, {"lecam_weight": 0.3},
+                        lambda r: r.gan.critic_terms[0].one_sided, True),
     "consistency_weight": (5.0, NPZ, lambda r: [(t.name, t.real_weight, t.fake_weight)
                                                 for t in r.gan.critic_terms],
                            [("consistency", 5.0, 5.0)]),
@@ -716,6 +726,10 @@ WIRING = {
                        lambda r: r.classifier["inception_path"], "/models/inception"),
     "feature_layer": ("pool", {**NPZ, "eval_every": 1},
                       lambda r: r.classifier["feature_layer"], "pool"),
+    "eval_resize": ("clean", {**NPZ, "eval_every": 1},
+                    lambda r: (r.classifier["resize"],
+                               os.path.basename(r.real_outputs["cache_path"]).endswith(
+                                   "-clean.npz")), ("clean", True)),
     "eval_cache_dir": ("<tmp>/cache", {**NPZ, "eval_every": 1},
                        lambda r: os.path.dirname(r.real_outputs["cache_path"]), "<tmp>/cache"),
     "seed": (9, {}, lambda r: (r.gan.seed, r.datasets[-1]["seed"]), (9, 9)),

@@ -121,6 +121,8 @@ class RunConfig:
   penalty_weight: float = 10.0
   penalty_every: int = 1
   lecam_weight: float = 0.0
+  lecam_decay: float = 0.99
+  lecam_one_sided: bool = False
   consistency_weight: float = 0.0
   consistency_policy: str = "translation,flip"
   gamma: float = 1.0
@@ -172,6 +174,7 @@ class RunConfig:
   classifier: str = "inception"
   inception_path: str | None = None
   feature_layer: str = "features"
+  eval_resize: str = "bilinear"
   eval_cache_dir: str | None = None
   seed: int = 0
   deterministic: bool = False
@@ -234,7 +237,7 @@ class RunConfig:
         "ema_decay": preset.ema_decay, "ema_start_step": preset.ema_start_step,
         "conditioning": preset.conditioning, "augment": preset.augment,
         "loss": preset.loss, "spectral_norm": preset.spectral_norm,
-        "penalty_every": preset.penalty_every,
+        "penalty_every": preset.penalty_every, "classifier": preset.classifier,
     }
     given = {k: os.path.expanduser(v) if k in PATH_FIELDS and isinstance(v, str) else v
              for k, v in overrides.items() if v is not None}   # ~/x and /home/u/x: one run
@@ -294,6 +297,7 @@ class RunConfig:
     one_of("ema_statistics", self.ema_statistics, ema.STATISTICS)
     one_of("eval_batch_norm", self.eval_batch_norm, sampling.BATCH_NORM_MODES)
     one_of("eval_split", self.eval_split, data.EVAL_SPLITS)
+    one_of("eval_resize", self.eval_resize, ("bilinear", "clean"))
     one_of("resnet_init", self.resnet_init, networks.RESNET_INITS)
     one_of("wwgan_graph", self.wwgan_graph, penalties.W2_GRAPHS)
     one_of("conditioning", self.conditioning, CONDITIONINGS)
@@ -332,6 +336,8 @@ class RunConfig:
       integer_at_least(name, getattr(self, name), 0)
     number_at_least("penalty_weight", self.penalty_weight)
     number_at_least("lecam_weight", self.lecam_weight)
+    if not 0.0 < self.lecam_decay < 1.0:
+      raise ValueError(f"lecam_decay={self.lecam_decay!r}: must be a number in (0, 1).")
     number_at_least("consistency_weight", self.consistency_weight)
     if not augment_lib.parse_policy(self.consistency_policy):
       raise ValueError(f"consistency_policy={self.consistency_policy!r}: needs at least one "
@@ -430,7 +436,9 @@ class RunConfig:
              "ada_target": ("augment", bool(self.augment)),
              "ada_speed_images": ("ada_target", self.ada_target is not None),
              "penalty_every": ("method=r1 or r2", self.method in LAZY_PENALTIES),
-             "consistency_policy": ("consistency_weight > 0", self.consistency_weight > 0)}
+             "consistency_policy": ("consistency_weight > 0", self.consistency_weight > 0),
+             "lecam_decay": ("lecam_weight > 0", self.lecam_weight > 0),
+             "lecam_one_sided": ("lecam_weight > 0", self.lecam_weight > 0)}
     for name, (feature, used) in needs.items():
       if getattr(self, name) != defaults[name] and not used:
         raise ValueError(f"{name}={getattr(self, name)!r}: only used with {feature}; it is "

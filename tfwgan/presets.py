@@ -1,11 +1,17 @@
 """Paper settings as data: one frozen `Preset` per named setting of the seed papers."""
 
 import dataclasses
+import os
 
 import keras
 
 from tfwgan import penalties
 from tfwgan import validation
+
+# The evaluation classifier shipped with the repository (trained on MNIST's digits by
+# launchers/train_classifier.py): the default of every MNIST preset.
+MNIST_CLASSIFIER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "saved_models", "mnist_classifier")
 
 METHODS = ("wgan_clip", "wgan_gp", "wgan_lp", "wwgan", "dragan", "standard", "r1", "r2")
 PROXIMALS = ("none", "rwp", "sbe")
@@ -89,6 +95,7 @@ class Preset:
   loss: str = "auto"               # the method's own loss, or hinge / least_squares / …
   spectral_norm: str = "none"      # 'critic' or 'both' (Miyato et al. 2018)
   penalty_every: int = 1           # r1/r2: lazy regularisation every N critic updates
+  classifier: str = "inception"    # the evaluation's classifier (MNIST: the shipped one)
   notes: str = ""
 
   def __post_init__(self):
@@ -286,12 +293,13 @@ def _conditional_and_augmented():
                  "joined with the label's one-hot code (our choice: the authors' MNIST "
                  "script is unconditional)"),
              method="wgan_gp", dataset="mnist", conditioning="projection",
+             classifier=MNIST_CLASSIFIER,
              optimizer=_ADAM_GP, batch_size=50, latent_dim=128, critic_steps=5,
              network="dcgan", base_filters=64, train_steps=200_000,
              train_steps_source="WGAN-GP's gan_mnist.py (ITERS = 200000)",
              eval_source="our choice: FID and class accuracy of 10,000 samples with the "
-                         "shipped MNIST classifier (--classifier=saved_models/"
-                         "mnist_classifier), intra-class FID against the labelled digits"),
+                         "shipped MNIST classifier (saved_models/mnist_classifier, the "
+                         "preset's classifier), intra-class FID against the labelled digits"),
   ]
   for name in ("wgan_gp_cifar10", "rwp_wgan_gp_cifar10", "wgan_gp_resnet_cifar10",
                "rwp_wgan_gp_resnet_cifar10"):

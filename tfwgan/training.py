@@ -51,7 +51,8 @@ class RunResult:
 def describe_protocol(protocol):
   """'500 generated vs 500 real (train), classifier mnist_classifier sha256 3f2a…, ema
   generator, batch norm moving, IS 10 splits': how a score was taken, in one phrase."""
-  classifier = ("raw points" if protocol["classifier"] is None else
+  pixels = set(protocol["metrics"]) <= set(scoring.PIXEL_METRICS)
+  classifier = (("pixels" if pixels else "raw points") if protocol["classifier"] is None else
                 f"classifier {os.path.basename(os.path.normpath(protocol['classifier']))} "
                 f"sha256 {(protocol['classifier_sha256'] or 'unknown')[:12]}")
   splits = (f", IS {protocol['inception_score_splits']} splits"
@@ -189,7 +190,8 @@ def build_critic_terms(config):
   `consistency_policy`), where their weights are above 0."""
   terms = []
   if config.lecam_weight:
-    terms.append(critic_terms.LeCam(config.lecam_weight))
+    terms.append(critic_terms.LeCam(config.lecam_weight, decay=config.lecam_decay,
+                                    one_sided=config.lecam_one_sided))
   if config.consistency_weight:
     terms.append(critic_terms.BalancedConsistency(
         real_weight=config.consistency_weight, fake_weight=config.consistency_weight,
@@ -332,8 +334,8 @@ def write_protocol(writer, kind, protocol, *, step):
 
 def real_outputs_cache_name(config, num_samples=None):
   """File name of the cached real classifier outputs: one per data source and split,
-  image size, classifier and sample count (default `num_eval_samples`; a folder/.npz
-  dataset is identified by its path)."""
+  image size, classifier, sample count (default `num_eval_samples`; a folder/.npz
+  dataset is identified by its path) and resize (when not 'bilinear')."""
   source = config.dataset.replace("/", "_")
   if config.dataset in data.FILE_DATASETS:
     path = files.absolute(config.data_dir or "")
@@ -343,13 +345,17 @@ def real_outputs_cache_name(config, num_samples=None):
   classifier = os.path.basename(os.path.normpath(config.classifier))
   size = f"{config.image_size or 'native'}x{config.channels}"
   count = num_samples or config.num_eval_samples
-  return "-".join([source, size, classifier, str(count)]) + ".npz"
+  resize = [] if config.eval_resize == "bilinear" else [config.eval_resize]  # older names stay
+  return "-".join([source, size, classifier, str(count)] + resize) + ".npz"
 
 
 def _classifier_sha256(config):
   """The classifier's weights fingerprint for the protocol; None (with a warning) when its
-  files cannot be read although it loaded (e.g. TF-Hub's cache not resolvable here)."""
+  files cannot be read although it loaded (e.g. TF-Hub's cache not resolvable here), and
+  None for pixel-only scores."""
   from tfwgan.evaluation import classifiers  # pylint: disable=g-import-not-at-top
+  if not scoring.needs_classifier(config_metrics(config)):
+    return None
   try:
     return classifiers.weights_sha256(config.classifier, inception_path=config.inception_path)
   except Exception as error:  # pylint: disable=broad-except  (hub, filesystems raise many kinds)
@@ -359,14 +365,22 @@ def _classifier_sha256(config):
     return None
 
 
+def config_metrics(config):
+  """The run's evaluation metrics (`eval_metrics`, or the defaults for its kind of data)."""
+  return scoring.resolve_metrics(config.eval_metrics, points=config.dataset in data.TOY_DATASETS,
+                                 name="eval_metrics")
+
+
 def load_classifier(config, sample_shape=None):
   """The FID/KID/IS classifier of `config`; a path that does not load, or a classifier
   that does not take `sample_shape`, is a one-line ValueError naming the flag."""
   from tfwgan.evaluation import classifiers  # pylint: disable=g-import-not-at-top
+  if not scoring.needs_classifier(config_metrics(config)):
+    return classifiers.pixels_only   # SWD only: no classifier to load (offline machines)
   try:
     return classifiers.load_checked(config.classifier, feature_layer=config.feature_layer,
                                     inception_path=config.inception_path,
-                                    sample_shape=sample_shape)
+                                    sample_shape=sample_shape, resize=config.eval_resize)
   except ValueError as error:
     skip = (" (--final_eval_samples=0 skips the final evaluation that needs it.)"
             if config.final_eval_samples and not config.eval_every else "")
@@ -411,14 +425,16 @@ def _real_outputs(config, classifier, num_samples, metrics):
 def evaluation_protocol(config, num_samples, classifier_sha256, real_available=None):
   """How the run's scores at `num_samples` are taken (recorded next to them)."""
   toy = config.dataset in data.TOY_DATASETS
+  pixels = not toy and not scoring.needs_classifier(config_metrics(config))
   return scoring.protocol(
       num_samples=num_samples, real_available=real_available,
       real_split=data.real_set_name(config.dataset, config.eval_split),
-      classifier=None if toy else config.classifier, classifier_sha256=classifier_sha256,
+      classifier=None if toy or pixels else config.classifier,
+      classifier_sha256=classifier_sha256,
       generator="live" if config.ema_decay is None else "ema",
       batch_norm=config.eval_batch_norm, inception_score_splits=config.inception_score_splits,
       metrics=scoring.resolve_metrics(config.eval_metrics, points=toy, name="eval_metrics"),
-      seed=config.seed)
+      seed=config.seed, resize=None if toy else config.eval_resize)
 
 
 FINAL_EVALUATION = "final_evaluation.json"

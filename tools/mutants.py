@@ -773,6 +773,19 @@ VARIANTS = [
             "    spectral_norm.power_iteration(self.generator)   # before the anchor: both use "
             "the new u\n",
             "", (MATRIX,), select="sn_hinge and dcgan28"),
+    Variant("resize_mode_ignored", "the evaluation's resize mode ignored (always bilinear)",
+            "tfwgan/evaluation/resize.py", '  if mode == "bilinear":', "  if True:",
+            ("tests/evaluation_resize_test.py",)),
+    Variant("kid_over_one_subset", "KID over one subset of the sets, however large",
+            "tfwgan/evaluation/metrics.py",
+            "  return (integer_at_least(\"kid_subsets\", subsets) if size < min(count_a, count_b) "
+            "else 1), size",
+            "  return 1, size", ("tests/evaluation_metrics_test.py",)),
+    Variant("real_cache_shared_across_resizes", "the real outputs' cache reused across resize "
+            "modes", "tfwgan/training.py",
+            "  return \"-\".join([source, size, classifier, str(count)] + resize) + \".npz\"",
+            "  return \"-\".join([source, size, classifier, str(count)]) + \".npz\"",
+            (WIRING,), select="eval_resize"),
     Variant("ada_p_adjusted_with_the_wrong_sign", "ADA's p lowered when r_t is above the "
             "target (more augmentation when the critic does not overfit)", "tfwgan/ada.py",
             "+ tf.sign(r_t - self.target) * image_count",

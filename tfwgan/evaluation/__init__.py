@@ -11,6 +11,7 @@ from tfwgan.evaluation.metrics import frechet_distance
 from tfwgan.evaluation.metrics import fid_from_statistics
 from tfwgan.evaluation.metrics import inception_score_from_logits
 from tfwgan.evaluation.metrics import kid_from_activations
+from tfwgan.evaluation.metrics import kid_over_subsets
 from tfwgan.evaluation.metrics import Statistics
 from tfwgan.evaluation.neighbours import density_coverage
 from tfwgan.evaluation.neighbours import precision_recall

@@ -9,30 +9,41 @@ import os
 import keras
 import tensorflow as tf
 
+from tfwgan.evaluation import resize as resize_lib
+
 INCEPTION_HANDLE = "https://tfhub.dev/tensorflow/tfgan/eval/inception/1"
 INCEPTION_SIZE = 299
 
 
-def inception(path=INCEPTION_HANDLE):
+def inception(path=INCEPTION_HANDLE, *, resize="bilinear"):
   """TF-GAN's Inception (TF-Hub): 2048-d pool_3 features and logits, images resized to 299.
 
   `path`: the hub handle (downloads once into TFHUB_CACHE_DIR) or a local copy of the
-  module for machines without internet. This replaces TF-GAN's
-  `classifier_fn_from_tfhub`, which breaks under Keras 3.
+  module for machines without internet. `resize`: 'bilinear' or 'clean'
+  (`tfwgan.evaluation.resize`). This replaces TF-GAN's `classifier_fn_from_tfhub`, which
+  breaks under Keras 3.
   """
   import tensorflow_hub as hub  # pylint: disable=g-import-not-at-top
+  resize_lib.check(resize)
   module = hub.load(path)
 
   def classify(images):
     images = tf.convert_to_tensor(images, tf.float32)
     if images.shape[-1] == 1:
       images = tf.image.grayscale_to_rgb(images)
-    images = tf.image.resize(images, [INCEPTION_SIZE, INCEPTION_SIZE], method="bilinear")
+    images = resize_lib.resize(images, INCEPTION_SIZE, resize)
     outputs = module(images)
     return (tf.reshape(outputs["pool_3"], [tf.shape(images)[0], -1]),
             tf.reshape(outputs["logits"], [tf.shape(images)[0], -1]))
   classify.input_shape = (None, None, 3)   # any size; grey images become RGB
   return classify
+
+
+def pixels_only(images):
+  """The 'classifier' of pixel-only scores (SWD): one constant feature and logit per image,
+  so the images pass through the same collection (and cache) without a network."""
+  count = tf.shape(tf.convert_to_tensor(images))[0]
+  return tf.zeros([count, 1]), tf.zeros([count, 1])
 
 
 def from_keras(model, *, feature_layer, logits_layer=None):
@@ -69,40 +80,58 @@ def from_saved_model(path, *, feature_key="features", logits_key="logits"):
   return classify
 
 
-def load(identifier, *, feature_layer="features", logits_layer="logits", inception_path=None):
+def load(identifier, *, feature_layer="features", logits_layer="logits", inception_path=None,
+         resize="bilinear"):
   """A classifier from 'inception', a hub handle/path, a .keras file, a SavedModel or a model.
 
   `inception_path`: where 'inception' loads the module from (a local copy for offline
-  machines); the TF-Hub handle when None.
+  machines); the TF-Hub handle when None. `resize`: how Inception resizes the samples
+  (`tfwgan.evaluation.resize`); the other classifiers take samples at their input size,
+  so they accept only the default.
   """
-  if callable(identifier) and not isinstance(identifier, (str, os.PathLike)):
+  resize_lib.check(resize)
+  if identifier == "inception":
+    return inception(inception_path or INCEPTION_HANDLE, resize=resize)
+  path = None if callable(identifier) and not isinstance(identifier, (str, os.PathLike)) \
+      else os.fspath(identifier)
+  if path is not None and not path.endswith(".keras") and _saved_model_of(path) is None and (
+      path.startswith(("http://", "https://")) or os.path.isdir(path)):
+    return inception(path, resize=resize)
+  if resize != "bilinear":
+    raise ValueError(f"resize={resize!r}: only Inception resizes samples; classifier="
+                     f"{identifier!r} takes them at its input size (leave resize unset).")
+  if path is None:
     if isinstance(identifier, keras.Model):
       return from_keras(identifier, feature_layer=feature_layer, logits_layer=logits_layer)
     return identifier
-  if identifier == "inception":
-    return inception(inception_path or INCEPTION_HANDLE)
-  path = os.fspath(identifier)
   if path.endswith(".keras"):
     return from_keras(keras.models.load_model(path, safe_mode=True),
                       feature_layer=feature_layer, logits_layer=logits_layer)
-  for saved_model in (path, os.path.join(path, "saved_model")):  # a SavedModel or an export
-    if os.path.isfile(os.path.join(saved_model, "saved_model.pb")):
-      return from_saved_model(saved_model, feature_key=feature_layer, logits_key=logits_layer)
-  if path.startswith(("http://", "https://")) or os.path.isdir(path):
-    return inception(path)
+  if _saved_model_of(path) is not None:   # a SavedModel or an export
+    return from_saved_model(_saved_model_of(path), feature_key=feature_layer,
+                            logits_key=logits_layer)
   raise ValueError(f"classifier={identifier!r}: not 'inception', a TF-Hub handle, a .keras file "
                    "or a SavedModel directory.")
 
 
+def _saved_model_of(path):
+  """The SavedModel directory at `path` or its `saved_model` sub-folder (an export), or None."""
+  for saved_model in (path, os.path.join(path, "saved_model")):
+    if os.path.isfile(os.path.join(saved_model, "saved_model.pb")):
+      return saved_model
+  return None
+
+
 def load_checked(identifier, *, feature_layer="features", logits_layer="logits",
-                 inception_path=None, sample_shape=None):
+                 inception_path=None, sample_shape=None, resize="bilinear"):
   """`load`, with every failure a one-line ValueError naming the flag (and, for TF-Hub's
   Inception, the offline alternatives); with `sample_shape`, also `check_fits`."""
   try:
     classifier = load(identifier, feature_layer=feature_layer, logits_layer=logits_layer,
-                      inception_path=inception_path)
+                      inception_path=inception_path, resize=resize)
   except Exception as error:  # pylint: disable=broad-except  (hub, SavedModel, Keras errors)
-    if isinstance(error, ValueError) and str(error).startswith(("classifier=", "feature_layer=")):
+    if isinstance(error, ValueError) and str(error).startswith(("classifier=", "feature_layer=",
+                                                               "resize=")):
       raise  # already names the flag
     reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
     if identifier == "inception" and inception_path:
@@ -112,8 +141,9 @@ def load_checked(identifier, *, feature_layer="features", logits_layer="logits",
       raise ValueError(
           f"classifier='inception': TF-Hub's Inception ({INCEPTION_HANDLE}) cannot be "
           f"loaded ({reason}); without internet, pass --inception_path=<a local copy> (the "
-          "README's 'Offline machines' says how to make one) or --classifier="
-          "saved_models/mnist_classifier (28×28 grey digits).") from error
+          "README's 'Offline machines' says how to make one), --classifier="
+          "saved_models/mnist_classifier (28×28 grey digits), or score the pixels without a "
+          "classifier: --eval_metrics=swd (evaluate.py: --metrics=swd).") from error
     raise ValueError(f"classifier={identifier!r}: cannot be loaded ({reason}).") from error
   if sample_shape is not None:
     check_fits(classifier, sample_shape, identifier)

@@ -52,6 +52,57 @@ def kid_from_activations(activations_a, activations_b, *, max_block_size=1024):
         _tensor(activations_a), _tensor(activations_b), max_block_size=max_block_size))
 
 
+KID_SUBSETS = 100        # torch-fidelity's kid_subsets
+KID_SUBSET_SIZE = 1000   # torch-fidelity's kid_subset_size
+KID_SEED = 2020          # torch-fidelity's kid seed (its rng_seed default)
+
+
+class KernelDistance(typing.NamedTuple):
+  mean: float
+  std: float | None   # population std over the subsets (ddof 0, torch-fidelity's); None for 1
+  subsets: int
+  subset_size: int
+
+
+def kid_plan(count_a, count_b, *, subsets=KID_SUBSETS, subset_size=KID_SUBSET_SIZE):
+  """(subsets, subset size) for sets of `count_a` and `count_b` samples: `subset_size`
+  samples per subset, fewer when a set is smaller; one subset when it is the whole of the
+  smaller set (random subsets of all samples would all be that set)."""
+  size = min(integer_at_least("kid_subset_size", subset_size, 2), count_a, count_b)
+  return (integer_at_least("kid_subsets", subsets) if size < min(count_a, count_b) else 1), size
+
+
+@tf.function(reduce_retracing=True)
+def _polynomial_mmd2(a, b):
+  """Unbiased MMD² with k(x, y) = (x·y/d + 1)³ (Bińkowski et al. 2018, eq. 3 and their
+  kernel; torch-fidelity's `mmd2`): the off-diagonal means of K_XX and K_YY minus twice
+  the mean of K_XY."""
+  size = tf.cast(tf.shape(a)[0], tf.float32)
+  dimension = tf.cast(tf.shape(a)[1], tf.float32)
+  kernel = lambda x, y: (tf.matmul(x, y, transpose_b=True) / dimension + 1.0) ** 3
+  k_aa, k_bb, k_ab = kernel(a, a), kernel(b, b), kernel(a, b)
+  off_diagonal = lambda k: tf.reduce_sum(k) - tf.reduce_sum(tf.linalg.diag_part(k))
+  return ((off_diagonal(k_aa) + off_diagonal(k_bb)) / (size * (size - 1.0))
+          - 2.0 * tf.reduce_sum(k_ab) / (size * size))
+
+
+def kid_over_subsets(activations_a, activations_b, *, subsets=KID_SUBSETS,
+                     subset_size=KID_SUBSET_SIZE, seed=KID_SEED):
+  """KID as torch-fidelity reports it: the mean and std over `subsets` random subsets of
+  `subset_size` samples of each set (drawn without replacement, a's then b's indices per
+  subset, from `np.random.default_rng(seed)`), sizes per `kid_plan`."""
+  a, b = (np.asarray(values, np.float32) for values in (activations_a, activations_b))
+  count, size = kid_plan(len(a), len(b), subsets=subsets, subset_size=subset_size)
+  rng = np.random.default_rng(seed)
+  values = []
+  for _ in range(count):
+    pick_a = a[rng.choice(len(a), size, replace=False)] if size < len(a) else a
+    pick_b = b[rng.choice(len(b), size, replace=False)] if size < len(b) else b
+    values.append(float(_polynomial_mmd2(tf.constant(pick_a), tf.constant(pick_b))))
+  return KernelDistance(float(np.mean(values)), float(np.std(values)) if count > 1 else None,
+                        count, size)
+
+
 INCEPTION_SCORE_SPLITS = 10   # Salimans et al. 2016, and every GAN table since
 
 

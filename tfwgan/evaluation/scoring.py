@@ -15,6 +15,7 @@ import tensorflow as tf
 
 from tfwgan import files
 from tfwgan import sampling
+from tfwgan.evaluation import classifiers
 from tfwgan.evaluation import metrics as metrics_lib
 from tfwgan.evaluation import neighbours
 from tfwgan.evaluation import swd
@@ -26,6 +27,9 @@ from tfwgan.validation import one_of
 IMAGE_METRICS = ("fid", "kid", "inception_score", "precision_recall", "density_coverage",
                  "swd")
 POINT_METRICS = ("emd", "precision_recall", "density_coverage")
+# Image metrics on the pixels themselves: they need no classifier (offline machines, data
+# no classifier fits).
+PIXEL_METRICS = ("swd",)
 DEFAULT_IMAGE_METRICS = ("fid", "kid", "inception_score", "precision_recall",
                          "density_coverage")
 DEFAULT_POINT_METRICS = POINT_METRICS
@@ -48,6 +52,11 @@ def resolve_metrics(requested, *, points, name="metrics"):
   if not requested:
     raise ValueError(f"{name}: empty; allowed values are {list(allowed)}.")
   return tuple(dict.fromkeys(requested))
+
+
+def needs_classifier(metrics):
+  """Whether image `metrics` need a classifier's features (all but `PIXEL_METRICS`)."""
+  return any(metric not in PIXEL_METRICS for metric in metrics)
 
 
 def check_sample_count(metrics, num_samples, *, name="num_samples"):
@@ -232,9 +241,12 @@ def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, bat
       scores = score_points(generated=generated, real=real[:num_samples], metrics=chosen)
       results.update({f"{name}{suffix}": value for name, value in scores.items()})
     return results
+  if classifier is None and not needs_classifier(chosen):
+    classifier = classifiers.pixels_only
   if classifier is None:
     raise ValueError("classifier: required for image samples (e.g. 'inception' or the "
-                     "path of a classifier export).")
+                     "path of a classifier export), except for pixel metrics "
+                     f"{list(PIXEL_METRICS)}.")
   keep_images = "swd" in chosen
   real = (real_dataset if isinstance(real_dataset, ClassifierOutputs) else
           real_outputs(real_images, classifier, num_samples=num_samples, cache_path=cache_path,
@@ -285,7 +297,8 @@ def score(*, generated, real, metrics=DEFAULT_IMAGE_METRICS,
           inception_score_splits=metrics_lib.INCEPTION_SCORE_SPLITS, num_classes=None):
   """The chosen image metrics of generated `ClassifierOutputs` against real ones.
 
-  Keys: fid, kid, inception_score and inception_score_std (over `inception_score_splits`
+  Keys: fid, kid (and kid_std, over `metrics.kid_plan`'s subsets), inception_score and
+  inception_score_std (over `inception_score_splits`
   splits), precision, recall, density, coverage, swd/<resolution> (real to generated,
   per pyramid level); for a conditional generator's labelled samples (`num_classes`),
   class_accuracy and intra_class_fid (`class_scores`).
@@ -294,9 +307,11 @@ def score(*, generated, real, metrics=DEFAULT_IMAGE_METRICS,
   if "fid" in metrics:
     results["fid"] = metrics_lib.fid_from_statistics(generated.statistics,
                                                             real.statistics)
-  if "kid" in metrics:
-    results["kid"] = metrics_lib.kid_from_activations(generated.features,
-                                                             real.features)
+  if "kid" in metrics:   # torch-fidelity's protocol: mean ± std over random subsets
+    kid = metrics_lib.kid_over_subsets(generated.features, real.features)
+    results["kid"] = kid.mean
+    if kid.std is not None:
+      results["kid_std"] = kid.std
   if "inception_score" in metrics:
     inception = metrics_lib.inception_score_from_logits(generated.logits,
                                                         splits=inception_score_splits)
@@ -361,20 +376,24 @@ def _take(batches, num_samples):
 
 
 def protocol(*, num_samples, real_split, classifier, classifier_sha256, generator, batch_norm,
-             inception_score_splits, metrics, seed, real_available=None):
+             inception_score_splits, metrics, seed, real_available=None, resize=None):
   """How scores were taken, to record next to them: sample counts (and how many of the
   real ones are distinct, when the real set has only `real_available`: the pipeline
   repeats it), the real set, the classifier (None for raw points) and its weights'
   SHA-256, which generator ('ema', 'live' or 'unknown'), the batch-norm mode, the
-  Inception score's splits, the metrics, the seed."""
+  Inception score's splits, the metrics, the seed, the resize to the classifier's input
+  (`tfwgan.evaluation.resize`; None for raw points), KID's subsets."""
   distinct = num_samples if real_available is None else min(num_samples, real_available)
-  return {"generated_samples": num_samples, "real_samples": num_samples,
+  kid = {}
+  if "kid" in metrics:
+    kid["kid_subsets"], kid["kid_subset_size"] = metrics_lib.kid_plan(num_samples, num_samples)
+  return {**kid, "generated_samples": num_samples, "real_samples": num_samples,
           "real_distinct_samples": distinct,
           "real_split": real_split, "classifier": classifier,
           "classifier_sha256": classifier_sha256 if classifier is not None else None,
           "generator": generator, "batch_norm": batch_norm,
           "inception_score_splits": inception_score_splits, "metrics": list(metrics),
-          "seed": seed}
+          "seed": seed, "resize": resize if classifier is not None else None}
 
 
 def write_json(results, path):

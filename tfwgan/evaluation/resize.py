@@ -1,0 +1,45 @@
+"""Resizing samples to a classifier's input size: part of the evaluation protocol.
+
+- 'bilinear': `tf.image.resize(..., method="bilinear")` on the images in [−1, 1] (what
+  tfwgan always did, as TF-GAN's Inception wrapper; no antialiasing).
+- 'clean': clean-fid's default (Parmar, Zhang, Zhu 2022, "On Aliased Resizing and Surprising
+  Subtleties in GAN Evaluation"; `cleanfid/resize.py`, `make_resizer("PIL", False,
+  "bicubic", ...)`): each channel as a float32 PIL image in [0, 255] (mode 'F'), resized
+  with PIL's bicubic filter (antialiased when downsampling), clipped to [0, 255]. The
+  samples are first quantised to 8 bits as saved images are (clean-fid reads uint8 images
+  and a generator's uint8 output); the result goes back to [−1, 1].
+"""
+
+import numpy as np
+from PIL import Image
+import tensorflow as tf
+
+RESIZES = ("bilinear", "clean")
+
+
+def check(resize):
+  if resize not in RESIZES:
+    raise ValueError(f"resize={resize!r}: allowed values are {list(RESIZES)}.")
+  return resize
+
+
+def _clean(images, size):
+  """NumPy images [n, h, w, c] in [−1, 1] → clean-fid's resize to size × size, in [−1, 1]."""
+  pixels = np.clip(np.rint((np.asarray(images, np.float32) + 1.0) * 127.5), 0, 255)
+  resized = np.empty((len(pixels), size, size, pixels.shape[-1]), np.float32)
+  for index, image in enumerate(pixels):
+    for channel in range(pixels.shape[-1]):
+      plane = Image.fromarray(image[:, :, channel].astype(np.float32), mode="F")
+      resized[index, :, :, channel] = np.asarray(
+          plane.resize((size, size), resample=Image.BICUBIC)).clip(0, 255)
+  return resized / 127.5 - 1.0
+
+
+def resize(images, size, mode):
+  """`images` [n, h, w, c] in [−1, 1] resized to size × size by `mode` (a float32 tensor)."""
+  check(mode)
+  images = tf.convert_to_tensor(images, tf.float32)
+  if mode == "bilinear":
+    return tf.image.resize(images, [size, size], method="bilinear")
+  resized = tf.numpy_function(lambda x: _clean(x, size), [images], tf.float32)
+  return tf.ensure_shape(resized, [None, size, size, images.shape[-1]])
