@@ -1,5 +1,3 @@
-import os
-
 import test_utils
 
 import numpy as np
@@ -73,13 +71,7 @@ class AdaptiveProbabilityTest(tf.test.TestCase):
                      [0.0] * 3)
     self.assertIn("augment_probability", history)
     self.assertBetween(history["augment_probability"][0], 0.0, 2.5)
-    path = tf.train.Checkpoint(**gan.checkpoint_items()).save(
-        os.path.join(self.create_tempdir().full_path, "ckpt"))
-    saved = [float(v) for v in state.values()]
-    for variable in state.values():
-      variable.assign(7.0)
-    tf.train.Checkpoint(**gan.checkpoint_items()).restore(path).assert_existing_objects_matched()
-    self.assertEqual([float(v) for v in state.values()], saved)
+    test_utils.assert_restored_from_checkpoint(self, gan, state)
     with self.assertRaisesRegex(ValueError, "already belongs to a GAN"):
       adaptive.build()
 

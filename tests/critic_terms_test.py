@@ -1,5 +1,3 @@
-import os
-
 import test_utils
 
 import keras
@@ -69,13 +67,7 @@ class LeCamTest(tf.test.TestCase):
     state = {key: gan.checkpoint_items()[f"lecam_{key}"]
              for key in ("real_average", "fake_average", "updates")}
     self.assertEqual(float(state["updates"]), 4.0)   # one update per critic step
-    path = tf.train.Checkpoint(**gan.checkpoint_items()).save(
-        os.path.join(self.create_tempdir().full_path, "ckpt"))
-    saved = [float(v) for v in state.values()]
-    for variable in state.values():
-      variable.assign(0.0)
-    tf.train.Checkpoint(**gan.checkpoint_items()).restore(path).assert_existing_objects_matched()
-    self.assertEqual([float(v) for v in state.values()], saved)
+    test_utils.assert_restored_from_checkpoint(self, gan, state, scratch_value=0.0)
 
 
 class BalancedConsistencyTest(tf.test.TestCase):

@@ -12,12 +12,13 @@ from tfwgan.evaluation import resize
 class ResizeTest(tf.test.TestCase):
 
   def test_clean_is_pils_bicubic_resize_of_float_channels(self):
-    # clean-fid's 'clean' mode: each channel of the 8-bit image as a float PIL image.
+    # clean-fid's 'clean' mode: each channel in [0, 255] as a float PIL image, then its
+    # Inception scaling (x − 128)/128.
     rng = np.random.default_rng(0)
     images = rng.uniform(-1, 1, (3, 12, 12, 3)).astype(np.float32)
-    got = (resize.resize(images, 29, "clean").numpy() + 1.0) * 127.5
+    got = resize.resize(images, 29, "clean").numpy() * 128.0 + 128.0
     for image, resized in zip(images, got):
-      pixels = np.rint((image + 1.0) * 127.5)
+      pixels = (image + 1.0) * 127.5
       for channel in range(3):
         reference = np.asarray(Image.fromarray(pixels[:, :, channel].astype(np.float32),
                                                mode="F").resize((29, 29), Image.BICUBIC))
@@ -27,10 +28,10 @@ class ResizeTest(tf.test.TestCase):
     ramp = np.linspace(-1, 1, 12, dtype=np.float32)
     smooth = np.stack(np.broadcast_arrays(ramp[:, None], ramp[None, :], 0.5 * ramp[:, None]
                                           * ramp[None, :]), axis=-1)[None]
-    eight_bit = np.asarray(Image.fromarray(np.rint((smooth[0] + 1) * 127.5).astype(np.uint8),
-                                           mode="RGB").resize((29, 29), Image.BICUBIC))
-    self.assertAllClose((resize.resize(smooth, 29, "clean").numpy()[0] + 1) * 127.5,
-                        eight_bit.astype(np.float32), atol=1.0)
+    levels = np.rint((smooth[0] + 1) * 127.5).astype(np.uint8)   # an 8-bit image
+    eight_bit = np.asarray(Image.fromarray(levels, mode="RGB").resize((29, 29), Image.BICUBIC))
+    got = resize.resize(levels[None] / 127.5 - 1.0, 29, "clean").numpy()[0] * 128.0 + 128.0
+    self.assertAllClose(got, eight_bit.astype(np.float32), atol=1.0)
     grey = resize.resize(images[..., :1], 7, "clean")   # downsampling, one channel
     self.assertEqual(tuple(grey.shape), (3, 7, 7, 1))
 

@@ -113,6 +113,20 @@ def conditional_network_family(name, critic_kind):
           conditioning.ClassConditioning(CLASSES, critic_kind))
 
 
+def assert_restored_from_checkpoint(test, gan, state, scratch_value=7.0):
+  """Saves `gan.checkpoint_items()`, overwrites the `state` variables (a dict) with
+  `scratch_value`, restores, and asserts `state` holds its saved values again."""
+  import os  # pylint: disable=g-import-not-at-top
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  path = tf.train.Checkpoint(**gan.checkpoint_items()).save(
+      os.path.join(test.create_tempdir().full_path, "ckpt"))
+  saved = [float(v) for v in state.values()]
+  for variable in state.values():
+    variable.assign(scratch_value)
+  tf.train.Checkpoint(**gan.checkpoint_items()).restore(path).assert_existing_objects_matched()
+  test.assertEqual([float(v) for v in state.values()], saved)
+
+
 def tiny_mlp_pair(latent_dim=2, data_dim=2, hidden_units=16):
   """A small MLP generator and critic for fast model tests."""
   from tfwgan import networks  # pylint: disable=g-import-not-at-top

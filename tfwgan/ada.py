@@ -15,6 +15,10 @@ rule (stylegan2-ada-pytorch, `training/training_loop.py`, lines 312–315: `adju
 np.sign(signs - ada_target) * (batch_size * ada_interval) / (ada_kimg * 1000)`, p floored at
 0 and not capped). target 0.6 is the paper's (§3.2).
 
+r_t counts the scores of the critic loss's real batches; the official code also counts the
+real scores of its lazy R1 pass (every 16th minibatch, a fresh augmentation), which weighs
+them slightly differently when R1 is lazy.
+
 r_t assumes the critic's scores have a meaningful sign (a logit, as with the
 non-saturating and hinge losses). A Wasserstein critic is defined up to a constant, so its
 sign carries no overfitting signal; the library allows it and says so here.

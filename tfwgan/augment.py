@@ -19,7 +19,11 @@ the paper's Table/§3.2 and its official TensorFlow code (`DiffAugment_tf.py`):
   sample (square images only).
 
 'flip', 'rotate90' and 'translation' are ADA's 'blit' group (Karras et al. 2020, App. B.1:
-xflip, rotate90, xint; its translation pads by reflection, this one with 0 as DiffAugment).
+xflip, rotate90, xint), with two differences: this translation fills with 0 (DiffAugment's;
+ADA pads by reflection) and draws an integer uniform on {−s, …, s} (ADA rounds a uniform
+draw on [−s, s], so its end values are half as likely); and 'color' is gated as one op
+(ADA gates brightness, contrast and saturation each on its own), so a p here is not ADA's
+augmentation strength.
 With `probability` (ADA's p, fixed or `tfwgan.ada.AdaptiveProbability`) each op is applied
 to each sample with probability p, its own draw per sample and op after the op's own draws
 (the official `training/augment.py` gates every op this way); without it every op applies

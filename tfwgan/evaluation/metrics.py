@@ -66,10 +66,10 @@ class KernelDistance(typing.NamedTuple):
 
 def kid_plan(count_a, count_b, *, subsets=KID_SUBSETS, subset_size=KID_SUBSET_SIZE):
   """(subsets, subset size) for sets of `count_a` and `count_b` samples: `subset_size`
-  samples per subset, fewer when a set is smaller; one subset when it is the whole of the
-  smaller set (random subsets of all samples would all be that set)."""
+  samples per subset, fewer when a set is smaller (torch-fidelity refuses instead); one
+  subset when that is every sample of both sets (all subsets would be the same sets)."""
   size = min(integer_at_least("kid_subset_size", subset_size, 2), count_a, count_b)
-  return (integer_at_least("kid_subsets", subsets) if size < min(count_a, count_b) else 1), size
+  return (integer_at_least("kid_subsets", subsets) if size < max(count_a, count_b) else 1), size
 
 
 @tf.function(reduce_retracing=True)
@@ -88,16 +88,17 @@ def _polynomial_mmd2(a, b):
 
 def kid_over_subsets(activations_a, activations_b, *, subsets=KID_SUBSETS,
                      subset_size=KID_SUBSET_SIZE, seed=KID_SEED):
-  """KID as torch-fidelity reports it: the mean and std over `subsets` random subsets of
-  `subset_size` samples of each set (drawn without replacement, a's then b's indices per
-  subset, from `np.random.default_rng(seed)`), sizes per `kid_plan`."""
+  """KID as torch-fidelity reports it (`metric_kid.py`): the mean and std over `subsets`
+  random subsets of `subset_size` samples of each set, drawn without replacement, a's
+  then b's indices per subset, from `np.random.RandomState(seed)` (its generator and
+  default seed, so the same features give its subsets); sizes per `kid_plan`."""
   a, b = (np.asarray(values, np.float32) for values in (activations_a, activations_b))
   count, size = kid_plan(len(a), len(b), subsets=subsets, subset_size=subset_size)
-  rng = np.random.default_rng(seed)
+  rng = np.random.RandomState(seed)   # pylint: disable=no-member  (torch-fidelity's draws)
   values = []
   for _ in range(count):
-    pick_a = a[rng.choice(len(a), size, replace=False)] if size < len(a) else a
-    pick_b = b[rng.choice(len(b), size, replace=False)] if size < len(b) else b
+    pick_a = a[rng.choice(len(a), size, replace=False)]
+    pick_b = b[rng.choice(len(b), size, replace=False)]
     values.append(float(_polynomial_mmd2(tf.constant(pick_a), tf.constant(pick_b))))
   return KernelDistance(float(np.mean(values)), float(np.std(values)) if count > 1 else None,
                         count, size)

@@ -5,9 +5,10 @@
 - 'clean': clean-fid's default (Parmar, Zhang, Zhu 2022, "On Aliased Resizing and Surprising
   Subtleties in GAN Evaluation"; `cleanfid/resize.py`, `make_resizer("PIL", False,
   "bicubic", ...)`): each channel as a float32 PIL image in [0, 255] (mode 'F'), resized
-  with PIL's bicubic filter (antialiased when downsampling), clipped to [0, 255]. The
-  samples are first quantised to 8 bits as saved images are (clean-fid reads uint8 images
-  and a generator's uint8 output); the result goes back to [−1, 1].
+  with PIL's bicubic filter (antialiased when downsampling), clipped to [0, 255], then
+  scaled to Inception's input as clean-fid does, (x − 128)/128. Nothing is quantised:
+  clean-fid resizes a generator's float output as it is, and tfwgan's real images, read
+  from 8-bit files or arrays, sit on the 8-bit levels already.
 """
 
 import numpy as np
@@ -24,15 +25,16 @@ def check(resize):
 
 
 def _clean(images, size):
-  """NumPy images [n, h, w, c] in [−1, 1] → clean-fid's resize to size × size, in [−1, 1]."""
-  pixels = np.clip(np.rint((np.asarray(images, np.float32) + 1.0) * 127.5), 0, 255)
+  """NumPy images [n, h, w, c] in [−1, 1] → clean-fid's resize to size × size and its
+  Inception scaling (x − 128)/128."""
+  pixels = np.clip((np.asarray(images, np.float32) + 1.0) * 127.5, 0, 255)
   resized = np.empty((len(pixels), size, size, pixels.shape[-1]), np.float32)
   for index, image in enumerate(pixels):
     for channel in range(pixels.shape[-1]):
       plane = Image.fromarray(image[:, :, channel].astype(np.float32), mode="F")
       resized[index, :, :, channel] = np.asarray(
           plane.resize((size, size), resample=Image.BICUBIC)).clip(0, 255)
-  return resized / 127.5 - 1.0
+  return (resized - 128.0) / 128.0
 
 
 def resize(images, size, mode):
