@@ -778,7 +778,7 @@ VARIANTS = [
             ("tests/evaluation_resize_test.py",)),
     Variant("kid_over_one_subset", "KID over one subset of the sets, however large",
             "tfwgan/evaluation/metrics.py",
-            "  return (integer_at_least(\"kid_subsets\", subsets) if size < min(count_a, count_b) "
+            "  return (integer_at_least(\"kid_subsets\", subsets) if size < max(count_a, count_b) "
             "else 1), size",
             "  return 1, size", ("tests/evaluation_metrics_test.py",)),
     Variant("real_cache_shared_across_resizes", "the real outputs' cache reused across resize "
