@@ -28,6 +28,7 @@ from tfwgan import presets
 from tfwgan import proximal
 from tfwgan import run_time
 from tfwgan import schedules
+from tfwgan.evaluation import resize
 
 flags.DEFINE_enum("preset", None, sorted(presets.PRESETS),
                   "Paper setting to start from (tfwgan/presets.py). Default: "
@@ -199,7 +200,7 @@ flags.DEFINE_string("classifier", None, "Classifier for the image metrics: 'ince
                     "saved_models/mnist_classifier.")
 flags.DEFINE_string("inception_path", None, "Local copy of TF-GAN's Inception module for "
                     "offline machines (default: the TF-Hub handle).")
-flags.DEFINE_enum("eval_resize", None, ("bilinear", "clean"), "How Inception resizes the "
+flags.DEFINE_enum("eval_resize", None, resize.RESIZES, "How Inception resizes the "
                   "samples to 299×299: bilinear (TF-GAN's), or clean (clean-fid's default: "
                   "PIL bicubic on float images); recorded in the protocol.")
 flags.DEFINE_string("feature_layer", None, "Classifier layer whose activations FID/KID use.")

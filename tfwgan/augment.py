@@ -137,7 +137,7 @@ _TRANSFORMS = {"color": color, "translation": translation, "cutout": cutout, "fl
                "rotate90": rotate90}
 
 
-def _check_probability(probability):
+def check_probability(probability):
   """None (every op always), a p in [0, 1], or an `AdaptiveProbability`."""
   if probability is None or hasattr(probability, "observe"):
     return probability
@@ -163,7 +163,7 @@ class DiffAugment:
   def __init__(self, policy="color,translation,cutout", *, translation_ratio=TRANSLATION_RATIO,
                cutout_ratio=CUTOUT_RATIO, penalty_points="original", probability=None):
     chosen = parse_policy(policy)
-    self.probability = _check_probability(probability)
+    self.probability = check_probability(probability)
     self.penalty_points = one_of("penalty_points", penalty_points, PENALTY_POINTS)
     self.policies = tuple(name for name in POLICIES if name in chosen)
     self.translation_ratio = number_at_least("translation_ratio", translation_ratio)

@@ -22,6 +22,7 @@ from tfwgan import presets
 from tfwgan import proximal
 from tfwgan import sampling
 from tfwgan import schedules
+from tfwgan.evaluation import resize
 from tfwgan.evaluation import scoring
 from tfwgan.validation import integer_at_least
 from tfwgan.validation import number_at_least
@@ -297,7 +298,7 @@ class RunConfig:
     one_of("ema_statistics", self.ema_statistics, ema.STATISTICS)
     one_of("eval_batch_norm", self.eval_batch_norm, sampling.BATCH_NORM_MODES)
     one_of("eval_split", self.eval_split, data.EVAL_SPLITS)
-    one_of("eval_resize", self.eval_resize, ("bilinear", "clean"))
+    one_of("eval_resize", self.eval_resize, resize.RESIZES)
     one_of("resnet_init", self.resnet_init, networks.RESNET_INITS)
     one_of("wwgan_graph", self.wwgan_graph, penalties.W2_GRAPHS)
     one_of("conditioning", self.conditioning, CONDITIONINGS)
@@ -357,7 +358,7 @@ class RunConfig:
     """DiffAugment's `probability`: None (every op always), `augment_p`, or ADA's adaptive
     p (`ada_target` set; `augment_p` its start, default 0)."""
     if self.ada_target is None:
-      return augment_lib.DiffAugment("", probability=self.augment_p).probability
+      return augment_lib.check_probability(self.augment_p)
     return ada.AdaptiveProbability(self.ada_target, speed_images=self.ada_speed_images,
                                    initial=self.augment_p or 0.0)
 

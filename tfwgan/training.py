@@ -425,7 +425,8 @@ def _real_outputs(config, classifier, num_samples, metrics):
 def evaluation_protocol(config, num_samples, classifier_sha256, real_available=None):
   """How the run's scores at `num_samples` are taken (recorded next to them)."""
   toy = config.dataset in data.TOY_DATASETS
-  pixels = not toy and not scoring.needs_classifier(config_metrics(config))
+  metrics = config_metrics(config)
+  pixels = not toy and not scoring.needs_classifier(metrics)
   return scoring.protocol(
       num_samples=num_samples, real_available=real_available,
       real_split=data.real_set_name(config.dataset, config.eval_split),
@@ -433,8 +434,7 @@ def evaluation_protocol(config, num_samples, classifier_sha256, real_available=N
       classifier_sha256=classifier_sha256,
       generator="live" if config.ema_decay is None else "ema",
       batch_norm=config.eval_batch_norm, inception_score_splits=config.inception_score_splits,
-      metrics=scoring.resolve_metrics(config.eval_metrics, points=toy, name="eval_metrics"),
-      seed=config.seed, resize=None if toy else config.eval_resize)
+      metrics=metrics, seed=config.seed, resize=None if toy else config.eval_resize)
 
 
 FINAL_EVALUATION = "final_evaluation.json"
@@ -445,7 +445,7 @@ def final_evaluation(config, export_dir, *, classifier, protocol, writer, step):
   final/<metric> at `step` and <logdir>/final_evaluation.json; returns (scores, protocol)."""
   count = config.final_eval_samples
   toy = config.dataset in data.TOY_DATASETS
-  metrics = scoring.resolve_metrics(config.eval_metrics, points=toy, name="eval_metrics")
+  metrics = config_metrics(config)
   generator = export.ExportedGenerator(export_dir)
   real = (_real_batches(config, count) if toy else
           _real_outputs(config, classifier, count, metrics))

@@ -92,9 +92,10 @@ def load(identifier, *, feature_layer="features", logits_layer="logits", incepti
   resize_lib.check(resize)
   if identifier == "inception":
     return inception(inception_path or INCEPTION_HANDLE, resize=resize)
-  path = None if callable(identifier) and not isinstance(identifier, (str, os.PathLike)) \
-      else os.fspath(identifier)
-  if path is not None and not path.endswith(".keras") and _saved_model_of(path) is None and (
+  path = (None if callable(identifier) and not isinstance(identifier, (str, os.PathLike))
+          else os.fspath(identifier))
+  saved_model = None if path is None else _saved_model_of(path)
+  if path is not None and not path.endswith(".keras") and saved_model is None and (
       path.startswith(("http://", "https://")) or os.path.isdir(path)):
     return inception(path, resize=resize)
   if resize != "bilinear":
@@ -107,9 +108,8 @@ def load(identifier, *, feature_layer="features", logits_layer="logits", incepti
   if path.endswith(".keras"):
     return from_keras(keras.models.load_model(path, safe_mode=True),
                       feature_layer=feature_layer, logits_layer=logits_layer)
-  if _saved_model_of(path) is not None:   # a SavedModel or an export
-    return from_saved_model(_saved_model_of(path), feature_key=feature_layer,
-                            logits_key=logits_layer)
+  if saved_model is not None:   # a SavedModel or an export
+    return from_saved_model(saved_model, feature_key=feature_layer, logits_key=logits_layer)
   raise ValueError(f"classifier={identifier!r}: not 'inception', a TF-Hub handle, a .keras file "
                    "or a SavedModel directory.")
 
