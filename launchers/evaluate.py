@@ -134,7 +134,8 @@ def main(argv):
     sys.exit(f"evaluate.py: error: unexpected arguments {argv[1:]}")
   from tfwgan import data  # pylint: disable=g-import-not-at-top
   from tfwgan import export  # pylint: disable=g-import-not-at-top
-  from tfwgan.evaluation import classifiers, scoring  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import classifiers, domain_classifier, scoring  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import metrics as metrics_lib  # pylint: disable=g-import-not-at-top
   try:
     generator = export.ExportedGenerator(FLAGS.export_dir)
     settings = run_settings(generator)
@@ -161,6 +162,14 @@ def main(argv):
         logits_layer=FLAGS.logits_layer, inception_path=settings["inception_path"],
         sample_shape=sample_shape, resize=settings["resize"]))
     labelled = bool(generator.num_classes)   # a conditional export: per-class scores
+    if labelled and not toy and not pixels and num_samples // generator.num_classes < (
+        metrics_lib.MIN_CLASS_SAMPLES):
+      raise ValueError(f"num_samples={num_samples}: intra-class FID scores num_samples // "
+                       f"{generator.num_classes} classes = "
+                       f"{num_samples // generator.num_classes} generated samples per class; "
+                       f"it needs at least {metrics_lib.MIN_CLASS_SAMPLES} "
+                       f"(--num_samples={metrics_lib.MIN_CLASS_SAMPLES * generator.num_classes}"
+                       " or more).")
     real_batches = lambda count: data.evaluation_batches(
         dataset, num_samples=count, batch_size=FLAGS.batch_size, seed=FLAGS.seed,
         data_dir=settings["data_dir"], download=FLAGS.download,
@@ -176,11 +185,16 @@ def main(argv):
     sys.exit(f"evaluate.py: error: --{error}")
   if labelled:
     real = scoring.LabelledBatches(real)
-  results = scoring.evaluate(generator, real, classifier=classifier,
-                             num_samples=num_samples, batch_size=FLAGS.batch_size,
-                             cache_path=FLAGS.cache_path, seed=FLAGS.seed, metrics=metrics,
-                             batch_norm=FLAGS.batch_norm,
-                             inception_score_splits=FLAGS.inception_score_splits)
+  try:
+    results = scoring.evaluate(generator, real, classifier=classifier,
+                               num_samples=num_samples, batch_size=FLAGS.batch_size,
+                               cache_path=FLAGS.cache_path, seed=FLAGS.seed, metrics=metrics,
+                               batch_norm=FLAGS.batch_norm,
+                               inception_score_splits=FLAGS.inception_score_splits)
+  except ValueError as error:   # a class with too few real samples: one line naming it
+    if not str(error).startswith("intra-class FID"):
+      raise
+    sys.exit(f"evaluate.py: error: {error}")
   if FLAGS.noise_floor:
     floor = scoring.noise_floor(real_batches(2 * num_samples), classifier=classifier,
                                 num_samples=num_samples, metrics=metrics)
@@ -196,7 +210,9 @@ def main(argv):
       real_available=available,
       batch_norm=FLAGS.batch_norm or generator.batch_norm,
       inception_score_splits=FLAGS.inception_score_splits, metrics=metrics, seed=FLAGS.seed,
-      resize=None if toy or pixels else settings["resize"])
+      resize=None if toy or pixels else settings["resize"],
+      classifier_training=None if toy or pixels else domain_classifier.stamp(
+          settings["classifier"]), num_classes=generator.num_classes)
   results.update(export_dir=os.path.abspath(FLAGS.export_dir), dataset=dataset)
   scoring.write_json(results, output)
   print(json.dumps(results, indent=2, sort_keys=True))

@@ -56,20 +56,26 @@ class ConditionalScoresTest(tf.test.TestCase):
     logits = np.array([[3.0, 0.0, 1.0], [0.0, 2.0, 1.0], [0.0, 2.0, 1.0], [1.0, 0.0, 0.0]])
     self.assertAllClose(evaluation.metrics.class_accuracy(logits, [0, 1, 2, 0]), 0.75)
 
-  def test_intra_class_fid_is_the_mean_of_the_per_class_fids(self):
+  def test_intra_class_fid_scores_every_class_at_equal_counts_or_names_the_class(self):
     rng = np.random.default_rng(0)
     real = rng.normal(size=(600, 2))
     labels = np.arange(600) % 2
     generated = real.copy()
     generated[labels == 1] += [3.0, 0.0]   # class 1 moved by 3 along one axis: FID 9
-    self.assertAllClose(evaluation.metrics.intra_class_fid(generated, labels, real, labels),
-                        (0.0 + 9.0) / 2, atol=1e-6)
-    # A class with one sample in either set has no covariance: it is left out.
-    lonely = np.append(labels[:-1], 2)
-    self.assertAllClose(evaluation.metrics.intra_class_fid(generated, lonely, real, labels),
-                        (0.0 + 9.0) / 2, atol=0.1)
-    with self.assertRaisesRegex(ValueError, "no class has 2 generated and 2 real samples"):
-      evaluation.metrics.intra_class_fid(generated[:2], [0, 1], real, labels)
+    self.assertAllClose(evaluation.metrics.intra_class_fid(generated, labels, real, labels, 2),
+                        [0.0, 9.0], atol=1e-6)
+    # A class without generated samples is an error naming it, never a silent drop.
+    with self.assertRaisesRegex(ValueError, r"class 'b' has 300 real and 0 generated"):
+      evaluation.metrics.intra_class_fid(generated[labels == 0], labels[labels == 0], real,
+                                         labels, 2, class_names=["a", "b"])
+    # A third class drawn for 50 generated samples but with 3 real ones: named.
+    real_labels = labels.copy()
+    real_labels[:3] = 2
+    with self.assertRaisesRegex(ValueError, r"^intra-class FID: class 2 has 3 real and 200 "
+                                            r"generated samples; every class needs at least 50"):
+      evaluation.metrics.intra_class_fid(generated, np.arange(600) % 3, real, real_labels, 3)
+    with self.assertRaisesRegex(ValueError, r"generated samples per class differ \(\[301, 299\]\)"):
+      evaluation.metrics.intra_class_fid(generated, np.append(labels[:-1], 0), real, labels, 2)
 
   @staticmethod
   def _brightness_classifier(images):
@@ -107,7 +113,25 @@ class ConditionalScoresTest(tf.test.TestCase):
     # apart; the class scores do.
     self.assertLess(faithful["intra_class_fid"], 0.1 * confused["intra_class_fid"])
     self.assertAllClose(abs(faithful["fid"] - confused["fid"]), 0.0, atol=0.05)
-    self.assertEqual(set(faithful), {"fid", "class_accuracy", "intra_class_fid"})
+    per_class = [faithful[f"intra_class_fid/{label}"] for label in range(3)]
+    self.assertAllClose([faithful["intra_class_fid"], faithful["intra_class_fid_std"]],
+                        [np.mean(per_class), np.std(per_class)])
+    self.assertEqual(set(faithful), {"fid", "class_accuracy", "intra_class_fid",
+                                     "intra_class_fid_std", *[f"intra_class_fid/{label}"
+                                                               for label in range(3)]})
+    # The reference protocol's per-class pass: 100 samples of each class, class by class,
+    # after the uniform draw (class accuracy's).
+    self.assertAllEqual(np.concatenate(seen[-3:]), np.repeat(np.arange(3), 100))
+    # Too few per class: evaluate.py's one-line error naming the class; training skips it.
+    with self.assertRaisesRegex(ValueError, r"^intra-class FID: class 0 has 34 real and 33 generated samples"):
+      scoring.evaluate(exported, self._real(), classifier=self._brightness_classifier,
+                       num_samples=100, batch_size=100, metrics=["fid"])
+    with self.assertLogs(level="WARNING") as logged:
+      skipped = scoring.evaluate(exported, self._real(), classifier=self._brightness_classifier,
+                                 num_samples=100, batch_size=100, metrics=["fid"],
+                                 too_few_per_class="skip")
+    self.assertEqual(set(skipped), {"fid", "class_accuracy"})
+    self.assertLen(logged.output, 1)
 
   def test_real_labels_are_cached_with_the_outputs(self):
     cache = os.path.join(self.create_tempdir().full_path, "real.npz")

@@ -366,9 +366,11 @@ def _outputs(generator, values, z):
   return generator(z, training=True)
 
 
-def _generator_objective(critic, generated, inputs):
-  """(−E f(g(z)) (the logged generator loss), the AC-GAN term 0.1·E CE(logits, y) of a
-  classifying critic, else 0)."""
+def _generator_objective(critic, generated, inputs, augment=None, rng=None):
+  """(−E f(T(g(z))) (the logged generator loss), the AC-GAN term 0.1·E CE(logits, y) of a
+  classifying critic, else 0). T: `augment` with its next draws from `rng`, or none."""
+  if augment is not None:
+    generated = augment(generated, rng)
   if not isinstance(inputs, list):
     return -tf.reduce_mean(critic(generated, training=True)), 0.0
   labels = inputs[1]
@@ -418,6 +420,14 @@ def _sgd_generator_step(generator, theta, objective, learning_rate):
           for t, g in zip(theta, gradients)]
 
 
+def _ada_augment():
+  """Every op (DiffAugment's and ADA's blit group), each gated per sample by ADA's p (from
+  0.5, adjusted after every critic update): the generator steps see T(g(z))."""
+  return tfwgan.augment.DiffAugment(
+      "color,translation,cutout,flip,rotate90",
+      probability=tfwgan.ada.AdaptiveProbability(0.6, interval=1, speed_images=16, initial=0.5))
+
+
 @pytest.mark.slow   # subprocesses or multi-step training: not in the inner loop
 class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
   """RWP and SBE over every network family × {one device, 2 replicas}, against a plain
@@ -439,6 +449,10 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
     return self.LEARNING_RATES[family]
 
   def _train(self, family, proximal, replicas, critic_kind=None, baselines=False):
+    """One outer iteration (after one more that moves θ, θk−1, u and batch norm); returns
+    (strategy, gan, what the second started from, its logs, the noise replayed from its
+    generator phase's first draw: z (and labels), then each generator step's augmentation
+    draws in the order the model draws them; the critic's draws are in sub-streams)."""
     strategy = test_utils.mirrored_strategy() if replicas == 2 else tf.distribute.get_strategy()
     with strategy.scope():
       keras.utils.set_random_seed(0)
@@ -457,7 +471,8 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
             if len(shape) == 3 else [])
         gan = tfwgan.GAN(generator, critic, latent_dim, loss="hinge", critic_steps=1,
                          penalty={"name": "r1", "every": 2}, seed=0, proximal=regulariser,
-                         critic_terms=terms, conditioning=chosen)
+                         critic_terms=terms, conditioning=chosen,
+                         augment=_ada_augment() if len(shape) == 3 else None)
       else:
         gan = tfwgan.WGANGP(generator, critic, latent_dim, critic_steps=1, seed=0,
                             proximal=regulariser, conditioning=chosen)
@@ -473,24 +488,26 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
       before["potential"] = gan.potential.get_weights()
     logs = gan.fit(data, epochs=1, steps_per_epoch=1, verbose=0).history
     replay = noise.ReplicaNoise(gan.seed)
-    replay.start_step(1)  # outer iteration 1 draws z (and labels) in this order (critic:
-    latents = []          # sub-streams)
-    for _ in range(3):
-      z = replay.normal([self.BATCH, latent_dim])
-      latents.append([z, chosen.draw_labels(replay, self.BATCH)] if chosen else z)
-    return strategy, gan, before, {k: v[0] for k, v in logs.items()}, latents
+    replay.start_step(1)
+    return strategy, gan, before, {k: v[0] for k, v in logs.items()}, replay
 
-  def _rwp_reference(self, gan, before, latents, learning_rate):
+  def _inputs(self, gan, replay):
+    """The generator's next inputs from `replay`: z, or [z, labels drawn right after z]."""
+    z = replay.normal([self.BATCH, gan.latent_dim])
+    return [z, gan.conditioning.draw_labels(replay, self.BATCH)] if gan.conditioning else z
+
+  def _rwp_reference(self, gan, before, replay, learning_rate):
     generator, critic = _plain_copy(gan.generator), _plain_copy(gan.critic)
     theta, terms, losses = before["theta"], [], []
     _set_power_iteration_vectors(generator, before["power_iteration"])
-    for z in latents[:gan.generator_steps]:
+    for _ in range(gan.generator_steps):
+      z = self._inputs(gan, replay)
       _power_iteration_at(generator, theta)   # SN: u, v of this step's θ, then the anchor
       anchor = _outputs(generator, before["theta"], z)  # θk−1: θ at the phase start
 
       def objective(z=z, anchor=anchor):
         generated = generator(z, training=True)
-        loss, classification = _generator_objective(critic, generated, z)
+        loss, classification = _generator_objective(critic, generated, z, gan.augment, replay)
         losses.append(loss)
         terms.append(tf.reduce_mean(_squared_distance(generated, anchor)) / (2 * self.H))
         return losses[-1] + classification + terms[-1]
@@ -498,13 +515,13 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
       theta = _sgd_generator_step(generator, theta, objective, learning_rate)
     return theta, {"proximal": np.mean(terms), "generator_loss": np.mean(losses)}
 
-  def _sbe_reference(self, gan, before, latents, learning_rate):
+  def _sbe_reference(self, gan, before, replay, learning_rate):
     generator, critic = _plain_copy(gan.generator), _plain_copy(gan.critic)
     _set_power_iteration_vectors(generator, before["power_iteration"])
     potential_before, potential = _plain_copy(gan.potential), _plain_copy(gan.potential)
     potential_before.set_weights(before["potential"])
     scores = lambda phi, x: tf.reshape(phi(x, training=True), [-1])
-    z_potential, z_baseline, z_generator = latents
+    z_potential, z_baseline, z_generator = (self._inputs(gan, replay) for _ in range(3))
     anchor = _outputs(generator, before["anchor"], z_potential)
     moved = _outputs(generator, before["theta"], z_potential)
     with tf.GradientTape() as tape:   # Alg. 2 line 6: Φ ascends (1/h)·E[...]
@@ -522,8 +539,8 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
 
     def objective():
       generated = generator(z_generator, training=True)
-      logs["generator_loss"], classification = _generator_objective(critic, generated,
-                                                                    z_generator)
+      logs["generator_loss"], classification = _generator_objective(
+          critic, generated, z_generator, gan.augment, replay)
       logs["proximal"] = tf.reduce_mean(scores(potential, generated) - baseline) / self.H
       return logs["generator_loss"] + classification + logs["proximal"]
 
@@ -540,11 +557,13 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
        for family, critic_kind, proximals in test_utils.CONDITIONAL_FAMILIES
        for proximal in proximals for replicas in (1, 2)] +
       # Issue #42: spectral normalisation of both networks (the generator's u, v advanced
-      # at each of its updates, the anchor with the live u), hinge, lazy R1, LeCam and
-      # balanced consistency (images), one family of each kind; conditional too (the
-      # projection's class embedding normalised; AC-GAN's class head).
-      [(f"{family}_{critic_kind + '_' if critic_kind else ''}sn_hinge_r1_lecam_cr_{proximal}_"
-        f"{replicas}_replicas",
+      # at each of its updates, the anchor with the live u), hinge, lazy R1, LeCam, and on
+      # images balanced consistency and every augmentation op gated by ADA's p (the
+      # generator steps' draws of T replayed; 2-D points have no augmentation: DiffAugment
+      # refuses them, BadInputTest), one family of each kind; conditional too
+      # (the projection's class embedding normalised; AC-GAN's class head).
+      [(f"{family}_{critic_kind + '_' if critic_kind else ''}sn_hinge_r1_lecam_"
+        f"{'cr_ada_' if family != 'mlp' else ''}{proximal}_{replicas}_replicas",
         family, proximal, replicas, critic_kind, True)
        for family, critic_kind, proximals in (
            ("mlp", None, ("rwp", "sbe")), ("dcgan28", None, ("rwp", "sbe")),
@@ -553,10 +572,11 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
        for proximal in proximals for replicas in (1, 2)])
   def test_one_outer_iteration_matches_a_recomputation(self, family, proximal, replicas,
                                                        critic_kind=None, baselines=False):
-    strategy, gan, before, logs, latents = self._train(family, proximal, replicas, critic_kind,
-                                                       baselines)
+    strategy, gan, before, logs, replay = self._train(family, proximal, replicas, critic_kind,
+                                                      baselines)
+    first_inputs = self._inputs(gan, replay.replay())
     reference = self._rwp_reference if proximal == "rwp" else self._sbe_reference
-    theta, expected_logs = reference(gan, before, latents, self._rate(family, proximal, baselines))
+    theta, expected_logs = reference(gan, before, replay, self._rate(family, proximal, baselines))
     for name, value in expected_logs.items():
       self.assertAllClose(logs[name], value, rtol=1e-3, atol=1e-5, msg=name)
     if proximal == "rwp":
@@ -575,7 +595,7 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
       return tf.reduce_max(tf.abs(gan.generator_anchor(z, training=True)
                                   - gan.generator(z, training=True)))
 
-    first = tf.nest.map_structure(lambda t: t[:self.BATCH // replicas], latents[0])
+    first = tf.nest.map_structure(lambda t: t[:self.BATCH // replicas], first_inputs)
     gaps = strategy.run(anchor_gap, args=(first,))
     self.assertEqual([float(gap) for gap in strategy.experimental_local_results(gaps)],
                      [0.0] * replicas)
@@ -725,7 +745,8 @@ class BadInputTest(tf.test.TestCase, parameterized.TestCase):
       ("bad_proximal", {"proximal": "rwp"}, r"proximal='rwp': allowed values are None"),
       ("conflicting_steps", {"proximal": tfwgan.RWP(0.1, 5), "generator_steps": 2},
        r"generator_steps=2 conflicts"),
-      ("zero_latent", {"latent_dim": 0}, r"latent_dim=0: must be an integer >= 1"))
+      ("zero_latent", {"latent_dim": 0}, r"latent_dim=0: must be an integer >= 1"),
+      ("augmented_points", {"augment": "flip"}, r"augment='flip': DiffAugment transforms images"))
   def test_construction_errors(self, overrides, message):
     kwargs = {"latent_dim": 2, **overrides}
     with self.assertRaisesRegex(ValueError, message):

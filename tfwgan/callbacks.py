@@ -394,13 +394,19 @@ class FIDCallback(keras.callbacks.Callback):
   def _score(self, generator):
     generate = sampling.Sampler(generator, self.batch_norm, latent_dim=self.model.latent_dim,
                                 seed=self.seed, num_classes=_num_classes(self.model))
+    num_classes = _num_classes(self.model)
     fake = scoring.ClassifierOutputs.collect(
         scoring.generated_batches(generate, self.model.latent_dim,
                                   num_samples=self.num_samples, batch_size=self.batch_size,
-                                  seed=self.seed, num_classes=_num_classes(self.model)),
+                                  seed=self.seed, num_classes=num_classes),
         self.classifier, self.num_samples, keep_images="swd" in self.metrics)
+    per_class = (scoring.class_outputs(generate, self.model.latent_dim, self.classifier,
+                                       num_samples=self.num_samples, num_classes=num_classes,
+                                       batch_size=self.batch_size, seed=self.seed)
+                 if num_classes and self.real.labels is not None else None)
     return scoring.score(generated=fake, real=self.real, metrics=self.metrics,
-                         num_classes=_num_classes(self.model),
+                         num_classes=num_classes, per_class=per_class,
+                         too_few_per_class="skip",
                          inception_score_splits=self.inception_score_splits)
 
 

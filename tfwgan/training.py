@@ -28,6 +28,7 @@ from tfwgan import presets
 from tfwgan import proximal as proximal_lib
 from tfwgan import schedules
 from tfwgan import spectral_norm
+from tfwgan.evaluation import domain_classifier
 from tfwgan.evaluation import scoring
 from tfwgan.gan import GAN
 from tfwgan.gan import loops_critic_updates
@@ -434,7 +435,9 @@ def evaluation_protocol(config, num_samples, classifier_sha256, real_available=N
       classifier_sha256=classifier_sha256,
       generator="live" if config.ema_decay is None else "ema",
       batch_norm=config.eval_batch_norm, inception_score_splits=config.inception_score_splits,
-      metrics=metrics, seed=config.seed, resize=None if toy else config.eval_resize)
+      metrics=metrics, seed=config.seed, resize=None if toy else config.eval_resize,
+      classifier_training=None if toy or pixels else domain_classifier.stamp(config.classifier),
+      num_classes=class_count(config))
 
 
 FINAL_EVALUATION = "final_evaluation.json"
@@ -450,7 +453,7 @@ def final_evaluation(config, export_dir, *, classifier, protocol, writer, step):
   real = (_real_batches(config, count) if toy else
           _real_outputs(config, classifier, count, metrics))
   scores = scoring.evaluate(generator, real, classifier=classifier, num_samples=count,
-                            seed=config.seed, metrics=metrics,
+                            seed=config.seed, metrics=metrics, too_few_per_class="skip",
                             inception_score_splits=config.inception_score_splits)
   with writer.as_default(step=step):
     for name, value in scores.items():

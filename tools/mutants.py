@@ -262,10 +262,10 @@ VARIANTS = [
             "      self.results[step] = {**results, \"training_seconds\": training_seconds}",
             ("tests/callbacks_test.py",)),
     Variant("classifier_trained_on_held_out", "the classifier's held-out digits are also "
-            "trained on", "tfwgan/evaluation/mnist_classifier.py",
+            "trained on", "tfwgan/evaluation/domain_classifier.py",
             "  return order[test_count:], order[:test_count]",
             "  return order, order[:test_count]",
-            ("tests/evaluation_mnist_classifier_test.py",)),
+            ("tests/evaluation_domain_classifier_test.py",)),
     # Issue #22: runs never silently reuse another run; inputs checked; console.
     Variant("identity_only_model_fields", "a logdir's run compared on model-shaping fields "
             "only (λ silently changed on resume)", "tfwgan/config.py",

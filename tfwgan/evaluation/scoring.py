@@ -10,6 +10,7 @@ computed once per (dataset, classifier, size) and cached to disk.
 """
 
 
+from absl import logging
 import numpy as np
 import tensorflow as tf
 
@@ -34,6 +35,7 @@ DEFAULT_IMAGE_METRICS = ("fid", "kid", "inception_score", "precision_recall",
                          "density_coverage")
 DEFAULT_POINT_METRICS = POINT_METRICS
 PRECISION_RECALL_K = 3   # Kynkäänniemi et al. 2019
+CLASS_LATENTS = 1 << 30   # where class_batches' latent seeds start
 DENSITY_COVERAGE_K = 5   # Naeem et al. 2020
 
 
@@ -167,6 +169,28 @@ def generated_batches(generate, latent_dim, *, num_samples, batch_size, seed=0,
       yield np.asarray(generate(z))
 
 
+def class_batches(generate, latent_dim, *, per_class, num_classes, batch_size, seed=0):
+  """(samples, labels) batches of a conditional generator, `per_class` samples of every
+  class in turn (intra-class FID's reference protocol), from fixed latents other than
+  `generated_batches`' ones."""
+  for label in range(num_classes):
+    for start in range(0, per_class, batch_size):
+      count = min(batch_size, per_class - start)
+      z = tf.random.stateless_normal([count, latent_dim],
+                                     seed=[seed, CLASS_LATENTS + label * per_class + start])
+      labels = tf.fill([count], label)
+      yield np.asarray(generate(z, labels)), labels.numpy()
+
+
+def class_outputs(generate, latent_dim, classifier, *, num_samples, num_classes, batch_size,
+                  seed=0):
+  """`ClassifierOutputs` of `class_batches` at num_samples // num_classes per class."""
+  per_class = num_samples // num_classes
+  return ClassifierOutputs.collect(
+      class_batches(generate, latent_dim, per_class=per_class, num_classes=num_classes,
+                    batch_size=batch_size, seed=seed), classifier, per_class * num_classes)
+
+
 def generators_to_score(model):
   """suffix → generator of a GAN (or a model-like object with `generator`): "" its sampling
   generator (the EMA one when it has one), and "_live" its live generator when there is
@@ -202,7 +226,8 @@ def _samplers(generator, latent_dim, batch_norm, seed):
 
 def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, batch_size=100,
              cache_path=None, seed=0, latent_dim=None, metrics=None, batch_norm=None,
-             inception_score_splits=metrics_lib.INCEPTION_SCORE_SPLITS):
+             inception_score_splits=metrics_lib.INCEPTION_SCORE_SPLITS,
+             too_few_per_class="raise"):
   """Scores of a generator against real data (see `IMAGE_METRICS`, `POINT_METRICS`).
 
   Args:
@@ -218,6 +243,8 @@ def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, bat
     batch_norm: how the generator's batch norm samples (`tfwgan.sampling`): 'moving',
       'batch' or 'standing'; None: 'moving', or an export's own mode.
     inception_score_splits: the Inception score's splits (mean and std over them).
+    too_few_per_class: a conditional generator's intra-class FID when a class has too few
+      samples: 'raise' (a ValueError naming the class) or 'skip' (left out, one log line).
   """
   integer_at_least("num_samples", num_samples)
   integer_at_least("batch_size", batch_size)
@@ -254,8 +281,13 @@ def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, bat
   for suffix, generate in samplers.items():
     generated = ClassifierOutputs.collect(batches(generate), classifier, num_samples,
                                           keep_images=keep_images)
-    scores = score(generated=generated, real=real, metrics=chosen,
-                   inception_score_splits=inception_score_splits, num_classes=num_classes)
+    per_class = (class_outputs(generate, latent_dim, classifier, num_samples=num_samples,
+                               num_classes=num_classes, batch_size=batch_size, seed=seed)
+                 if num_classes and real.labels is not None else None)
+    scores = score(generated=generated, real=real, metrics=chosen, per_class=per_class,
+                   inception_score_splits=inception_score_splits, num_classes=num_classes,
+                   too_few_per_class=too_few_per_class,
+                   class_names=getattr(generator, "class_names", None))
     results.update({f"{name}{suffix}": value for name, value in scores.items()})
   return results
 
@@ -294,14 +326,16 @@ def _batched(array, size):
 
 
 def score(*, generated, real, metrics=DEFAULT_IMAGE_METRICS,
-          inception_score_splits=metrics_lib.INCEPTION_SCORE_SPLITS, num_classes=None):
+          inception_score_splits=metrics_lib.INCEPTION_SCORE_SPLITS, num_classes=None,
+          per_class=None, too_few_per_class="raise", class_names=None):
   """The chosen image metrics of generated `ClassifierOutputs` against real ones.
 
   Keys: fid, kid (and kid_std, over `metrics.kid_plan`'s subsets), inception_score and
   inception_score_std (over `inception_score_splits`
   splits), precision, recall, density, coverage, swd/<resolution> (real to generated,
   per pyramid level); for a conditional generator's labelled samples (`num_classes`),
-  class_accuracy and intra_class_fid (`class_scores`).
+  class_accuracy and, from `per_class` (`class_outputs`), intra_class_fid
+  (`class_scores`; `too_few_per_class` as there).
   """
   results = {}
   if "fid" in metrics:
@@ -322,24 +356,41 @@ def score(*, generated, real, metrics=DEFAULT_IMAGE_METRICS,
                                              generated_images=generated.images)
     results.update({f"swd/{resolution}": level.real_to_generated
                     for resolution, level in levels.items()})
-  results.update(class_scores(generated, real, num_classes))
+  results.update(class_scores(generated, real, num_classes, per_class=per_class,
+                              too_few=too_few_per_class, class_names=class_names))
   return results
 
 
-def class_scores(generated, real, num_classes):
+def class_scores(generated, real, num_classes, *, per_class=None, too_few="raise",
+                 class_names=None):
   """A conditional generator's class scores, where its samples carry labels:
   class_accuracy (the classifier's argmax against the labels; only where the classifier
   has exactly `num_classes` outputs, e.g. the shipped MNIST classifier on digits, not
-  Inception's 1,008 ImageNet classes) and, with labelled real data, intra_class_fid (the
-  mean of the per-class FIDs)."""
+  Inception's 1,008 ImageNet classes) and, with labelled real data and `per_class`
+  outputs (the same count of every class), intra_class_fid: the mean of the per-class
+  FIDs (`metrics.intra_class_fid`), their std over the classes (intra_class_fid_std) and
+  each (intra_class_fid/<class>). A class with too few samples raises (`too_few`='raise',
+  evaluate.py) or leaves these out with one logged line ('skip', training)."""
   if generated.labels is None or not num_classes:
     return {}
   results = {}
   if generated.logits.shape[1] == num_classes:
     results["class_accuracy"] = metrics_lib.class_accuracy(generated.logits, generated.labels)
-  if real.labels is not None:
-    results["intra_class_fid"] = metrics_lib.intra_class_fid(
-        generated.features, generated.labels, real.features, real.labels)
+  if real.labels is None or per_class is None:
+    return results
+  one_of("too_few", too_few, ("raise", "skip"))
+  try:
+    distances = metrics_lib.intra_class_fid(per_class.features, per_class.labels,
+                                            real.features, real.labels, num_classes,
+                                            class_names=class_names)
+  except ValueError as error:
+    if too_few == "raise":
+      raise
+    logging.warning("%s This evaluation leaves it out.", error)
+    return results
+  results["intra_class_fid"] = float(np.mean(distances))
+  results["intra_class_fid_std"] = float(np.std(distances))
+  results.update({f"intra_class_fid/{label}": value for label, value in enumerate(distances)})
   return results
 
 
@@ -376,24 +427,33 @@ def _take(batches, num_samples):
 
 
 def protocol(*, num_samples, real_split, classifier, classifier_sha256, generator, batch_norm,
-             inception_score_splits, metrics, seed, real_available=None, resize=None):
+             inception_score_splits, metrics, seed, real_available=None, resize=None,
+             classifier_training=None, num_classes=None):
   """How scores were taken, to record next to them: sample counts (and how many of the
   real ones are distinct, when the real set has only `real_available`: the pipeline
   repeats it), the real set, the classifier (None for raw points) and its weights'
   SHA-256, which generator ('ema', 'live' or 'unknown'), the batch-norm mode, the
   Inception score's splits, the metrics, the seed, the resize to the classifier's input
-  (`tfwgan.evaluation.resize`; None for raw points), KID's subsets."""
+  (`tfwgan.evaluation.resize`; None for raw points), KID's subsets, and for a classifier
+  made by train_classifier.py what it was trained on and its held-out accuracy
+  (`domain_classifier.stamp`; None for Inception and other classifiers); for a
+  conditional generator (`num_classes`), intra-class FID's generated samples per class and
+  its floor (each class against every sample of its class in the real set)."""
   distinct = num_samples if real_available is None else min(num_samples, real_available)
-  kid = {}
+  extra = {}
   if "kid" in metrics:
-    kid["kid_subsets"], kid["kid_subset_size"] = metrics_lib.kid_plan(num_samples, num_samples)
-  return {**kid, "generated_samples": num_samples, "real_samples": num_samples,
+    extra["kid_subsets"], extra["kid_subset_size"] = metrics_lib.kid_plan(num_samples, num_samples)
+  if num_classes and classifier is not None:
+    extra["intra_class_generated_per_class"] = num_samples // num_classes
+    extra["intra_class_min_samples"] = metrics_lib.MIN_CLASS_SAMPLES
+  return {**extra, "generated_samples": num_samples, "real_samples": num_samples,
           "real_distinct_samples": distinct,
           "real_split": real_split, "classifier": classifier,
           "classifier_sha256": classifier_sha256 if classifier is not None else None,
           "generator": generator, "batch_norm": batch_norm,
           "inception_score_splits": inception_score_splits, "metrics": list(metrics),
-          "seed": seed, "resize": resize if classifier is not None else None}
+          "seed": seed, "resize": resize if classifier is not None else None,
+          "classifier_training": classifier_training if classifier is not None else None}
 
 
 def write_json(results, path):
