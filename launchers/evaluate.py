@@ -25,6 +25,10 @@ from absl import app
 from absl import flags
 
 flags.DEFINE_string("export_dir", "saved_models/toy_wgan_lp_rwp", "A tfwgan generator export.")
+flags.DEFINE_string("samples", None, "Score samples made elsewhere instead of an export: a "
+                    "folder of image files or an .npz array (uint8 pixels, or floats in "
+                    "[−1, 1]), against --dataset (required) with the same protocol; images "
+                    "are read at the real data's size and channels.")
 # Unset, the data and classifier flags take the run's own settings from the export's
 # metadata.json (its `config`), so an export alone is enough to evaluate it.
 flags.DEFINE_string("dataset", None, "Real data (default: the export's own dataset).")
@@ -51,6 +55,14 @@ flags.DEFINE_enum("resize", None, ("bilinear", "clean"), "How Inception resizes 
                   "default: the run's --eval_resize, else bilinear. Part of the protocol.")
 flags.DEFINE_integer("batch_size", 100, "Images per classifier call.", lower_bound=1)
 flags.DEFINE_string("cache_path", None, "Cache file for the real data's classifier outputs.")
+flags.DEFINE_string("reference_statistics", None, "An .npz of the real set's feature mean and "
+                    "covariance (arrays mu and sigma, TTUR/pytorch-fid's layout, e.g. published "
+                    "statistics, or --write_statistics'): FID against them instead of reading "
+                    "the real data (so --metrics=fid, and inception_score); they must come from "
+                    "the same classifier and feature layer.")
+flags.DEFINE_string("write_statistics", None, "Also write the real set's feature mean and "
+                    "covariance as an .npz (mu, sigma, count and the protocol) for "
+                    "--reference_statistics.")
 flags.DEFINE_string("output_json", None, "Where the results are written (default: "
                     "<the run's logdir>/evaluations/ when the export is in its logdir, else "
                     "<tmp>/tfwgan/evaluations/<run name>/; a new file for every evaluation).")
@@ -69,6 +81,7 @@ flags.DEFINE_bool("noise_floor", False, "Also score two disjoint real sets of --
                   "generator's scores.")
 FLAGS = flags.FLAGS
 DEFAULT_NUM_SAMPLES = 10_000
+REFERENCE_METRICS = {"fid", "inception_score"}   # what μ, Σ (and the samples alone) give
 
 
 def run_settings(generator):
@@ -136,18 +149,43 @@ def main(argv):
   from tfwgan import export  # pylint: disable=g-import-not-at-top
   from tfwgan.evaluation import classifiers, domain_classifier, scoring  # pylint: disable=g-import-not-at-top
   from tfwgan.evaluation import metrics as metrics_lib  # pylint: disable=g-import-not-at-top
+  from tfwgan.evaluation import reference_statistics  # pylint: disable=g-import-not-at-top
   try:
-    generator = export.ExportedGenerator(FLAGS.export_dir)
+    if FLAGS.samples and FLAGS["export_dir"].present:
+      raise ValueError(f"samples={FLAGS.samples!r}: scores these samples instead of an "
+                       "export; leave --export_dir out.")
+    if FLAGS.samples and not FLAGS.dataset:
+      raise ValueError(f"dataset: required with --samples (the real data the samples are "
+                       f"scored against), one of {list(data.DATASETS)}.")
+    generator = (SamplesMadeElsewhere() if FLAGS.samples else
+                 export.ExportedGenerator(FLAGS.export_dir))
     settings = run_settings(generator)
     dataset, split = settings["dataset"], settings["split"]
     sample_shape = generator.metadata.get("sample_shape")
     check_data(settings, sample_shape)
+    if FLAGS.samples:
+      generator.load(settings)
+      sample_shape = generator.metadata["sample_shape"]
+      if not FLAGS.num_samples:   # all of them, or as many as the distinct real ones
+        settings["num_samples"] = min(len(generator.samples), data.sample_count(
+            dataset, data_dir=settings["data_dir"], split=split) or len(generator.samples))
     toy = dataset in data.TOY_DATASETS
-    metrics = scoring.resolve_metrics(FLAGS.metrics, points=toy)
+    reference = None
+    if FLAGS.reference_statistics:
+      if toy or FLAGS.write_statistics or FLAGS.noise_floor:
+        raise ValueError(f"reference_statistics={FLAGS.reference_statistics!r}: replaces "
+                         "the real images of an image set; not with 2-D data, "
+                         "--write_statistics or --noise_floor.")
+      reference = reference_statistics.load(FLAGS.reference_statistics)
+    metrics = scoring.resolve_metrics(FLAGS.metrics or (["fid"] if reference else None),
+                                      points=toy)
+    if reference and not set(metrics) <= REFERENCE_METRICS:
+      raise ValueError(f"metrics={metrics}: with --reference_statistics (μ and Σ only) "
+                       f"allowed are {sorted(REFERENCE_METRICS)}.")
     num_samples = settings["num_samples"]
     scoring.check_sample_count(metrics, num_samples)
     available = data.sample_count(dataset, data_dir=settings["data_dir"], split=split)
-    if not toy and available is not None and available < num_samples:
+    if not toy and not reference and available is not None and available < num_samples:
       raise ValueError(f"num_samples={num_samples}: more than the {available} distinct real "
                        f"samples ({dataset}, {data.real_set_name(dataset, split)}; they would "
                        f"repeat); pass --num_samples={available} or fewer.")
@@ -162,8 +200,8 @@ def main(argv):
         logits_layer=FLAGS.logits_layer, inception_path=settings["inception_path"],
         sample_shape=sample_shape, resize=settings["resize"]))
     labelled = bool(generator.num_classes)   # a conditional export: per-class scores
-    if labelled and not toy and not pixels and num_samples // generator.num_classes < (
-        metrics_lib.MIN_CLASS_SAMPLES):
+    if labelled and not toy and not pixels and not reference and (
+        num_samples // generator.num_classes < metrics_lib.MIN_CLASS_SAMPLES):
       raise ValueError(f"num_samples={num_samples}: intra-class FID scores num_samples // "
                        f"{generator.num_classes} classes = "
                        f"{num_samples // generator.num_classes} generated samples per class; "
@@ -175,26 +213,38 @@ def main(argv):
         data_dir=settings["data_dir"], download=FLAGS.download,
         image_size=settings["image_size"], channels=settings["channels"], split=split,
         labels=labelled)
-    real = real_batches(num_samples)   # opens the data: unprepared tfds data fails here
+    real = (scoring.ClassifierOutputs(None, None, reference[0]) if reference else
+            real_batches(num_samples))   # opens the data: unprepared tfds data fails here
     output = FLAGS.output_json or default_output(generator, num_samples)
     from tfwgan import files  # pylint: disable=g-import-not-at-top
     files.check_writable(os.path.dirname(files.absolute(output)), name="output_json")
-    if FLAGS.cache_path:
-      files.check_writable(os.path.dirname(files.absolute(FLAGS.cache_path)), name="cache_path")
+    for name in ("cache_path", "write_statistics"):
+      if FLAGS[name].value:
+        files.check_writable(os.path.dirname(files.absolute(FLAGS[name].value)), name=name)
   except ValueError as error:
     sys.exit(f"evaluate.py: error: --{error}")
-  if labelled:
+  if labelled and not reference:
     real = scoring.LabelledBatches(real)
+  if FLAGS.write_statistics:   # the real outputs once, for the scores and the file
+    real = scoring.real_outputs(real, classifier, num_samples=num_samples,
+                                cache_path=FLAGS.cache_path, keep_images="swd" in metrics)
   try:
-    results = scoring.evaluate(generator, real, classifier=classifier,
-                               num_samples=num_samples, batch_size=FLAGS.batch_size,
-                               cache_path=FLAGS.cache_path, seed=FLAGS.seed, metrics=metrics,
-                               batch_norm=FLAGS.batch_norm,
-                               inception_score_splits=FLAGS.inception_score_splits)
-  except ValueError as error:   # a class with too few real samples: one line naming it
-    if not str(error).startswith("intra-class FID"):
+    if FLAGS.samples:
+      results = scoring.evaluate_samples(
+          generator.samples, real, classifier=classifier, num_samples=num_samples,
+          batch_size=FLAGS.batch_size, cache_path=FLAGS.cache_path, metrics=metrics,
+          inception_score_splits=FLAGS.inception_score_splits)
+    else:
+      results = scoring.evaluate(generator, real, classifier=classifier,
+                                 num_samples=num_samples, batch_size=FLAGS.batch_size,
+                                 cache_path=FLAGS.cache_path, seed=FLAGS.seed, metrics=metrics,
+                                 batch_norm=FLAGS.batch_norm,
+                                 inception_score_splits=FLAGS.inception_score_splits)
+  except ValueError as error:   # a class with too few samples, statistics that do not fit
+    if not str(error).startswith(("intra-class FID", "real statistics")):
       raise
-    sys.exit(f"evaluate.py: error: {error}")
+    sys.exit(f"evaluate.py: error: {error}"
+             + (f" (--reference_statistics={FLAGS.reference_statistics})" if reference else ""))
   if FLAGS.noise_floor:
     floor = scoring.noise_floor(real_batches(2 * num_samples), classifier=classifier,
                                 num_samples=num_samples, metrics=metrics)
@@ -205,7 +255,7 @@ def main(argv):
       classifier=None if toy or pixels else settings["classifier"],
       classifier_sha256=None if toy or pixels else classifiers.weights_sha256(
           settings["classifier"], inception_path=settings["inception_path"]),
-      generator=("unknown" if not config else
+      generator=("samples" if FLAGS.samples else "unknown" if not config else
                  "ema" if config.get("ema_decay") is not None else "live"),
       real_available=available,
       batch_norm=FLAGS.batch_norm or generator.batch_norm,
@@ -213,19 +263,62 @@ def main(argv):
       resize=None if toy or pixels else settings["resize"],
       classifier_training=None if toy or pixels else domain_classifier.stamp(
           settings["classifier"]), num_classes=generator.num_classes)
-  results.update(export_dir=os.path.abspath(FLAGS.export_dir), dataset=dataset)
+  if reference:   # the real set is the statistics file's
+    record = {key: value for key, value in reference[1].items() if key != "protocol"}
+    results["protocol"].update(reference_statistics={**record, "path": os.path.abspath(
+        record["path"])}, real_samples=record["count"], real_distinct_samples=record["count"],
+                               real_split="reference statistics")
+  if FLAGS.write_statistics:
+    reference_statistics.save(FLAGS.write_statistics, real.statistics, protocol={
+        **{key: results["protocol"][key] for key in (
+            "real_samples", "real_split", "classifier", "classifier_sha256", "resize")},
+        "dataset": dataset, "data_dir": settings["data_dir"],
+        "feature_layer": settings["feature_layer"]})
+    results["statistics_written"] = os.path.abspath(FLAGS.write_statistics)
+  if FLAGS.samples:   # which samples, exactly: their path and the hash of what was scored
+    results["protocol"].update(samples=os.path.abspath(FLAGS.samples),
+                               samples_sha256=generator.sha256(num_samples))
+    results.update(samples=os.path.abspath(FLAGS.samples), dataset=dataset)
+  else:
+    results.update(export_dir=os.path.abspath(FLAGS.export_dir), dataset=dataset)
   scoring.write_json(results, output)
   print(json.dumps(results, indent=2, sort_keys=True))
   print(f"wrote {output}")
+
+
+class SamplesMadeElsewhere:
+  """--samples in the place of an export: no metadata (the flags give the data and the
+  classifier), the samples read at the real data's shape by `load`."""
+
+  def __init__(self):
+    self.metadata, self.num_classes, self.batch_norm, self.samples = {}, None, None, None
+
+  def load(self, settings):
+    from tfwgan import data  # pylint: disable=g-import-not-at-top
+    from tfwgan.evaluation import sample_files  # pylint: disable=g-import-not-at-top
+    shape = tuple(data.sample_shape(settings["dataset"], data_dir=settings["data_dir"],
+                                    image_size=settings["image_size"],
+                                    channels=settings["channels"]))
+    self.samples = sample_files.load(FLAGS.samples, image_size=shape[0],
+                                     channels=shape[-1] if len(shape) == 3 else None)
+    if tuple(self.samples.shape[1:]) != shape:
+      raise ValueError(f"samples={FLAGS.samples!r}: of shape {tuple(self.samples.shape[1:])}, "
+                       f"the real data's {shape}.")
+    self.metadata = {"sample_shape": list(shape)}
+
+  def sha256(self, count):
+    from tfwgan.evaluation import sample_files  # pylint: disable=g-import-not-at-top
+    return sample_files.sha256(self.samples[:count])
 
 
 def default_output(generator, num_samples):
   """A new JSON file per evaluation, in the run's own results directory."""
   from tfwgan import export, files  # pylint: disable=g-import-not-at-top
   step = generator.metadata.get("step")
-  stem = (os.path.basename(os.path.normpath(FLAGS.export_dir))
+  source = FLAGS.samples or FLAGS.export_dir
+  stem = (os.path.basename(os.path.normpath(source))
           + ("" if step is None else f"-step{step}") + f"-{num_samples}samples")
-  directory = export.results_directory(FLAGS.export_dir, "evaluations", generator.metadata)
+  directory = export.results_directory(source, "evaluations", generator.metadata)
   return files.unused_names(directory, [stem], ".json")[0]
 
 

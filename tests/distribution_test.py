@@ -44,13 +44,6 @@ def _dcgan_pair():
           tfwgan.networks.dcgan_critic(shape, base_filters=2, normalization="batch"))
 
 
-def _resnet_pair():
-  """The ResNet family (batch norm in the generator, 28×28 padded to 32 inside)."""
-  shape = (28, 28, 1)
-  return (tfwgan.networks.resnet_generator(2, shape, width=2),
-          tfwgan.networks.resnet_critic(shape, width=2))
-
-
 def _toy_data(batch_size=8, critic_steps=2):
   return tfwgan.data.toy_dataset("8gaussians", batch_size=batch_size, critic_steps=critic_steps,
                                  seed=1)
@@ -138,8 +131,9 @@ CASES = {
                                                            _image_data),
     # ADA's p from the global batch's signs (an adjustment every update, large steps) gating
     # every op (DiffAugment's and ADA's blit group) per sample of the global batch, with the
-    # non-saturating loss and RWP, on the ResNet (DiffAugment on the DCGAN: above).
-    "non_saturating_resnet_ada_rwp": (_resnet_pair, lambda g, c: tfwgan.GAN(
+    # non-saturating loss and RWP. (The ResNet with ADA over 2 replicas: gan_test's
+    # recomputation matrix; here it took 46 s.)
+    "non_saturating_ada_rwp": (_dcgan_pair, lambda g, c: tfwgan.GAN(
         g, c, 2, loss="non_saturating", critic_steps=2, seed=0, proximal=tfwgan.RWP(0.1, 2),
         augment=tfwgan.augment.DiffAugment(
             "color,translation,cutout,flip,rotate90", probability=(
@@ -184,7 +178,7 @@ class MirroredTest(tf.test.TestCase, parameterized.TestCase):
     self.assertEqual(self.strategy.num_replicas_in_sync, 2)
     # Synchronized batch norm computes the variance as E[x²] − E[x]² over the replicas,
     # which rounds differently from one device's direct variance (float32).
-    atol = 1e-3 if case[0] in (_dcgan_pair, _conditional_dcgan_pair, _resnet_pair) else 1e-5
+    atol = 1e-3 if case[0] in (_dcgan_pair, _conditional_dcgan_pair) else 1e-5
     moved = 0.0
     initial = _weights(_train(tf.distribute.get_strategy(), case, steps=0)[0])
     for a, b, start in zip(_weights(one_device), _weights(mirrored), initial):

@@ -499,7 +499,8 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
         "real_split": "fresh draws",
         "classifier": None, "classifier_sha256": None, "generator": "live",
         "batch_norm": "moving", "inception_score_splits": 10,
-        "metrics": list(scoring.POINT_METRICS), "seed": 0, "resize": None})
+        "metrics": list(scoring.POINT_METRICS), "seed": 0, "resize": None,
+        "classifier_training": None})
     # Two real sets of 300 are closer than the generator to the data, and not 0 apart.
     self.assertLess(results["noise_floor/emd"], results["emd"])
     self.assertGreater(results["noise_floor/emd"], 0.05)
@@ -541,7 +542,11 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
         "classifier": classifier, "classifier_sha256": classifiers.weights_sha256(classifier),
         "generator": "live", "batch_norm": "moving", "inception_score_splits": 3,
         "metrics": list(scoring.IMAGE_METRICS), "seed": 0, "resize": "bilinear",
-        "kid_subsets": 1, "kid_subset_size": 60})
+        "kid_subsets": 1, "kid_subset_size": 60,
+        "classifier_training": domain_classifier.stamp(classifier)})
+    self.assertEqual(results["protocol"]["classifier_training"]["held_out_accuracy"],
+                     json.load(open(os.path.join(classifier, "metadata.json")))[
+                         "held_out_accuracy"])
     floor = scoring.noise_floor(
         data.evaluation_batches("npz", num_samples=120, batch_size=20, data_dir=data_path),
         classifier=classifiers.load(classifier), num_samples=60)
@@ -564,6 +569,57 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
       self.assertAllClose(results[name], expected[name], rtol=1e-5, msg=name)
     self.assertGreater(results["fid"], 0.0)
     self.assertGreater(results["swd/28"], 0.0)     # random (TF-GAN's patches, projections)
+
+    # The same samples made elsewhere (another library's, say): an .npz of the export's
+    # own 60 samples scores exactly as the export did; as uint8 PNGs in a folder, exactly
+    # as the same uint8 pixels in an .npz.
+    exported = export.ExportedGenerator(root + "/export")
+    samples = np.concatenate(list(scoring.generated_batches(
+        exported.sampler(None, seed=0), 4, num_samples=60, batch_size=20, seed=0)))
+    np.savez(f"{root}/float.npz", samples)
+    pixels = np.round((samples + 1.0) * 127.5).astype(np.uint8)
+    np.savez(f"{root}/pixels.npz", pixels)
+    os.makedirs(f"{root}/pngs")
+    for index, image in enumerate(pixels):
+      Image.fromarray(image[..., 0]).save(f"{root}/pngs/{index:03d}.png")
+    scored = {}
+    point_free = ["fid", "kid", "inception_score", "precision_recall", "density_coverage"]
+    for name in ("float.npz", "pixels.npz", "pngs"):
+      completed = _launch("evaluate.py", f"--samples={root}/{name}", "--dataset=npz",
+                          f"--data_dir={data_path}", f"--classifier={classifier}",
+                          "--batch_size=20", "--inception_score_splits=3",
+                          f"--output_json={root}/{name}.json", "--metrics=" + ",".join(point_free),
+                          *([f"--write_statistics={root}/real.npz"] if name == "pngs" else []))
+      self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
+      with open(f"{root}/{name}.json") as handle:
+        scored[name] = json.load(handle)
+    for name in ("fid", "kid", "inception_score", "precision", "recall", "density", "coverage"):
+      self.assertAllClose(scored["float.npz"][name], results[name], rtol=1e-5, msg=name)
+      self.assertAllClose(scored["pngs"][name], scored["pixels.npz"][name], rtol=1e-6, msg=name)
+    self.assertNotAllClose(scored["pixels.npz"]["fid"], results["fid"], rtol=1e-7)  # quantised
+    protocol = scored["pngs"]["protocol"]
+    self.assertEqual((protocol["generator"], protocol["samples"], protocol["generated_samples"],
+                      protocol["classifier_sha256"]),
+                     ("samples", f"{root}/pngs", 60, results["protocol"]["classifier_sha256"]))
+    self.assertEqual(protocol["samples_sha256"], scored["pixels.npz"]["protocol"]["samples_sha256"])
+    # μ, Σ written with one evaluation score the next one's FID without the real images.
+    completed = _launch("evaluate.py", f"--samples={root}/float.npz", "--dataset=npz",
+                        f"--data_dir={data_path}", f"--classifier={classifier}",
+                        f"--reference_statistics={root}/real.npz",
+                        f"--output_json={root}/reference.json")
+    self.assertEqual(completed.returncode, 0, completed.stderr[-2000:])
+    with open(f"{root}/reference.json") as handle:
+      against_statistics = json.load(handle)
+    self.assertAllClose(against_statistics["fid"], results["fid"], rtol=1e-6)
+    self.assertEqual(set(against_statistics) & {"kid", "precision"}, set())
+    self.assertEqual(against_statistics["protocol"]["reference_statistics"]["count"], 60)
+    with np.load(f"{root}/real.npz") as written:
+      self.assertEqual(json.loads(str(written["protocol"]))["classifier_sha256"],
+                       results["protocol"]["classifier_sha256"])
+    completed = _launch("evaluate.py", f"--samples={root}/float.npz", f"--data_dir={data_path}")
+    self.assertEqual(completed.stderr.strip().splitlines()[-1],
+                     "evaluate.py: error: --dataset: required with --samples (the real data the "
+                     f"samples are scored against), one of {list(data.DATASETS)}.")
 
   def test_train_classifier_launcher_exports_a_usable_classifier(self):
     output_dir = os.path.join(self.create_tempdir().full_path, "clf")

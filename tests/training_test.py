@@ -29,6 +29,7 @@ from tfwgan import penalties
 from tfwgan import spectral_norm
 from tfwgan import training
 from tfwgan.evaluation import classifiers
+from tfwgan.evaluation import domain_classifier
 from tfwgan.evaluation import scoring
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -396,10 +397,15 @@ class ImageRunTest(tf.test.TestCase):
         "classifier_sha256": classifiers.weights_sha256(classifier_path),
         "generator": "live", "batch_norm": "moving", "inception_score_splits": 3,
         "metrics": list(scoring.DEFAULT_IMAGE_METRICS), "seed": 0, "resize": "bilinear",
-        "kid_subsets": 1, "kid_subset_size": 30})
+        "kid_subsets": 1, "kid_subset_size": 30,
+        "classifier_training": domain_classifier.stamp(classifier_path)})
+    self.assertEqual(recorded["protocol"]["classifier_training"]["held_out_accuracy"],
+                     files.read_json(os.path.join(classifier_path, "metadata.json"))[
+                         "held_out_accuracy"])
     self.assertRegex(training.summary_line(result), r"; final: coverage [0-9.e-]+, .*fid "
                      r"[0-9.e+-]+, .* \[30 generated vs 30 real \(train\), classifier "
-                     r"mnist_classifier sha256 [0-9a-f]{12}, live generator, batch norm "
+                     r"mnist_classifier sha256 [0-9a-f]{12} \(trained on mnist, 5000 samples, "
+                     r"held-out accuracy 0.960\), live generator, batch norm "
                      r"moving, IS 3 splits\]; generator exported to ")
     self.assertLen(os.listdir(cache_dir), 2)     # real outputs cached once per sample count
 
@@ -412,7 +418,7 @@ class ImageRunTest(tf.test.TestCase):
         "real_split": "test", "classifier": "inception", "classifier_sha256": "ab" * 32,
         "generator": "ema", "batch_norm": "batch", "inception_score_splits": 5,
         "metrics": list(scoring.DEFAULT_IMAGE_METRICS), "seed": 0, "resize": "bilinear",
-        "kid_subsets": 100, "kid_subset_size": 1000})
+        "kid_subsets": 100, "kid_subset_size": 1000, "classifier_training": None})
     self.assertEqual(training.describe_protocol(protocol),
                      "20000 generated vs 20000 real (test, 10000 distinct), classifier "
                      "inception sha256 abababababab, ema generator, batch norm batch, IS 5 "
@@ -437,12 +443,23 @@ class ImageRunTest(tf.test.TestCase):
 
   def test_real_outputs_cache_is_per_file_dataset_path_and_image_size(self):
     name = lambda **fields: training.real_outputs_cache_name(config_lib.RunConfig(
-        dataset="npz", classifier="saved_models/mnist_classifier", **fields))
+        dataset="npz", **{"classifier": "saved_models/mnist_classifier", **fields}))
     first = name(data_dir="/data/a.npz")
     self.assertEqual(first, name(data_dir="/data/a.npz"))
     self.assertNotEqual(first, name(data_dir="/data/b.npz"))
     self.assertNotEqual(first, name(data_dir="/data/a.npz", image_size=32))
     self.assertNotEqual(first, name(data_dir="/data/a.npz", num_eval_samples=1000))
+    # Per classifier weights and feature layer (issue #43): a retrained classifier in the
+    # same directory, or another layer, never reuses the outputs cached for the first.
+    self.assertNotEqual(first, name(data_dir="/data/a.npz", feature_layer="logits"))
+    retrained = os.path.join(self.create_tempdir().full_path, "mnist_classifier")
+    shutil.copytree(os.path.join(ROOT, "saved_models", "mnist_classifier"), retrained)
+    shipped = name(data_dir="/data/a.npz", classifier=os.path.join(
+        ROOT, "saved_models", "mnist_classifier"))
+    self.assertEqual(shipped, name(data_dir="/data/a.npz", classifier=retrained))
+    with open(os.path.join(retrained, "classifier.keras"), "ab") as handle:
+      handle.write(b"other weights")
+    self.assertNotEqual(shipped, name(data_dir="/data/a.npz", classifier=retrained))
 
   def test_resnet_recipe_on_mock_mnist_padded_to_32(self):
     # The ResNet preset's recipe at toy scale: 28×28 digits run the 32×32 networks padded;

@@ -56,6 +56,10 @@ def describe_protocol(protocol):
   classifier = (("pixels" if pixels else "raw points") if protocol["classifier"] is None else
                 f"classifier {os.path.basename(os.path.normpath(protocol['classifier']))} "
                 f"sha256 {(protocol['classifier_sha256'] or 'unknown')[:12]}")
+  trained = protocol.get("classifier_training")
+  if trained and classifier.startswith("classifier "):   # train_classifier.py's record
+    classifier += (f" (trained on {trained.get('dataset')}, {trained.get('samples')} samples, "
+                   f"held-out accuracy {trained['held_out_accuracy']:.3f})")
   splits = (f", IS {protocol['inception_score_splits']} splits"
             if "inception_score" in protocol["metrics"] else "")
   distinct = protocol.get("real_distinct_samples", protocol["real_samples"])
@@ -335,15 +339,17 @@ def write_protocol(writer, kind, protocol, *, step):
 
 def real_outputs_cache_name(config, num_samples=None):
   """File name of the cached real classifier outputs: one per data source and split,
-  image size, classifier, sample count (default `num_eval_samples`; a folder/.npz
-  dataset is identified by its path) and resize (when not 'bilinear')."""
+  image size, classifier (its name, feature layer and weights' SHA-256), sample count
+  (default `num_eval_samples`; a folder/.npz dataset is identified by its path) and
+  resize (when not 'bilinear')."""
   source = config.dataset.replace("/", "_")
   if config.dataset in data.FILE_DATASETS:
     path = files.absolute(config.data_dir or "")
     source += "_" + hashlib.sha1(path.encode()).hexdigest()[:12]
   else:
     source += "_" + config.eval_split
-  classifier = os.path.basename(os.path.normpath(config.classifier))
+  classifier = "-".join([os.path.basename(os.path.normpath(config.classifier)),
+                        config.feature_layer, (_classifier_sha256(config) or "unhashed")[:12]])
   size = f"{config.image_size or 'native'}x{config.channels}"
   count = num_samples or config.num_eval_samples
   resize = [] if config.eval_resize == "bilinear" else [config.eval_resize]  # older names stay

@@ -268,16 +268,9 @@ def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, bat
       scores = score_points(generated=generated, real=real[:num_samples], metrics=chosen)
       results.update({f"{name}{suffix}": value for name, value in scores.items()})
     return results
-  if classifier is None and not needs_classifier(chosen):
-    classifier = classifiers.pixels_only
-  if classifier is None:
-    raise ValueError("classifier: required for image samples (e.g. 'inception' or the "
-                     "path of a classifier export), except for pixel metrics "
-                     f"{list(PIXEL_METRICS)}.")
+  classifier, real = _classifier_and_real(classifier, real_dataset, real_images, chosen,
+                                          num_samples=num_samples, cache_path=cache_path)
   keep_images = "swd" in chosen
-  real = (real_dataset if isinstance(real_dataset, ClassifierOutputs) else
-          real_outputs(real_images, classifier, num_samples=num_samples, cache_path=cache_path,
-                       keep_images=keep_images))
   for suffix, generate in samplers.items():
     generated = ClassifierOutputs.collect(batches(generate), classifier, num_samples,
                                           keep_images=keep_images)
@@ -290,6 +283,47 @@ def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, bat
                    class_names=getattr(generator, "class_names", None))
     results.update({f"{name}{suffix}": value for name, value in scores.items()})
   return results
+
+
+def _classifier_and_real(classifier, real_dataset, real_images, metrics, *, num_samples,
+                         cache_path):
+  """(the classifier, pixels_only for pixel metrics; the real images' outputs)."""
+  if classifier is None and not needs_classifier(metrics):
+    classifier = classifiers.pixels_only
+  if classifier is None:
+    raise ValueError("classifier: required for image samples (e.g. 'inception' or the "
+                     "path of a classifier export), except for pixel metrics "
+                     f"{list(PIXEL_METRICS)}.")
+  real = (real_dataset if isinstance(real_dataset, ClassifierOutputs) else
+          real_outputs(real_images, classifier, num_samples=num_samples, cache_path=cache_path,
+                       keep_images="swd" in metrics))
+  return classifier, real
+
+
+def evaluate_samples(samples, real_dataset, *, classifier=None, num_samples, batch_size=100,
+                     cache_path=None, metrics=None,
+                     inception_score_splits=metrics_lib.INCEPTION_SCORE_SPLITS):
+  """Scores of samples made elsewhere (e.g. another library's), an array [n, …] in
+  [−1, 1], against real data: the first `num_samples` of them, scored exactly as
+  `evaluate` scores a generator's (same real outputs, classifier, metrics)."""
+  integer_at_least("num_samples", num_samples)
+  samples = np.asarray(samples, np.float32)
+  if len(samples) < num_samples:
+    raise ValueError(f"num_samples={num_samples}: more than the {len(samples)} samples given.")
+  samples = samples[:num_samples]
+  chosen = resolve_metrics(metrics, points=samples.ndim == 2)
+  check_sample_count(chosen, num_samples)
+  real_images = (real_dataset.as_numpy_iterator() if isinstance(real_dataset, tf.data.Dataset)
+                 else real_dataset)
+  if samples.ndim == 2:
+    real = np.concatenate([_samples(b) for b in _take(real_images, num_samples)])
+    return score_points(generated=samples, real=real[:num_samples], metrics=chosen)
+  classifier, real = _classifier_and_real(classifier, real_dataset, real_images, chosen,
+                                          num_samples=num_samples, cache_path=cache_path)
+  generated = ClassifierOutputs.collect(_batched(samples, batch_size), classifier, num_samples,
+                                        keep_images="swd" in chosen)
+  return score(generated=generated, real=real, metrics=chosen,
+               inception_score_splits=inception_score_splits)
 
 
 def noise_floor(real_batches, *, classifier=None, num_samples, metrics=None,
@@ -339,6 +373,11 @@ def score(*, generated, real, metrics=DEFAULT_IMAGE_METRICS,
   """
   results = {}
   if "fid" in metrics:
+    dimensions = (len(generated.statistics.mean), len(real.statistics.mean))
+    if dimensions[0] != dimensions[1]:
+      raise ValueError(f"real statistics: of {dimensions[1]} features, but the classifier "
+                       f"gives the samples {dimensions[0]}; both must come from the same "
+                       "classifier and feature layer.")
     results["fid"] = metrics_lib.fid_from_statistics(generated.statistics,
                                                             real.statistics)
   if "kid" in metrics:   # torch-fidelity's protocol: mean ± std over random subsets
