@@ -34,5 +34,9 @@ setuptools.setup(
     ],
     # pytest 9.2 silently breaks pytest-xdist's --dist=loadgroup (pytest-dev/pytest-xdist#1386),
     # which keeps a class's setUpClass runs in one test process.
-    extras_require={"test": ["pytest>=8,<9.2", "pytest-xdist>=3.5"]},
+    # DINOv2 features (classifier='dinov2'): keras-hub's backbone, which needs Keras >= 3.15
+    # and tensorflow-text (its versions pin TensorFlow's minor version).
+    extras_require={"dinov2": ["keras-hub>=0.32", "keras>=3.15", "tensorflow-text>=2.18,<2.22"],
+                    "test": ["pytest>=8,<9.2", "pytest-xdist>=3.5", "keras-hub>=0.32",
+                             "keras>=3.15", "tensorflow-text>=2.18,<2.22"]},
 )

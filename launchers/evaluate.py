@@ -38,12 +38,15 @@ flags.DEFINE_bool("download", False, "Let tfds download the data.")
 flags.DEFINE_integer("image_size", None, "Image size for --dataset=folder (default: the run's).")
 flags.DEFINE_integer("channels", None, "Channels for --dataset=folder (default: the run's, "
                      "else 3).")
-flags.DEFINE_string("classifier", None, "'inception', a local Inception module, or a "
+flags.DEFINE_string("classifier", None, "'inception', 'dinov2', a local Inception module, or a "
                     "classifier export such as saved_models/mnist_classifier (default: the "
                     "run's, else 'inception').")
 flags.DEFINE_string("inception_path", None, "Local copy of TF-GAN's Inception module (offline "
                     "machines; the README's 'Offline machines' says how to make one); "
                     "default: the run's, else the TF-Hub handle.")
+flags.DEFINE_string("dinov2_path", None, "Local keras-hub DINOV2Backbone preset directory for "
+                    "--classifier=dinov2 (offline machines); default: the run's, else "
+                    "keras-hub's dinov2_large.")
 flags.DEFINE_string("feature_layer", None, "Classifier layer (Keras) or output (SavedModel) "
                     "whose activations FID/KID use (default: the run's, else 'features').")
 flags.DEFINE_string("logits_layer", "logits", "Classifier layer/output holding the logits.")
@@ -120,6 +123,7 @@ def run_settings(generator):
                                          else "train"),
               classifier=classifier,
               inception_path=pick_for_classifier("inception_path", None),
+              dinov2_path=pick_for_classifier("dinov2_path", None),
               feature_layer=pick_for_classifier("feature_layer", "features"))
 
 
@@ -178,7 +182,7 @@ def main(argv):
                          "--write_statistics or --noise_floor.")
       reference = reference_statistics.load(FLAGS.reference_statistics)
     metrics = scoring.resolve_metrics(FLAGS.metrics or (["fid"] if reference else None),
-                                      points=toy)
+                                      points=toy, logits=settings["classifier"] != "dinov2")
     if reference and not set(metrics) <= REFERENCE_METRICS:
       raise ValueError(f"metrics={metrics}: with --reference_statistics (μ and Σ only) "
                        f"allowed are {sorted(REFERENCE_METRICS)}.")
@@ -198,6 +202,7 @@ def main(argv):
                   classifiers.load_checked(
         settings["classifier"], feature_layer=settings["feature_layer"],
         logits_layer=FLAGS.logits_layer, inception_path=settings["inception_path"],
+        dinov2_path=settings["dinov2_path"],
         sample_shape=sample_shape, resize=settings["resize"]))
     labelled = bool(generator.num_classes)   # a conditional export: per-class scores
     if labelled and not toy and not pixels and not reference and (
@@ -254,7 +259,8 @@ def main(argv):
       num_samples=num_samples, real_split=data.real_set_name(dataset, split),
       classifier=None if toy or pixels else settings["classifier"],
       classifier_sha256=None if toy or pixels else classifiers.weights_sha256(
-          settings["classifier"], inception_path=settings["inception_path"]),
+          settings["classifier"], inception_path=settings["inception_path"],
+          dinov2_path=settings["dinov2_path"]),
       generator=("samples" if FLAGS.samples else "unknown" if not config else
                  "ema" if config.get("ema_decay") is not None else "live"),
       real_available=available,

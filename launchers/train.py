@@ -195,11 +195,15 @@ flags.DEFINE_integer("inception_score_splits", None, "Splits of the Inception sc
                      "std over them; 10 in every paper's table).", lower_bound=1)
 flags.DEFINE_integer("final_eval_samples", None, "Samples of the final evaluation of the "
                      "export, at the preset's paper protocol (0: skip it).", lower_bound=0)
-flags.DEFINE_string("classifier", None, "Classifier for the image metrics: 'inception' (TF-Hub), a "
-                    "local copy of the Inception module, or a classifier export such as "
+flags.DEFINE_string("classifier", None, "Classifier for the image metrics: 'inception' (TF-Hub), "
+                    "'dinov2' (keras-hub's DINOv2 ViT-L/14 features), a local copy of the "
+                    "Inception module, or a classifier export such as "
                     "saved_models/mnist_classifier.")
 flags.DEFINE_string("inception_path", None, "Local copy of TF-GAN's Inception module for "
                     "offline machines (default: the TF-Hub handle).")
+flags.DEFINE_string("dinov2_path", None, "Local keras-hub DINOV2Backbone preset directory for "
+                    "--classifier=dinov2 on offline machines (default: keras-hub's "
+                    "dinov2_large, downloaded once).")
 flags.DEFINE_enum("eval_resize", None, resize.RESIZES, "How Inception resizes the "
                   "samples to 299×299: bilinear (TF-GAN's), or clean (clean-fid's default: "
                   "PIL bicubic on float images); recorded in the protocol.")

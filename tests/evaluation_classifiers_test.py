@@ -9,6 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfwgan.evaluation import classifiers
+from tfwgan.evaluation import scoring
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -102,6 +103,50 @@ class ClassifiersTest(tf.test.TestCase):
       with self.assertRaisesRegex(ValueError, r"^inception_path='/x': cannot be loaded "
                                   r"\(<urlopen error"):
         classifiers.load_checked("inception", inception_path="/x")
+
+  def test_dinov2_features_are_the_cls_token_of_imagenet_normalised_224_images(self):
+    import keras_hub  # pylint: disable=g-import-not-at-top
+    keras.utils.set_random_seed(0)
+    backbone = keras_hub.models.DINOV2Backbone(   # tiny and random: built here, offline
+        patch_size=14, num_layers=1, hidden_dim=8, num_heads=2, intermediate_dim=16,
+        image_shape=(224, 224, 3), position_embedding_shape=(518, 518))
+    path = os.path.join(self.create_tempdir().full_path, "dinov2")
+    backbone.save_to_preset(path)
+    images = np.random.default_rng(0).uniform(-1, 1, (3, 32, 32, 3)).astype(np.float32)
+    features, logits = classifiers.load("dinov2", dinov2_path=path)(images)
+    unit = (tf.image.resize(images, [224, 224], method="bilinear") + 1.0) / 2.0
+    tokens = backbone({"images": (unit - classifiers.IMAGENET_MEAN) / classifiers.IMAGENET_STD})
+    self.assertEqual((tuple(features.shape), tuple(logits.shape)), ((3, 8), (3, 0)))
+    self.assertAllClose(features, tokens[:, 0], atol=1e-5)          # the CLS token
+    self.assertNotAllClose(features, tf.reduce_mean(tokens[:, 1:], axis=1), atol=1e-2)
+    clean, _ = classifiers.load("dinov2", dinov2_path=path, resize="clean")(images)
+    self.assertNotAllClose(clean, features, atol=1e-3)               # the resize is used
+    grey, _ = classifiers.load("dinov2", dinov2_path=path)(images[..., :1])
+    self.assertEqual(tuple(grey.shape), (3, 8))
+    self.assertEqual(classifiers.weights_sha256("dinov2", dinov2_path=path),
+                     classifiers.weights_sha256(path))
+    with self.assertRaisesRegex(ValueError, r"inception_score' needs a classifier's class logits"):
+      scoring.evaluate(lambda z: images[:len(z)], None, latent_dim=2, num_samples=3,
+                       classifier=classifiers.load("dinov2", dinov2_path=path),
+                       metrics=["inception_score"])
+
+  def test_an_unreachable_dinov2_is_one_line_naming_the_offline_ways(self):
+    def offline(preset, **options):
+      del options
+      raise ConnectionError(f"Failed to resolve 'api.kaggle.com' ({preset})\ntraceback")
+    with mock.patch.object(classifiers, "dinov2", offline):
+      with self.assertRaises(ValueError) as error:
+        classifiers.load_checked("dinov2")
+      message = str(error.exception)
+      self.assertLen(message.splitlines(), 1)
+      self.assertIn("classifier='dinov2': keras-hub's 'dinov2_large' (Kaggle) cannot be "
+                    "loaded (Failed to resolve", message)
+      self.assertIn("--dinov2_path=<a local preset directory>", message)
+      self.assertIn("train_classifier.py", message)
+      self.assertIn("--eval_metrics=swd (evaluate.py: --metrics=swd)", message)
+      with self.assertRaisesRegex(ValueError, r"^dinov2_path='/x': cannot be loaded as a "
+                                  r"keras-hub DINOV2Backbone preset \(Failed"):
+        classifiers.load_checked("dinov2", dinov2_path="/x")
 
   def test_unknown_identifier(self):
     with self.assertRaisesRegex(ValueError, r"classifier='/nonexistent/model.h5'"):

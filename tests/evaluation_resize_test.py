@@ -50,7 +50,7 @@ class ResizeTest(tf.test.TestCase):
   def test_only_inception_resizes(self):
     model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(name="features"),
                               keras.layers.Dense(3, name="logits")])
-    with self.assertRaisesRegex(ValueError, r"^resize='clean': only Inception resizes"):
+    with self.assertRaisesRegex(ValueError, r"^resize='clean': only Inception and DINOv2 resize"):
       classifiers.load(model, resize="clean")
     with self.assertRaisesRegex(ValueError, r"^resize='lanczos': allowed values are"):
       classifiers.load("inception", resize="lanczos")

@@ -741,6 +741,8 @@ WIRING = {
                    lambda r: r.classifier["identifier"], "/models/clf"),
     "inception_path": ("/models/inception", {**NPZ, "eval_every": 1},
                        lambda r: r.classifier["inception_path"], "/models/inception"),
+    "dinov2_path": ("/models/dinov2", {**NPZ, "eval_every": 1},
+                    lambda r: r.classifier["dinov2_path"], "/models/dinov2"),
     "feature_layer": ("pool", {**NPZ, "eval_every": 1},
                       lambda r: r.classifier["feature_layer"], "pool"),
     "eval_resize": ("clean", {**NPZ, "eval_every": 1},

@@ -344,7 +344,8 @@ class FIDCallback(keras.callbacks.Callback):
     self.batch_norm = one_of("batch_norm", batch_norm, sampling.BATCH_NORM_MODES)
     self.inception_score_splits = integer_at_least("inception_score_splits",
                                                    inception_score_splits)
-    self.metrics = scoring.resolve_metrics(metrics, points=False)
+    self.metrics = scoring.resolve_metrics(metrics, points=False,
+                                           logits=getattr(classifier, "has_logits", True))
     if "swd" in self.metrics and real.images is None:
       raise ValueError("real: metrics holds 'swd', which needs the real images "
                        "(scoring.real_outputs(..., keep_images=True)).")

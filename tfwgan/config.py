@@ -46,7 +46,7 @@ RESUME_SAFE_FIELDS = ("train_steps", "learning_rate", "on_nan", "log_every",
                       "verbose", "run_name", "logdir", "export_dir", "eval_cache_dir",
                       "download")
 PATH_FIELDS = ("data_dir", "logdir", "export_dir", "eval_cache_dir", "classifier",
-               "inception_path")
+               "inception_path", "dinov2_path")
 _VALUE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
                               "._-+")
 _LONGEST_VALUE = 32          # longer values are named by a hash
@@ -174,6 +174,7 @@ class RunConfig:
   final_eval_samples: int = 0
   classifier: str = "inception"
   inception_path: str | None = None
+  dinov2_path: str | None = None
   feature_layer: str = "features"
   eval_resize: str = "bilinear"
   eval_cache_dir: str | None = None
@@ -309,7 +310,8 @@ class RunConfig:
     number_at_least("acgan_critic_weight", self.acgan_critic_weight)
     number_at_least("acgan_generator_weight", self.acgan_generator_weight)
     toy = self.dataset in data.TOY_DATASETS
-    metrics = scoring.resolve_metrics(self.eval_metrics, points=toy, name="eval_metrics")
+    metrics = scoring.resolve_metrics(self.eval_metrics, points=toy, name="eval_metrics",
+                                      logits=self.classifier != "dinov2")
     if toy or self.eval_every:
       scoring.check_sample_count(metrics, self.num_eval_samples, name="num_eval_samples")
     if self.final_eval_samples:

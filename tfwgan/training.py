@@ -364,7 +364,8 @@ def _classifier_sha256(config):
   if not scoring.needs_classifier(config_metrics(config)):
     return None
   try:
-    return classifiers.weights_sha256(config.classifier, inception_path=config.inception_path)
+    return classifiers.weights_sha256(config.classifier, inception_path=config.inception_path,
+                                      dinov2_path=config.dinov2_path)
   except Exception as error:  # pylint: disable=broad-except  (hub, filesystems raise many kinds)
     logging.warning("classifier=%r: its weights could not be hashed for the protocol (%s).",
                     config.classifier, str(error).splitlines()[0][:200] if str(error) else
@@ -375,6 +376,7 @@ def _classifier_sha256(config):
 def config_metrics(config):
   """The run's evaluation metrics (`eval_metrics`, or the defaults for its kind of data)."""
   return scoring.resolve_metrics(config.eval_metrics, points=config.dataset in data.TOY_DATASETS,
+                                 logits=config.classifier != "dinov2",
                                  name="eval_metrics")
 
 
@@ -387,6 +389,7 @@ def load_classifier(config, sample_shape=None):
   try:
     return classifiers.load_checked(config.classifier, feature_layer=config.feature_layer,
                                     inception_path=config.inception_path,
+                                    dinov2_path=config.dinov2_path,
                                     sample_shape=sample_shape, resize=config.eval_resize)
   except ValueError as error:
     skip = (" (--final_eval_samples=0 skips the final evaluation that needs it.)"
@@ -398,7 +401,7 @@ def fid_callback(config, writer, clock, *, every_seconds=None, classifier=None):
   """The eval_metrics every eval_every steps (or every_seconds of training) against real
   outputs cached per dataset/classifier/size."""
   classifier = classifier or load_classifier(config)
-  metrics = scoring.resolve_metrics(config.eval_metrics, points=False, name="eval_metrics")
+  metrics = config_metrics(config)
   real = _real_outputs(config, classifier, config.num_eval_samples, metrics)
   return callbacks_lib.FIDCallback(writer, classifier, real,
                                    every=None if every_seconds else config.eval_every,

@@ -13,6 +13,15 @@ from tfwgan.evaluation import resize as resize_lib
 
 INCEPTION_HANDLE = "https://tfhub.dev/tensorflow/tfgan/eval/inception/1"
 INCEPTION_SIZE = 299
+# DINOv2 as dgm-eval takes it (Stein et al. 2023; `dgm_eval/models/dinov2.py`): ViT-L/14
+# ('dinov2_vitl14' there, keras-hub's 'dinov2_large'), images resized to 224 × 224 and
+# normalised by ImageNet's mean and std, the features the final layer norm's CLS token.
+DINOV2_PRESET = "dinov2_large"
+DINOV2_SIZE = 224
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+# The classifiers that resize samples themselves (the others take them at their input size).
+RESIZING = ("inception", "dinov2")
 
 
 def inception(path=INCEPTION_HANDLE, *, resize="bilinear"):
@@ -36,6 +45,33 @@ def inception(path=INCEPTION_HANDLE, *, resize="bilinear"):
     return (tf.reshape(outputs["pool_3"], [tf.shape(images)[0], -1]),
             tf.reshape(outputs["logits"], [tf.shape(images)[0], -1]))
   classify.input_shape = (None, None, 3)   # any size; grey images become RGB
+  return classify
+
+
+def dinov2(preset=DINOV2_PRESET, *, resize="bilinear"):
+  """DINOv2 features through keras-hub's `DINOV2Backbone` (`pip install tfwgan[dinov2]`):
+  the CLS token of the final layer norm, 1,024-d for ViT-L/14, the features Stein et al.
+  (2023) recommend in place of Inception's for FD, KID, precision/recall and
+  density/coverage. `preset`: a keras-hub preset name (downloaded from Kaggle once) or a
+  local preset directory (`backbone.save_to_preset(path)`, for offline machines).
+  `resize`: how the samples reach 224 × 224 ('bilinear' or 'clean', as for Inception;
+  dgm-eval resizes with torchvision's bicubic). No logits: no Inception score or class
+  accuracy on these features."""
+  import keras_hub  # pylint: disable=g-import-not-at-top  (the optional 'dinov2' extra)
+  resize_lib.check(resize)
+  backbone = keras_hub.models.DINOV2Backbone.from_preset(
+      preset, image_shape=(DINOV2_SIZE, DINOV2_SIZE, 3))
+  mean, std = (tf.constant(v, tf.float32) for v in (IMAGENET_MEAN, IMAGENET_STD))
+
+  def classify(images):
+    images = tf.convert_to_tensor(images, tf.float32)
+    if images.shape[-1] == 1:
+      images = tf.image.grayscale_to_rgb(images)
+    unit = resize_lib.pixels(images, DINOV2_SIZE, resize) / 255.0
+    tokens = backbone({"images": (unit - mean) / std}, training=False)
+    return tokens[:, 0], tf.zeros([tf.shape(images)[0], 0])   # the CLS token; no logits
+  classify.input_shape = (None, None, 3)   # any size; grey images become RGB
+  classify.has_logits = False
   return classify
 
 
@@ -81,17 +117,21 @@ def from_saved_model(path, *, feature_key="features", logits_key="logits"):
 
 
 def load(identifier, *, feature_layer="features", logits_layer="logits", inception_path=None,
-         resize="bilinear"):
-  """A classifier from 'inception', a hub handle/path, a .keras file, a SavedModel or a model.
+         resize="bilinear", dinov2_path=None):
+  """A classifier from 'inception', 'dinov2', a hub handle/path, a .keras file, a
+  SavedModel or a model.
 
   `inception_path`: where 'inception' loads the module from (a local copy for offline
-  machines); the TF-Hub handle when None. `resize`: how Inception resizes the samples
-  (`tfwgan.evaluation.resize`); the other classifiers take samples at their input size,
-  so they accept only the default.
+  machines); the TF-Hub handle when None. `dinov2_path`: the same for 'dinov2' (a local
+  keras-hub preset directory; `DINOV2_PRESET` when None). `resize`: how Inception and
+  DINOv2 resize the samples (`tfwgan.evaluation.resize`); the other classifiers take
+  samples at their input size, so they accept only the default.
   """
   resize_lib.check(resize)
   if identifier == "inception":
     return inception(inception_path or INCEPTION_HANDLE, resize=resize)
+  if identifier == "dinov2":
+    return dinov2(dinov2_path or DINOV2_PRESET, resize=resize)
   path = (None if callable(identifier) and not isinstance(identifier, (str, os.PathLike))
           else os.fspath(identifier))
   saved_model = None if path is None else _saved_model_of(path)
@@ -99,7 +139,7 @@ def load(identifier, *, feature_layer="features", logits_layer="logits", incepti
       path.startswith(("http://", "https://")) or os.path.isdir(path)):
     return inception(path, resize=resize)
   if resize != "bilinear":
-    raise ValueError(f"resize={resize!r}: only Inception resizes samples; classifier="
+    raise ValueError(f"resize={resize!r}: only Inception and DINOv2 resize samples; classifier="
                      f"{identifier!r} takes them at its input size (leave resize unset).")
   if path is None:
     if isinstance(identifier, keras.Model):
@@ -123,17 +163,33 @@ def _saved_model_of(path):
 
 
 def load_checked(identifier, *, feature_layer="features", logits_layer="logits",
-                 inception_path=None, sample_shape=None, resize="bilinear"):
+                 inception_path=None, sample_shape=None, resize="bilinear", dinov2_path=None):
   """`load`, with every failure a one-line ValueError naming the flag (and, for TF-Hub's
-  Inception, the offline alternatives); with `sample_shape`, also `check_fits`."""
+  Inception and DINOv2, the offline alternatives); with `sample_shape`, also `check_fits`."""
   try:
     classifier = load(identifier, feature_layer=feature_layer, logits_layer=logits_layer,
-                      inception_path=inception_path, resize=resize)
+                      inception_path=inception_path, resize=resize, dinov2_path=dinov2_path)
   except Exception as error:  # pylint: disable=broad-except  (hub, SavedModel, Keras errors)
     if isinstance(error, ValueError) and str(error).startswith(("classifier=", "feature_layer=",
                                                                "resize=")):
       raise  # already names the flag
     reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+    offline = ("--classifier=saved_models/mnist_classifier (28×28 grey digits), "
+               "--classifier=<a classifier for your images, from launchers/"
+               "train_classifier.py>, or score the pixels without a classifier: "
+               "--eval_metrics=swd (evaluate.py: --metrics=swd)")
+    if identifier == "dinov2" and isinstance(error, ImportError):
+      raise ValueError("classifier='dinov2': needs keras-hub (pip install -e \".[dinov2]\"; "
+                       f"{reason}).") from error
+    if identifier == "dinov2" and dinov2_path:
+      raise ValueError(f"dinov2_path={dinov2_path!r}: cannot be loaded as a keras-hub "
+                       f"DINOV2Backbone preset ({reason}).") from error
+    if identifier == "dinov2":
+      raise ValueError(
+          f"classifier='dinov2': keras-hub's {DINOV2_PRESET!r} (Kaggle) cannot be loaded "
+          f"({reason}); pass --dinov2_path=<a local preset directory> (save one with "
+          f"keras_hub.models.DINOV2Backbone.from_preset({DINOV2_PRESET!r}).save_to_preset("
+          f"path) where there is internet), {offline}.") from error
     if identifier == "inception" and inception_path:
       raise ValueError(f"inception_path={inception_path!r}: cannot be loaded "
                        f"({reason}).") from error
@@ -141,9 +197,7 @@ def load_checked(identifier, *, feature_layer="features", logits_layer="logits",
       raise ValueError(
           f"classifier='inception': TF-Hub's Inception ({INCEPTION_HANDLE}) cannot be "
           f"loaded ({reason}); without internet, pass --inception_path=<a local copy> (the "
-          "README's 'Offline machines' says how to make one), --classifier="
-          "saved_models/mnist_classifier (28×28 grey digits), or score the pixels without a "
-          "classifier: --eval_metrics=swd (evaluate.py: --metrics=swd).") from error
+          f"README's 'Offline machines' says how to make one), {offline}.") from error
     raise ValueError(f"classifier={identifier!r}: cannot be loaded ({reason}).") from error
   if sample_shape is not None:
     check_fits(classifier, sample_shape, identifier)
@@ -181,14 +235,23 @@ def _sha256_of_files(paths, root):
   return digest.hexdigest()
 
 
-def weights_sha256(identifier, *, inception_path=None):
+def _keras_hub_preset_directory(preset):
+  """The local directory of a downloaded keras-hub preset (its cached copy)."""
+  from keras_hub.src.utils import preset_utils  # pylint: disable=g-import-not-at-top
+  return os.path.dirname(preset_utils.get_file(preset, preset_utils.CONFIG_FILE))
+
+
+def weights_sha256(identifier, *, inception_path=None, dinov2_path=None):
   """SHA-256 identifying a classifier's weights: of its .keras file, or over the files of
-  its directory (SavedModel, export or Inception module: relative paths and contents, in
-  sorted order). 'inception' without `inception_path` hashes TF-Hub's cached copy.
-  None for a classifier given as a Python object."""
+  its directory (SavedModel, export, Inception module or keras-hub preset: relative paths
+  and contents, in sorted order). 'inception' without `inception_path` hashes TF-Hub's
+  cached copy, 'dinov2' without `dinov2_path` keras-hub's. None for a classifier given as
+  a Python object."""
   if callable(identifier) and not isinstance(identifier, (str, os.PathLike)):
     return None
   path = os.fspath(identifier)
+  if path == "dinov2":
+    path = dinov2_path or _keras_hub_preset_directory(DINOV2_PRESET)
   if path == "inception":
     path = inception_path or INCEPTION_HANDLE
   if path.startswith(("http://", "https://")):

@@ -24,9 +24,8 @@ def check(resize):
   return resize
 
 
-def _clean(images, size):
-  """NumPy images [n, h, w, c] in [−1, 1] → clean-fid's resize to size × size and its
-  Inception scaling (x − 128)/128."""
+def _clean_pixels(images, size):
+  """NumPy images [n, h, w, c] in [−1, 1] → clean-fid's resize to size × size, in [0, 255]."""
   pixels = np.clip((np.asarray(images, np.float32) + 1.0) * 127.5, 0, 255)
   resized = np.empty((len(pixels), size, size, pixels.shape[-1]), np.float32)
   for index, image in enumerate(pixels):
@@ -34,14 +33,24 @@ def _clean(images, size):
       plane = Image.fromarray(image[:, :, channel].astype(np.float32), mode="F")
       resized[index, :, :, channel] = np.asarray(
           plane.resize((size, size), resample=Image.BICUBIC)).clip(0, 255)
-  return (resized - 128.0) / 128.0
+  return resized
 
 
 def resize(images, size, mode):
-  """`images` [n, h, w, c] in [−1, 1] resized to size × size by `mode` (a float32 tensor)."""
+  """`images` [n, h, w, c] in [−1, 1] resized to size × size by `mode`, as Inception takes
+  them: 'bilinear' in [−1, 1], 'clean' scaled as clean-fid scales, (x − 128)/128."""
+  if check(mode) == "bilinear":
+    return tf.image.resize(tf.convert_to_tensor(images, tf.float32), [size, size],
+                           method="bilinear")
+  return (pixels(images, size, mode) - 128.0) / 128.0
+
+
+def pixels(images, size, mode):
+  """`images` [n, h, w, c] in [−1, 1] resized to size × size by `mode`, in [0, 255] (a
+  float32 tensor; for feature extractors that normalise pixels their own way)."""
   check(mode)
   images = tf.convert_to_tensor(images, tf.float32)
   if mode == "bilinear":
-    return tf.image.resize(images, [size, size], method="bilinear")
-  resized = tf.numpy_function(lambda x: _clean(x, size), [images], tf.float32)
+    return (tf.image.resize(images, [size, size], method="bilinear") + 1.0) * 127.5
+  resized = tf.numpy_function(lambda x: _clean_pixels(x, size), [images], tf.float32)
   return tf.ensure_shape(resized, [None, size, size, images.shape[-1]])

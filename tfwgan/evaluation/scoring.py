@@ -39,13 +39,19 @@ CLASS_LATENTS = 1 << 30   # where class_batches' latent seeds start
 DENSITY_COVERAGE_K = 5   # Naeem et al. 2020
 
 
-def resolve_metrics(requested, *, points, name="metrics"):
+def resolve_metrics(requested, *, points, name="metrics", logits=True):
   """The metric groups to compute: `requested` (None: the defaults) checked against those
-  the data allows (`points`: 2-D samples). Raises ValueError naming `name`."""
+  the data allows (`points`: 2-D samples) and the classifier gives (`logits`: False for a
+  feature extractor such as DINOv2, which has no Inception score). Raises ValueError
+  naming `name`."""
   allowed = POINT_METRICS if points else IMAGE_METRICS
   if requested is None:
-    return DEFAULT_POINT_METRICS if points else DEFAULT_IMAGE_METRICS
+    defaults = DEFAULT_POINT_METRICS if points else DEFAULT_IMAGE_METRICS
+    return defaults if logits else tuple(m for m in defaults if m != "inception_score")
   requested = tuple(requested)
+  if not logits and not points and "inception_score" in requested:
+    raise ValueError(f"{name}: 'inception_score' needs a classifier's class logits; this "
+                     "classifier (DINOv2) gives features only; leave it out.")
   kind = "2-D samples" if points else "images"
   for metric in requested:
     if metric not in allowed:
@@ -258,7 +264,8 @@ def evaluate(generator, real_dataset, *, classifier=None, num_samples=10000, bat
                                                num_classes=num_classes)
   first = next(iter(batches(samplers[""])))
   first = first[0] if isinstance(first, tuple) else first
-  chosen = resolve_metrics(metrics, points=first.ndim == 2)
+  chosen = resolve_metrics(metrics, points=first.ndim == 2,
+                           logits=getattr(classifier, "has_logits", True))
   check_sample_count(chosen, num_samples)
   results = {}
   if first.ndim == 2:
@@ -311,7 +318,8 @@ def evaluate_samples(samples, real_dataset, *, classifier=None, num_samples, bat
   if len(samples) < num_samples:
     raise ValueError(f"num_samples={num_samples}: more than the {len(samples)} samples given.")
   samples = samples[:num_samples]
-  chosen = resolve_metrics(metrics, points=samples.ndim == 2)
+  chosen = resolve_metrics(metrics, points=samples.ndim == 2,
+                           logits=getattr(classifier, "has_logits", True))
   check_sample_count(chosen, num_samples)
   real_images = (real_dataset.as_numpy_iterator() if isinstance(real_dataset, tf.data.Dataset)
                  else real_dataset)
