@@ -268,7 +268,9 @@ def main(argv):
       inception_score_splits=FLAGS.inception_score_splits, metrics=metrics, seed=FLAGS.seed,
       resize=None if toy or pixels else settings["resize"],
       classifier_training=None if toy or pixels else domain_classifier.stamp(
-          settings["classifier"]), num_classes=generator.num_classes)
+          settings["classifier"]), num_classes=generator.num_classes,
+      feature_extractor=classifiers.feature_extractor(settings["classifier"],
+                                                      dinov2_path=settings["dinov2_path"]))
   if reference:   # the real set is the statistics file's
     record = {key: value for key, value in reference[1].items() if key != "protocol"}
     results["protocol"].update(reference_statistics={**record, "path": os.path.abspath(

@@ -428,6 +428,13 @@ class ImageRunTest(tf.test.TestCase):
                                           200, None)
     self.assertEqual((pixels["classifier"], pixels["resize"]), (None, None))
     self.assertIn(", pixels, ema generator", training.describe_protocol(pixels))
+    # DINOv2: the backbone, the preset (or its local directory), its input and token.
+    dinov2 = training.evaluation_protocol(dataclasses.replace(
+        config, classifier="dinov2", dinov2_path="/models/dinov2"), 200, "cd" * 32)
+    self.assertEqual(dinov2["feature_extractor"], {
+        "backbone": "keras_hub.models.DINOV2Backbone", "preset": "/models/dinov2",
+        "input": "224x224, ImageNet mean/std", "features": "CLS token after the final layer norm"})
+    self.assertNotIn("inception_score", dinov2["metrics"])   # features only: no logits
 
   def test_a_final_evaluation_larger_than_the_real_set_is_refused_before_training(self):
     root = self.create_tempdir().full_path

@@ -434,6 +434,7 @@ def _real_outputs(config, classifier, num_samples, metrics):
 
 def evaluation_protocol(config, num_samples, classifier_sha256, real_available=None):
   """How the run's scores at `num_samples` are taken (recorded next to them)."""
+  from tfwgan.evaluation import classifiers  # pylint: disable=g-import-not-at-top
   toy = config.dataset in data.TOY_DATASETS
   metrics = config_metrics(config)
   pixels = not toy and not scoring.needs_classifier(metrics)
@@ -446,7 +447,9 @@ def evaluation_protocol(config, num_samples, classifier_sha256, real_available=N
       batch_norm=config.eval_batch_norm, inception_score_splits=config.inception_score_splits,
       metrics=metrics, seed=config.seed, resize=None if toy else config.eval_resize,
       classifier_training=None if toy or pixels else domain_classifier.stamp(config.classifier),
-      num_classes=class_count(config))
+      num_classes=class_count(config),
+      feature_extractor=classifiers.feature_extractor(config.classifier,
+                                                      dinov2_path=config.dinov2_path))
 
 
 FINAL_EVALUATION = "final_evaluation.json"

@@ -75,6 +75,16 @@ def dinov2(preset=DINOV2_PRESET, *, resize="bilinear"):
   return classify
 
 
+def feature_extractor(identifier, *, dinov2_path=None):
+  """What the protocol records of a pretrained feature extractor beyond its hash: for
+  'dinov2' the backbone, preset (or local preset directory), input and token; else None."""
+  if identifier != "dinov2":
+    return None
+  return {"backbone": "keras_hub.models.DINOV2Backbone", "preset": dinov2_path or DINOV2_PRESET,
+          "input": f"{DINOV2_SIZE}x{DINOV2_SIZE}, ImageNet mean/std",
+          "features": "CLS token after the final layer norm"}
+
+
 def pixels_only(images):
   """The 'classifier' of pixel-only scores (SWD): one constant feature and logit per image,
   so the images pass through the same collection (and cache) without a network."""

@@ -475,7 +475,7 @@ def _take(batches, num_samples):
 
 def protocol(*, num_samples, real_split, classifier, classifier_sha256, generator, batch_norm,
              inception_score_splits, metrics, seed, real_available=None, resize=None,
-             classifier_training=None, num_classes=None):
+             classifier_training=None, num_classes=None, feature_extractor=None):
   """How scores were taken, to record next to them: sample counts (and how many of the
   real ones are distinct, when the real set has only `real_available`: the pipeline
   repeats it), the real set, the classifier (None for raw points) and its weights'
@@ -485,11 +485,14 @@ def protocol(*, num_samples, real_split, classifier, classifier_sha256, generato
   made by train_classifier.py what it was trained on and its held-out accuracy
   (`domain_classifier.stamp`; None for Inception and other classifiers); for a
   conditional generator (`num_classes`), intra-class FID's generated samples per class and
-  its floor (each class against every sample of its class in the real set)."""
+  its floor (each class against every sample of its class in the real set); for a
+  pretrained feature extractor (DINOv2), its backbone, preset, input and token."""
   distinct = num_samples if real_available is None else min(num_samples, real_available)
   extra = {}
   if "kid" in metrics:
     extra["kid_subsets"], extra["kid_subset_size"] = metrics_lib.kid_plan(num_samples, num_samples)
+  if feature_extractor and classifier is not None:
+    extra["feature_extractor"] = feature_extractor
   if num_classes and classifier is not None:
     extra["intra_class_generated_per_class"] = num_samples // num_classes
     extra["intra_class_min_samples"] = metrics_lib.MIN_CLASS_SAMPLES
