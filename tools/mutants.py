@@ -774,8 +774,37 @@ VARIANTS = [
             "the new u\n",
             "", (MATRIX,), select="sn_hinge and dcgan28"),
     Variant("resize_mode_ignored", "the evaluation's resize mode ignored (always bilinear)",
-            "tfwgan/evaluation/resize.py", '  if mode == "bilinear":', "  if True:",
+            "tfwgan/evaluation/resize.py", '  if check(mode) == "bilinear":', "  if True:",
             ("tests/evaluation_resize_test.py",)),
+    # Issue #43: intra-class FID by the reference protocol, classifiers' records, caches.
+    Variant("intra_class_fid_from_uniform_labels", "intra-class FID on the uniformly drawn "
+            "labels (unequal counts per class) instead of the per-class pass",
+            "tfwgan/evaluation/scoring.py",
+            "    distances = metrics_lib.intra_class_fid(per_class.features, per_class.labels,",
+            "    distances = metrics_lib.intra_class_fid(generated.features, generated.labels,",
+            ("tests/evaluation_scoring_test.py",)),
+    Variant("intra_class_fid_drops_an_undrawn_class", "a class without generated (or real) "
+            "samples silently left out of the mean", "tfwgan/evaluation/metrics.py",
+            "  for label in range(num_classes):\n    if min(",
+            "  for label in np.intersect1d(generated_labels, real_labels):\n    if min(",
+            ("tests/evaluation_scoring_test.py",)),
+    Variant("classifier_training_not_stamped", "a trained classifier's data and held-out "
+            "accuracy left out of the scores' protocol", "tfwgan/training.py",
+            "      classifier_training=None if toy or pixels else domain_classifier.stamp("
+            "config.classifier),",
+            "      classifier_training=None,", ("tests/training_test.py",),
+            select="protocol or shipped_mnist_classifier"),
+    Variant("real_cache_shared_across_classifier_weights", "the real outputs' cache reused "
+            "by a retrained classifier of the same name", "tfwgan/training.py",
+            "                        config.feature_layer, (_classifier_sha256(config) or "
+            "\"unhashed\")[:12]])",
+            "                        config.feature_layer])",
+            ("tests/training_test.py",), select="cache_is_per"),
+    Variant("dinov2_patch_tokens", "DINOv2 features from the patch tokens' mean, not the CLS "
+            "token", "tfwgan/evaluation/classifiers.py",
+            "    return tokens[:, 0], tf.zeros([tf.shape(images)[0], 0])",
+            "    return tf.reduce_mean(tokens[:, 1:], axis=1), tf.zeros([tf.shape(images)[0], 0])",
+            ("tests/evaluation_classifiers_test.py",), select="dinov2"),
     Variant("kid_over_one_subset", "KID over one subset of the sets, however large",
             "tfwgan/evaluation/metrics.py",
             "  return (integer_at_least(\"kid_subsets\", subsets) if size < max(count_a, count_b) "
