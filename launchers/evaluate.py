@@ -57,7 +57,9 @@ flags.DEFINE_enum("resize", None, ("bilinear", "clean"), "How Inception resizes 
                   "to 299×299: bilinear, or clean (clean-fid's PIL bicubic on float images); "
                   "default: the run's --eval_resize, else bilinear. Part of the protocol.")
 flags.DEFINE_integer("batch_size", 100, "Images per classifier call.", lower_bound=1)
-flags.DEFINE_string("cache_path", None, "Cache file for the real data's classifier outputs.")
+flags.DEFINE_string("cache_path", None, "Cache file for the real data's classifier outputs "
+                    "(default: the run's own cache, which its training and final evaluation "
+                    "wrote, when the data, classifier, feature layer and resize are the run's).")
 flags.DEFINE_string("reference_statistics", None, "An .npz of the real set's feature mean and "
                     "covariance (arrays mu and sigma, TTUR/pytorch-fid's layout, e.g. published "
                     "statistics, or --write_statistics'): FID against them instead of reading "
@@ -230,19 +232,21 @@ def main(argv):
     sys.exit(f"evaluate.py: error: --{error}")
   if labelled and not reference:
     real = scoring.LabelledBatches(real)
+  cache_path = FLAGS.cache_path or (None if toy or pixels or reference else
+                                    run_cache_path(generator, settings, num_samples))
   if FLAGS.write_statistics:   # the real outputs once, for the scores and the file
     real = scoring.real_outputs(real, classifier, num_samples=num_samples,
-                                cache_path=FLAGS.cache_path, keep_images="swd" in metrics)
+                                cache_path=cache_path, keep_images="swd" in metrics)
   try:
     if FLAGS.samples:
       results = scoring.evaluate_samples(
           generator.samples, real, classifier=classifier, num_samples=num_samples,
-          batch_size=FLAGS.batch_size, cache_path=FLAGS.cache_path, metrics=metrics,
+          batch_size=FLAGS.batch_size, cache_path=cache_path, metrics=metrics,
           inception_score_splits=FLAGS.inception_score_splits)
     else:
       results = scoring.evaluate(generator, real, classifier=classifier,
                                  num_samples=num_samples, batch_size=FLAGS.batch_size,
-                                 cache_path=FLAGS.cache_path, seed=FLAGS.seed, metrics=metrics,
+                                 cache_path=cache_path, seed=FLAGS.seed, metrics=metrics,
                                  batch_norm=FLAGS.batch_norm,
                                  inception_score_splits=FLAGS.inception_score_splits)
   except ValueError as error:   # a class with too few samples, statistics that do not fit
@@ -292,6 +296,33 @@ def main(argv):
   scoring.write_json(results, output)
   print(json.dumps(results, indent=2, sort_keys=True))
   print(f"wrote {output}")
+
+
+# The settings that make the real outputs; where all are the run's, its cache is reused.
+CACHE_SETTINGS = ("dataset", "data_dir", "image_size", "channels", "classifier",
+                  "inception_path", "dinov2_path", "feature_layer")
+
+
+def run_cache_path(generator, settings, num_samples):
+  """The run's own file of real classifier outputs at `num_samples` (the one its training
+  and final evaluation use: `training.real_outputs_cache_name`) when this evaluation takes
+  them as the run did; None otherwise, or when the export records no usable config."""
+  import dataclasses  # pylint: disable=g-import-not-at-top
+  from tfwgan import config as config_lib  # pylint: disable=g-import-not-at-top
+  from tfwgan import training  # pylint: disable=g-import-not-at-top
+  run = generator.metadata.get("config") or {}
+  mine = {**{name: settings[name] for name in CACHE_SETTINGS}, "eval_split": settings["split"],
+          "eval_resize": settings["resize"]}
+  if not run or any(run.get(name) != value for name, value in mine.items()):
+    return None
+  fields = {field.name for field in dataclasses.fields(config_lib.RunConfig)}
+  try:
+    config = config_lib.RunConfig(**{name: tuple(value) if isinstance(value, list) else value
+                                     for name, value in run.items() if name in fields})
+  except (TypeError, ValueError):   # an older export's config: no shared cache
+    return None
+  return os.path.join(config.resolved_eval_cache_dir,
+                      training.real_outputs_cache_name(config, num_samples))
 
 
 class SamplesMadeElsewhere:

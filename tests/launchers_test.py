@@ -1,5 +1,6 @@
 """End-to-end tests of launchers/train.py (in-process, flagsaver) and launchers/sample.py."""
 
+import dataclasses
 import glob
 import json
 import os
@@ -522,12 +523,13 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
   def test_evaluate_launcher_on_an_image_export_with_the_shipped_classifier(self):
     root = self.create_tempdir().full_path
     data_path = _digits_npz(os.path.join(root, "d.npz"), count=120)  # 2 × 60: --noise_floor
+    classifier = os.path.join(ROOT, "saved_models", "mnist_classifier")
     config = training_test.toy_config(root + "/log", root + "/export", dataset="npz",
                                       data_dir=data_path, base_filters=2, latent_dim=4,
-                                      batch_size=8, train_steps=2, final_eval_samples=0)
+                                      batch_size=8, train_steps=2, final_eval_samples=0,
+                                      classifier=classifier, eval_cache_dir=root + "/cache")
     training.run(config)
     output = os.path.join(root, "result.json")
-    classifier = os.path.join(ROOT, "saved_models", "mnist_classifier")
     completed = _launch("evaluate.py", f"--export_dir={root}/export", f"--data_dir={data_path}",
                         f"--classifier={classifier}", "--num_samples=60", "--batch_size=20",
                         f"--output_json={output}", "--metrics=" + ",".join(scoring.IMAGE_METRICS),
@@ -536,6 +538,9 @@ class TrainLauncherTest(tf.test.TestCase, parameterized.TestCase):
     with open(output) as handle:
       results = json.load(handle)
     self.assertEqual(results["dataset"], "npz")
+    # The run's data and classifier: its own cache of real outputs (training's file name).
+    self.assertEqual(os.listdir(root + "/cache"), [training.real_outputs_cache_name(
+        dataclasses.replace(config, logdir=root + "/log"), 60)])
     self.assertEqual(results["protocol"], {
         "generated_samples": 60, "real_samples": 60, "real_distinct_samples": 60,
         "real_split": "all",
