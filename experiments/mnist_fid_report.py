@@ -151,9 +151,10 @@ def comparison_table(runs, pairs, metric="fid"):
   the means and Welch's two-sided p."""
   lines = [f"| run | control | seeds | run's final {metric.upper()} | control's final "
            f"{metric.upper()} | difference | Welch p |", "|---|---|---|---|---|---|---|"]
-  digits = 4 if metric == "kid" else 1
+  digits = {"kid": 4, "precision": 3, "recall": 3}.get(metric, 1)
   for name, control in pairs:
-    if name in runs and control in runs:
+    if name in runs and control in runs and all(
+        metric in r["evaluations"][-1] for r in runs[name] + runs[control]):
       a, b = ([r["evaluations"][-1][metric] for r in runs[key]] for key in (name, control))
       difference, p = compare.welch(a, b)
       lines.append(f"| {name} | {control} | {len(a)} / {len(b)} | "
@@ -457,8 +458,8 @@ def write(runs_dir, output_dir, experiments, name="mnist_fid", npz_path=None,
                       f"{smoothness_comparison_table(runs, COMPARISONS[experiment], after)}"
                       f"\n\nTraining seconds to reach an FID, per seed:\n\n"
                       f"{time_to_fid_table(runs, names)}\n")
+    pairs = COMPARISONS.get(experiment, [])
     if experiment == "baselines":   # issue #42: KID, equal updates, the cost of each part
-      pairs = COMPARISONS[experiment]
       sections.append(f"Final KID (the same evaluations), mean ± std over seeds:\n\n"
                       f"{comparison_table(runs, pairs, metric='kid')}\n\n"
                       f"At equal critic updates (every run makes 5 per outer iteration, so "
@@ -466,6 +467,22 @@ def write(runs_dir, output_dir, experiments, name="mnist_fid", npz_path=None,
                       f"{updates_table(runs, pairs, (1000, 2000, 3000), 'critic_updates')}"
                       f"\n\nAt equal generator updates:\n\n"
                       f"{updates_table(runs, pairs, (200, 400, 2000), 'generator_updates')}\n")
+    elif pairs:   # issue #44: KID, and equal updates next to every equal-time comparison
+      sections.append(f"Final KID (the same evaluations), mean ± std over seeds:\n\n"
+                      f"{comparison_table(runs, pairs, metric='kid')}\n\n"
+                      f"At equal critic updates (5 per outer iteration in every run: equal "
+                      f"outer iterations):\n\n"
+                      f"{updates_table(runs, pairs, (1000, 2000, 3000), 'critic_updates')}\n"
+                      + ("" if experiment.startswith("sbe") else   # SBE's: Fig. 5's table below
+                         f"\nAt equal generator updates (RWP and the ℓ-step controls make ℓ "
+                         f"per outer iteration):\n\n"
+                         f"{updates_table(runs, pairs, (200, 400, 1000), 'generator_updates')}"
+                         "\n"))
+    if any("precision" in r["evaluations"][-1] for name in names for r in runs.get(name, [])):
+      sections.append(f"Final precision and recall (k = 3; the last evaluation's samples, "
+                      f"one value per seed), mean ± std over seeds:\n\n"
+                      f"{comparison_table(runs, pairs, metric='precision')}\n\n"
+                      f"{comparison_table(runs, pairs, metric='recall')}\n")
     if experiment.startswith("sbe"):
       pairs = [pair for pair in COMPARISONS[experiment] if "sbe_wgan_gp" in pair[0]]
       sections.append(f"At equal generator updates (Fig. 5's axis):\n\n"
