@@ -61,6 +61,9 @@ flags.DEFINE_integer("eval_every", 1000, "Score every this many outer iterations
                      lower_bound=1)
 flags.DEFINE_integer("num_eval_samples", 1000, "Generated samples per evaluation.",
                      lower_bound=10)
+flags.DEFINE_integer("hidden_units", HIDDEN_UNITS, "Units of the MLPs' 2 hidden layers.",
+                     lower_bound=8)
+flags.DEFINE_integer("batch_size", 64, "Batch per critic and generator step.", lower_bound=2)
 flags.DEFINE_integer("threads", 1, "TensorFlow threads per process (two shards side by side).")
 flags.DEFINE_string("shard", "0/1", "This process's share of the runs, 'i/n'.")
 flags.DEFINE_string("work_dir", "/tmp/tfwgan_rwp_long", "The 14×14 digits and logs.")
@@ -101,14 +104,15 @@ def networks():
   """MLP generator (ReLU) and critic (leaky ReLU), 2 hidden layers of HIDDEN_UNITS."""
   import keras  # pylint: disable=g-import-not-at-top
   from tfwgan import activations  # pylint: disable=g-import-not-at-top
+  units = FLAGS.hidden_units
   generator = keras.Sequential([
-      keras.Input((LATENT_DIM,)), keras.layers.Dense(HIDDEN_UNITS, activation="relu"),
-      keras.layers.Dense(HIDDEN_UNITS, activation="relu"),
+      keras.Input((LATENT_DIM,)), keras.layers.Dense(units, activation="relu"),
+      keras.layers.Dense(units, activation="relu"),
       keras.layers.Dense(SIDE * SIDE, activation="tanh"), keras.layers.Reshape((SIDE, SIDE, 1))],
       name="mlp_generator_14")
   critic = keras.Sequential([
-      keras.Input((SIDE, SIDE, 1)), keras.layers.Flatten(), keras.layers.Dense(HIDDEN_UNITS),
-      activations.LeakyReLU(0.2), keras.layers.Dense(HIDDEN_UNITS), activations.LeakyReLU(0.2),
+      keras.Input((SIDE, SIDE, 1)), keras.layers.Flatten(), keras.layers.Dense(units),
+      activations.LeakyReLU(0.2), keras.layers.Dense(units), activations.LeakyReLU(0.2),
       keras.layers.Dense(1)], name="mlp_critic_14")
   return generator, critic
 
@@ -140,7 +144,7 @@ def train_one(name, seed, *, npz_path, classifier_path):
                       proximal=proximal, generator_steps=None if h else generator_steps)
   adam = lambda: keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
   gan.compile(generator_optimizer=adam(), critic_optimizer=adam(), jit_compile=True)
-  dataset = data.training_dataset("npz", batch_size=64, critic_steps=5, seed=seed,
+  dataset = data.training_dataset("npz", batch_size=FLAGS.batch_size, critic_steps=5, seed=seed,
                                   data_dir=npz_path, channels=1)
   classify = classifiers.load(classifier_path)
   real = scoring.real_outputs(data.evaluation_batches("npz", num_samples=5000,
@@ -168,7 +172,8 @@ def train_one(name, seed, *, npz_path, classifier_path):
       "name": name, "seed": seed, "h": h, "generator_steps_per_iteration": generator_steps,
       "critic_steps_per_iteration": 5, "outer_iterations": steps,
       "training_seconds": clock.elapsed(), "threads": FLAGS.threads,
-      "networks": f"MLP {HIDDEN_UNITS}x2, latent {LATENT_DIM}, {SIDE}x{SIDE}",
+      "networks": f"MLP {FLAGS.hidden_units}x2, latent {LATENT_DIM}, {SIDE}x{SIDE}",
+      "batch_size": FLAGS.batch_size,
       "evaluations": [{"outer_iteration": step, **{k: float(v) for k, v in scores.items()}}
                       for step, scores in sorted(fid.results.items())],
       "second_latent_draw": {k: float(v) for k, v in second_draw.evaluate(steps).items()},

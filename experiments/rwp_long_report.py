@@ -178,7 +178,7 @@ def write(runs_dir, output_dir):
   for test, adjusted in zip(primary, holm([t["welch"] for t in primary])):
     test["holm"] = adjusted
   lines += ["", f"## {rwp} against WGAN-GP and the ℓ-step control", "",
-            "Welch's t over the 5 seeds, with a Mann–Whitney rank test beside it and, for the "
+            f"Welch's t over the {len(reported[rwp])} seeds, with a Mann–Whitney rank test beside it and, for the "
             "level, Welch on log FID; Holm's adjustment over the family of the 8 primary tests "
             "(level, time in outer iterations, time in seconds, rises; against each of the two). "
             "Time in generator updates is reported without entering the family (RWP and the "
@@ -192,7 +192,8 @@ def write(runs_dir, output_dir):
                      verdict(test["difference"], test["welch"], test["lower_is"])
                      + " (not in the family)"))
     log_p = "—" if test["log_welch"] is None else f"{test['log_welch']:.2g}"
-    lines.append(f"| {test['other']} | {test['measure']} | {test['difference']:+.2f} | "
+    digits = {"level": 2, "seconds": 1, "rises": 1}.get(test["measure"], 0)
+    lines.append(f"| {test['other']} | {test['measure']} | {test['difference']:+.{digits}f} | "
                  f"{test['welch']:.2g} | {test['mann_whitney']:.2g} | {log_p} | "
                  f"{'—' if holm_p is None else f'{holm_p:.2g}'} | {reading} |")
   kid_difference, kid_p = compare.welch(measures[rwp]["kid"], measures["wgan_gp"]["kid"])
