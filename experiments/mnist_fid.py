@@ -224,19 +224,11 @@ def pending_runs(runs_dir):
   unknown = sorted(set(FLAGS.runs) - set(RUNS))
   if unknown:
     raise ValueError(f"--runs={unknown}: allowed values are {sorted(RUNS)}.")
-  pending = []
-  for seed in map(int, FLAGS.seeds):   # seeds outermost: an early stop covers every run once
-    for name in FLAGS.runs:
-      path = os.path.join(runs_dir, run_name(name, seed) + ".json")
-      if not os.path.exists(path):
-        pending.append((name, seed, path))
-  return pending
+  return records.pending(runs_dir, FLAGS.runs, list(map(int, FLAGS.seeds)))
 
 
 def train():
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
-  tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
+  records.threads(FLAGS.threads)
   pending = records.shard(pending_runs(FLAGS.runs_dir), FLAGS.shard)
   npz_path = digits_npz(FLAGS.work_dir, FLAGS.source)
   os.makedirs(FLAGS.runs_dir, exist_ok=True)

@@ -31,3 +31,18 @@ def shard(items, spec):
     raise ValueError(f"--shard={spec!r}: must be 'i/n' with integers 0 <= i < n, e.g. '0/2'.")
   index, count = int(parts[0]), int(parts[1])
   return items[index::count]
+
+
+def pending(runs_dir, names, seeds, label=lambda name: name):
+  """(name, seed, record path) of every run not yet recorded, seeds outermost (an early
+  stop covers every run once); a record is <label(name)>-seed<seed>.json."""
+  return [(name, seed, path) for seed in seeds for name in names
+          for path in [os.path.join(runs_dir, f"{label(name)}-seed{seed}.json")]
+          if not os.path.exists(path)]
+
+
+def threads(count):
+  """TensorFlow intra- and inter-op threads: with one, shards run side by side."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  tf.config.threading.set_intra_op_parallelism_threads(count)
+  tf.config.threading.set_inter_op_parallelism_threads(count)

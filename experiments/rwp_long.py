@@ -187,20 +187,12 @@ def pending_runs():
   unknown = sorted(set(FLAGS.runs) - set(RUNS))
   if unknown:
     raise ValueError(f"runs={unknown}: allowed values are {sorted(RUNS)}.")
-  pending = []
-  for seed in map(int, FLAGS.seeds):
-    for name in FLAGS.runs:
-      label = f"rwp_h{FLAGS.h:g}" if name == "rwp" and FLAGS.h is not None else name
-      path = os.path.join(FLAGS.runs_dir, f"{label}-seed{seed}.json")
-      if not os.path.exists(path):
-        pending.append((name, seed, path))
-  return pending
+  label = lambda name: f"rwp_h{FLAGS.h:g}" if name == "rwp" and FLAGS.h is not None else name
+  return records.pending(FLAGS.runs_dir, FLAGS.runs, list(map(int, FLAGS.seeds)), label)
 
 
 def train():
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
-  tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
+  records.threads(FLAGS.threads)
   pending = records.shard(pending_runs(), FLAGS.shard)
   npz_path = digits14(FLAGS.work_dir)
   os.makedirs(FLAGS.runs_dir, exist_ok=True)
