@@ -39,6 +39,10 @@ class RwpLongReportTest(tf.test.TestCase):
                       "generator_updates": 4000, "seconds": 40.0})
     rwp = _record("rwp", 0, [80, 11] + [10] * 19, h=10.0, generator_steps=10)
     self.assertEqual(rwp_long_report.time_to_plateau(rwp)["generator_updates"], 10000)
+    # Within 10 % above *or below*: a run that dips far below the level it then settles at
+    # (the diverging control) reaches it when it gets there, not at the dip.
+    diverging = _record("control", 0, [230, 60, 150, 195] + [200] * 17, generator_steps=10)
+    self.assertEqual(rwp_long_report.time_to_plateau(diverging)["outer_iterations"], 3000)
 
   def test_rises_count_only_increases_above_the_floor_after_iteration_5000(self):
     record = _record("wgan_gp", 0, [50, 10, 30, 10, 10, 10, 12, 10, 16, 10, 10.5])
