@@ -421,11 +421,12 @@ def _sgd_generator_step(generator, theta, objective, learning_rate):
 
 
 def _ada_augment():
-  """Every op (DiffAugment's and ADA's blit group), each gated per sample by ADA's live p
-  (from 0.5, adjusted after every critic update, slowly enough to stay near 0.5: at 0 or 1
-  the gates would test nothing): the generator steps see T(g(z))."""
+  """A DiffAugment op and an ADA blit op, each gated per sample by ADA's live p (from 0.5,
+  adjusted after every critic update, slowly enough to stay near 0.5: at 0 or 1 the gates
+  would test nothing): the generator steps see T(g(z)). (Every op's draws are pinned in
+  augment_test; all five here cost about 5 minutes of the suite.)"""
   return tfwgan.augment.DiffAugment(
-      "color,translation,cutout,flip,rotate90",
+      "translation,flip",
       probability=tfwgan.ada.AdaptiveProbability(0.6, interval=1, speed_images=1e4, initial=0.5))
 
 
@@ -569,7 +570,7 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
        for family, critic_kind, proximals in (
            ("mlp", None, ("rwp", "sbe")), ("dcgan28", None, ("rwp", "sbe")),
            ("resnet28", None, ("rwp", "sbe")), ("mlp", "projection", ("rwp", "sbe")),
-           ("dcgan28", "acgan", ("rwp",)), ("resnet28", "projection", ("rwp",)))
+           ("dcgan28", "acgan", ("rwp",)))
        for proximal in proximals for replicas in (1, 2)])
   def test_one_outer_iteration_matches_a_recomputation(self, family, proximal, replicas,
                                                        critic_kind=None, baselines=False):
@@ -583,8 +584,9 @@ class ProximalOverNetworksTest(tf.test.TestCase, parameterized.TestCase):
     if proximal == "rwp":
       self.assertGreater(logs["proximal"], 1e-3)  # the comparison above is not 0 vs 0
     if gan.augment is not None:   # ADA's p moved, and gates some samples in, some out
-      self.assertBetween(float(gan.augment.adaptive.probability), 0.3, 0.7)
-      self.assertNotEqual(float(gan.augment.adaptive.probability), 0.5)
+      probability = float(tf.convert_to_tensor(gan.augment.adaptive.probability))
+      self.assertBetween(probability, 0.3, 0.7)
+      self.assertNotEqual(probability, 0.5)
     # Synchronized batch norm takes the variance as E[x²] − E[x]² of all-reduced sums; its
     # float32 rounding differs from the one-device moments by up to 2.8e-4 in the weights
     # after one step (DCGAN-32); an unsynchronized or wrongly scaled update is far off.
