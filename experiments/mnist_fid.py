@@ -28,7 +28,6 @@ Each run is one JSON file in --runs_dir, written when it finishes.
 
 import os
 import sys
-import time
 
 from absl import app
 from absl import flags
@@ -232,13 +231,7 @@ def train():
   pending = records.shard(pending_runs(FLAGS.runs_dir), FLAGS.shard)
   npz_path = digits_npz(FLAGS.work_dir, FLAGS.source)
   os.makedirs(FLAGS.runs_dir, exist_ok=True)
-  for name, seed, path in pending:
-    start = time.perf_counter()
-    record = train_one(name, seed, npz_path=npz_path)
-    records.write(path, record)
-    print(f"{os.path.basename(path)}: {record['outer_iterations']} iterations, final FID "
-          f"{record['evaluations'][-1]['fid']:.2f}, {time.perf_counter() - start:.0f} s wall",
-          flush=True)
+  records.train_all(pending, lambda name, seed: train_one(name, seed, npz_path=npz_path))
 
 
 def main(argv):

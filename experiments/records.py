@@ -46,3 +46,16 @@ def threads(count):
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   tf.config.threading.set_intra_op_parallelism_threads(count)
   tf.config.threading.set_inter_op_parallelism_threads(count)
+
+
+def train_all(pending, train_one):
+  """Trains each pending (name, seed, path) with `train_one(name, seed)` and writes its record
+  there as soon as it finishes, with one line per run."""
+  import time  # pylint: disable=g-import-not-at-top
+  for name, seed, path in pending:
+    start = time.perf_counter()
+    record = train_one(name, seed)
+    write(path, record)
+    print(f"{os.path.basename(path)}: {record['outer_iterations']} iterations, final FID "
+          f"{record['evaluations'][-1]['fid']:.2f}, {time.perf_counter() - start:.0f} s wall",
+          flush=True)

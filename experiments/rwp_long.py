@@ -32,7 +32,6 @@ Each run is one JSON record in --runs_dir, written when it finishes.
 
 import os
 import sys
-import time
 
 from absl import app
 from absl import flags
@@ -197,13 +196,7 @@ def train():
   npz_path = digits14(FLAGS.work_dir)
   os.makedirs(FLAGS.runs_dir, exist_ok=True)
   classifier_path = classifier(npz_path)
-  for name, seed, path in pending:
-    start = time.perf_counter()
-    record = train_one(name, seed, npz_path=npz_path, classifier_path=classifier_path)
-    records.write(path, record)
-    print(f"{os.path.basename(path)}: {record['outer_iterations']} iterations, final FID "
-          f"{record['evaluations'][-1]['fid']:.2f}, {time.perf_counter() - start:.0f} s wall",
-          flush=True)
+  records.train_all(pending, lambda name, seed: train_one(name, seed, npz_path=npz_path, classifier_path=classifier_path))
 
 
 def main(argv):
