@@ -4,9 +4,9 @@ import json
 import os
 import socket
 import subprocess
-import sys
 
 import test_utils
+import warm_python
 
 import pytest
 
@@ -285,12 +285,12 @@ class MultiWorkerTest(tf.test.TestCase):
     for index in range(2):
       env = dict(os.environ, CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="3", TF_CONFIG=json.dumps(
           {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}))
-      processes.append(subprocess.Popen(
-          [sys.executable, script, os.path.join(directory, f"worker{index}.npz")], env=env,
+      processes.append(warm_python.start(
+          script, os.path.join(directory, f"worker{index}.npz"), env=env,
           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
     env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
-    processes.append(subprocess.Popen(
-        [sys.executable, script, os.path.join(directory, "one_device.npz"), "default"],
+    processes.append(warm_python.start(
+        script, os.path.join(directory, "one_device.npz"), "default",
         env=dict(env, CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="3"),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
     for process in processes:

@@ -15,6 +15,7 @@ import textwrap
 import time
 
 import test_utils  # pylint: disable=unused-import
+import warm_python
 
 import pytest
 
@@ -48,11 +49,13 @@ TOY = dict(train_steps=4, log_every=2, checkpoint_every=2, hidden_units=16, batc
            verbose=0)
 
 
-def _launch(script, *args, env=None):
-  """Runs a launcher; `env`: variables to set, or to remove (value None)."""
+def _launch(script, *args, env=None, cold=False):
+  """Runs a launcher; `env`: variables to set, or to remove (value None); `cold`: in a new
+  interpreter, not forked from one that imported TensorFlow (warm_python.py)."""
   env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ROOT, **(env or {})}
   env = {name: value for name, value in env.items() if value is not None}
-  return subprocess.run([sys.executable, os.path.join(ROOT, "launchers", script), *args],
+  return subprocess.run(warm_python.command(os.path.join(ROOT, "launchers", script), *args,
+                                            env=env, cold=cold),
                         capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
 
 
@@ -214,9 +217,9 @@ class KillAndResumeTest(tf.test.TestCase, parameterized.TestCase):
 
   def _start(self, args):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
-    return subprocess.Popen([sys.executable, os.path.join(ROOT, "launchers", "train.py"),
-                             *args], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    return warm_python.start(os.path.join(ROOT, "launchers", "train.py"), *args, env=env,
+                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             text=True)
 
   def _run_until(self, args, trigger):
     """Runs the launcher, SIGKILLs it the moment `trigger()` is true.
@@ -338,13 +341,15 @@ def _git_status():
 class DailyRunTest(tf.test.TestCase):
   """The launcher as a user runs it: console lines, run identity, where files go."""
 
-  def _train(self, tmp, *args):
-    # No TF_CPP_MIN_LOG_LEVEL: the launcher's own default must hide TF's start-up lines.
+  def _train(self, tmp, *args, cold=False):
+    # No TF_CPP_MIN_LOG_LEVEL: the launcher's own default must hide TF's start-up lines
+    # (which only a `cold` process, not one forked after the import, prints).
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     env.update(PYTHONPATH=ROOT, TMPDIR=tmp)
-    completed = subprocess.run([sys.executable, os.path.join(ROOT, "launchers", "train.py"),
-                                "--hidden_units=8", "--batch_size=16", "--verbose=0", *args],
-                               capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+    completed = subprocess.run(warm_python.command(
+        os.path.join(ROOT, "launchers", "train.py"), "--hidden_units=8", "--batch_size=16",
+        "--verbose=0", *args, env=env, cold=cold), capture_output=True, text=True, env=env,
+                               cwd=ROOT, timeout=600)
     self.assertEqual(completed.returncode, 0, completed.stderr[-3000:])
     return completed
 
@@ -355,7 +360,7 @@ class DailyRunTest(tf.test.TestCase):
     logdir = os.path.join(root, "run")
     status = _git_status()
     first = self._train(tmp, f"--logdir={logdir}", "--train_steps=4", "--log_every=2",
-                        "--checkpoint_every=2")
+                        "--checkpoint_every=2", cold=True)
     self.assertRegex(first.stdout, rf"^trained to step 4 in \d+ s of training on 1 "
                      rf"replica\(s\); coverage [0-9.e-]+, density [0-9.e-]+, emd [0-9.]+, "
                      rf"precision [0-9.e-]+, recall [0-9.e-]+; "
@@ -831,10 +836,9 @@ def _start_workers(args, temporary_dirs=(None, None)):
     if temporary:
       os.makedirs(temporary, exist_ok=True)
       env["TMPDIR"] = temporary
-    processes.append(subprocess.Popen(
-        [sys.executable, os.path.join(ROOT, "launchers", "train.py"), *args,
-         "--strategy=multi_worker"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True))
+    processes.append(warm_python.start(
+        os.path.join(ROOT, "launchers", "train.py"), *args, "--strategy=multi_worker",
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
   return processes
 
 
@@ -1042,9 +1046,9 @@ class PreemptionTest(tf.test.TestCase, parameterized.TestCase):
   def test_sigterm_checkpoints_the_current_step_and_the_rerun_resumes_there(self, strategy):
     logdir = os.path.join(self.create_tempdir().full_path, "run")
     env = dict(os.environ, PYTHONPATH=ROOT)
-    process = subprocess.Popen(
-        [sys.executable, os.path.join(ROOT, "launchers", "train.py"), *self.COMMON,
-         *strategy, f"--logdir={logdir}"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+    process = warm_python.start(
+        os.path.join(ROOT, "launchers", "train.py"), *self.COMMON, *strategy,
+        f"--logdir={logdir}", env=env, cwd=ROOT, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)
     step, _ = self._terminate_after_a_checkpoint([process], logdir, 0)
     rerun = _launch("train.py", *self.COMMON, *strategy, f"--logdir={logdir}",
@@ -1108,10 +1112,11 @@ class FirstHourTest(tf.test.TestCase):
                  "--log_every=1", "--checkpoint_every=1", "--jit_compile=off",
                  "--num_eval_samples=20",
                  f"--inception_path={cls.inception}"]
+    # Cold interpreters: the console test reads what a user's first command prints.
     cls.first = _launch("train.py", *cls._readme_folder_line(28), *cls.small,
-                        "--train_steps=2", env=cls.env)
+                        "--train_steps=2", env=cls.env, cold=True)
     cls.resumed = _launch("train.py", *cls._readme_folder_line(28), *cls.small,
-                          "--train_steps=4", "--eval_every=2", env=cls.env)
+                          "--train_steps=4", "--eval_every=2", env=cls.env, cold=True)
     runs = glob.glob(os.path.join(cls.env["TMPDIR"], "tfwgan", "rwp_wgan_gp_cifar10-*"))
     cls.logdir = runs[0] if len(runs) == 1 else None
 
@@ -1321,9 +1326,12 @@ class FirstHourTest(tf.test.TestCase):
         except NotImplementedError as error:
           print("save:", error)
         """)
-    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                               env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT),
-                               cwd=ROOT, timeout=600)
+    path = os.path.join(self.create_tempdir().full_path, "first_contact.py")
+    with open(path, "w") as handle:
+      handle.write(script)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
+    completed = subprocess.run(warm_python.command(path, env=env), capture_output=True,
+                               text=True, env=env, cwd=ROOT, timeout=600)
     self.assertEqual(completed.returncode, 0, completed.stderr[-3000:])
     *lines, warned, saved = completed.stdout.strip().splitlines()
     self.assertEqual(warned, "warnings: []")
