@@ -21,7 +21,8 @@ def load(runs_dir):
   for path in sorted(glob.glob(os.path.join(runs_dir, "*.json"))):
     with open(path) as handle:
       record = json.load(handle)
-    name = f"rwp_h{record['h']:g}" if record.get("h") else record["name"]
+    name = (f"rwp_h{record['h']:g}" if record.get("h") and
+            record.get("baseline", "wgan_gp") == "wgan_gp" else record["name"])
     runs.setdefault(name, []).append(record)
   for records in runs.values():
     records.sort(key=lambda record: record["seed"])
@@ -131,9 +132,21 @@ def write(runs_dir, output_dir):
                  "all recorded yet.")
     _save(output_dir, lines)
     return
+  lines += _comparison(reported, names, "WGAN-GP", "## Seeds 0–4")
+  sngan = ["sngan", "rwp_sngan_h1", "sngan_control"]
+  if all(reported.get(name) for name in sngan):
+    lines += _comparison(reported, sngan, "SNGAN", "## SNGAN, RWP on it and its control "
+                         "(issue #44 point 7): seeds 0–2")
+  _save(output_dir, lines)
+
+
+def _comparison(reported, names, baseline_label, heading):
+  """The table and tests of `names` = (baseline, RWP, ℓ-step control) over their seeds."""
+  baseline, rwp, control = names
+  lines = []
   everything = [r for name in names for r in reported[name]]
   floor = latent_draw_floor(everything)
-  lines += ["## Seeds 0–4", "",
+  lines += [heading, "",
             f"Latent-draw floor (mean |FID first draw − second draw| of the {len(everything)} "
             f"final generators): {floor:.2f}.", "",
             "| run | seeds | plateaued | level (median of last 10) | final KID | final "
@@ -162,9 +175,8 @@ def write(runs_dir, output_dir):
         f"{compare.mean_std(m['outer_iterations'], 0)} | "
         f"{compare.mean_std(m['generator_updates'], 0)} | {compare.mean_std(m['seconds'], 0)} | "
         f"{compare.mean_std(m['rises'], 1)} | {compare.mean_std(m['cost'], 4)} |")
-  rwp = chosen
   tests = []
-  for other in ("wgan_gp", "control"):
+  for other in (baseline, control):
     for measure, lower_is in (("level", "lower"), ("outer_iterations", "sooner"),
                               ("generator_updates", "sooner"), ("seconds", "sooner"),
                               ("rises", "fewer")):
@@ -178,12 +190,12 @@ def write(runs_dir, output_dir):
   primary = [t for t in tests if t["measure"] != "generator_updates"]
   for test, adjusted in zip(primary, holm([t["welch"] for t in primary])):
     test["holm"] = adjusted
-  lines += ["", f"## {rwp} against WGAN-GP and the ℓ-step control", "",
+  lines += ["", f"## {rwp} against {baseline_label} and the ℓ-step control", "",
             f"Welch's t over the {len(reported[rwp])} seeds, with a Mann–Whitney rank test beside it and, for the "
             "level, Welch on log FID; Holm's adjustment over the family of the 8 primary tests "
             "(level, time in outer iterations, time in seconds, rises; against each of the two). "
             "Time in generator updates is reported without entering the family (RWP and the "
-            "control make 10 per outer iteration, WGAN-GP 1).", "",
+            f"control make 10 per outer iteration, {baseline_label} 1).", "",
             "| against | measure | RWP − other | Welch p | Mann–Whitney p | log-FID Welch p | "
             "Holm p | reading |", "|---|---|---|---|---|---|---|---|"]
   for test in tests:
@@ -197,13 +209,14 @@ def write(runs_dir, output_dir):
     lines.append(f"| {test['other']} | {test['measure']} | {test['difference']:+.{digits}f} | "
                  f"{test['welch']:.2g} | {test['mann_whitney']:.2g} | {log_p} | "
                  f"{'—' if holm_p is None else f'{holm_p:.2g}'} | {reading} |")
-  kid_difference, kid_p = compare.welch(measures[rwp]["kid"], measures["wgan_gp"]["kid"])
+  kid_difference, kid_p = compare.welch(measures[rwp]["kid"], measures[baseline]["kid"])
   recall_difference, recall_p = compare.welch(measures[rwp]["recall"],
-                                              measures["wgan_gp"]["recall"])
-  lines += ["", f"KID (final): RWP − WGAN-GP {kid_difference:+.4f}, Welch p = {kid_p:.2g}; "
-            f"recall (final): {recall_difference:+.3f}, p = {recall_p:.2g} (outside the family).",
-            ""]
-  _save(output_dir, lines)
+                                              measures[baseline]["recall"])
+  lines += ["", f"KID (final): RWP − {baseline_label} {kid_difference:+.4f}, Welch p = "
+            f"{kid_p:.2g}; recall (final): {recall_difference:+.3f}, p = {recall_p:.2g} "
+            "(outside the family).", ""]
+  return lines
+
 
 
 def _save(output_dir, lines):

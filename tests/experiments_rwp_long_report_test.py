@@ -83,6 +83,22 @@ class RwpLongReportTest(tf.test.TestCase):
       self.assertEqual(handle.read(), first)
     self.assertIn("Chosen by the rule (lowest mean level): **rwp_h10**.", first)
     self.assertIn("| wgan_gp | level |", first)
+    # Point 7's SNGAN runs: RWP on SNGAN at h = 1 is its own run, not a seed of WGAN-GP's
+    # rwp_h1 (the sweep's), and gets its own section after the WGAN-GP one, unchanged.
+    for seed in (0, 1, 2):
+      for name, h, steps in (("sngan", None, 1), ("rwp_sngan_h1", 1.0, 10),
+                             ("sngan_control", None, 10)):
+        record = _record(name, seed, [60, 30, 20] + list(9.0 + rng.normal(0, 0.3, 18)), h=h,
+                         generator_steps=steps, second_draw=0.5)
+        with open(os.path.join(runs, f"{name}-seed{seed}.json"), "w") as handle:
+          json.dump({**record, "baseline": "sngan"}, handle)
+    self.assertLen(rwp_long_report.load(runs)["rwp_h1"], 2)   # the sweep's seeds 100, 101
+    rwp_long_report.write(runs, root)
+    with open(os.path.join(root, "rwp_long.md")) as handle:
+      with_sngan = handle.read()
+    self.assertTrue(with_sngan.startswith(first.rstrip("\n")))
+    self.assertIn("## rwp_sngan_h1 against SNGAN and the ℓ-step control", with_sngan)
+    self.assertIn("| sngan_control | level |", with_sngan)
 
 
 if __name__ == "__main__":
