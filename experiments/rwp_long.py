@@ -2,7 +2,8 @@ r"""Issue #44: RWP in the regime its claims are about, runs long enough to plate
 
   python experiments/rwp_long.py --runs=<names> --seeds=100,101 [--shard=0/2]   # the h sweep
   python experiments/rwp_long.py --runs=wgan_gp,rwp,control --seeds=0,1,2,3,4 --h=<chosen>
-  python experiments/rwp_long.py --runs=sngan,rwp_sngan_h1,sngan_control --seeds=0,1,2
+  python experiments/rwp_long.py --runs=sngan,rwp_sngan_h1,sngan_control --seeds=0,1,2 \
+      --hidden_units=128 --batch_size=32      # point 7, section 10's flags
   python experiments/rwp_long.py --report
 
 Why this configuration keeps the question: the RWP paper's claims (Alg. 1; §3.1, Fig. 2 and
