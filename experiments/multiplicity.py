@@ -155,9 +155,9 @@ FAMILIES = [
     ]),
     ("2–4. WWGAN (sittings A and B, 3 v 3)", 4, [
         ("B: final FID, +9.4 (48.0 vs 38.6)", 0.028, "higher", True),
-        ("B: cost per critic step, 1.10×", 0.002, "higher", True),
+        ("B: cost per outer iteration, 1.10×", 0.002, "higher", True),
         ("A: final FID, +3.2", 0.21, "inconclusive", True),
-        ("A: cost per critic step, 1.03×", 0.24, "not clear of noise", False),
+        ("A: cost per outer iteration, 1.03×", 0.24, "not clear of noise", False),
     ]),
     ("6. The ResNet recipe (paired over 3 seeds; the last Welch 3 v 3)", None, [
         ("EMA 0.99 (copied statistics) − live, +161.7", 0.0015, "higher", False),

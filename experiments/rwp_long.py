@@ -54,8 +54,9 @@ SECOND_DRAW_SEED = 1000
 # FID detected no difference after Holm, so the lowest mean final KID decides: SNGAN
 # (4.81, against WGAN-GP 5.36, WGAN-LP 5.30, R1 10.40). Its critic here: the MLP critic
 # spectrally normalised, the hinge loss, no penalty; everything else as the WGAN-GP runs
-# (the same Adam, 5 critic updates, batch 64, ℓ = 10), RWP at the h the sweep chose on
-# WGAN-GP (1), 3 seeds, and its ℓ-step control without the term.
+# (the same Adam, 5 critic updates, ℓ = 10, section 10's batch 32 and width 128: this
+# comment said "batch 64" when committed; corrected after the runs, which used 32), RWP at
+# the h the sweep chose on WGAN-GP (1), 3 seeds, and its ℓ-step control without the term.
 SNGAN_H = 1.0
 # name → (h or None, generator steps, baseline): WGAN-GP, + RWP (h from --h or the name),
 # the ℓ-step control without the term; SNGAN, + RWP at SNGAN_H, its control.
