@@ -1,8 +1,8 @@
 """Launcher subprocesses without TensorFlow's import each time: a fork server for the tests.
 
-Importing TensorFlow costs about 6 s of CPU on the project's 2-core machines, and the launcher
-tests start about a hundred processes. `serve` imports TensorFlow once (nothing else: no
-device, eager context, thread pool or gRPC starts at import) and forks a child per request;
+Importing TensorFlow costs about 6 s of CPU on the project's 2-core machines, once for every
+launcher a test starts. `serve` imports TensorFlow once (no device, eager context or gRPC
+starts at import; 3 idle OS threads exist after it) and forks a child per request;
 the child runs the launcher script as `python script.py args` would (`__main__`, sys.argv,
 sys.path[0], the request's environment and working directory, its own stdin/stdout/stderr).
 
