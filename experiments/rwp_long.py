@@ -216,7 +216,8 @@ def train():
   npz_path = digits14(FLAGS.work_dir)
   os.makedirs(FLAGS.runs_dir, exist_ok=True)
   classifier_path = classifier(npz_path)
-  records.train_all(pending, lambda name, seed: train_one(name, seed, npz_path=npz_path, classifier_path=classifier_path))
+  records.train_all(pending, lambda name, seed: train_one(
+      name, seed, npz_path=npz_path, classifier_path=classifier_path))
 
 
 def main(argv):

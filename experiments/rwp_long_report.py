@@ -191,8 +191,9 @@ def _comparison(reported, names, baseline_label, heading):
   for test, adjusted in zip(primary, holm([t["welch"] for t in primary])):
     test["holm"] = adjusted
   lines += ["", f"## {rwp} against {baseline_label} and the ℓ-step control", "",
-            f"Welch's t over the {len(reported[rwp])} seeds, with a Mann–Whitney rank test beside it and, for the "
-            "level, Welch on log FID; Holm's adjustment over the family of the 8 primary tests "
+            f"Welch's t over the {len(reported[rwp])} seeds, with a Mann–Whitney rank test "
+            "beside it and, for the level, Welch on log FID; Holm's adjustment over the family "
+            "of the 8 primary tests "
             "(level, time in outer iterations, time in seconds, rises; against each of the two). "
             "Time in generator updates is reported without entering the family (RWP and the "
             f"control make 10 per outer iteration, {baseline_label} 1).", "",
@@ -216,7 +217,6 @@ def _comparison(reported, names, baseline_label, heading):
             f"{kid_p:.2g}; recall (final): {recall_difference:+.3f}, p = {recall_p:.2g} "
             "(outside the family).", ""]
   return lines
-
 
 
 def _save(output_dir, lines):

@@ -98,14 +98,23 @@ def _server_address(env):
   return address
 
 
+def _is_cold(cold):
+  return cold or bool(os.environ.get(COLD_VARIABLE))
+
+
+def _client(script, args, env, pid_fd="-"):
+  """The client's command line for `python script args` (`pid_fd`: see `run`)."""
+  return [sys.executable, os.path.abspath(__file__), "run", _server_address(env), str(pid_fd),
+          script, *args]
+
+
 def command(script, *args, env, cold=False):
   """The command that runs `python script args` with environment `env`: forked from a warm
   server, or (`cold`, or COLD_VARIABLE set) a new interpreter. For subprocess.run; to
   signal the process, use `start`."""
-  if cold or os.environ.get(COLD_VARIABLE):
+  if _is_cold(cold):
     return [sys.executable, script, *args]
-  return [sys.executable, os.path.abspath(__file__), "run", _server_address(env), "-", script,
-          *args]
+  return _client(script, args, env)
 
 
 class _WarmPopen(subprocess.Popen):
@@ -140,12 +149,12 @@ class _WarmPopen(subprocess.Popen):
 
 def start(script, *args, env, cold=False, **popen_kwargs):
   """subprocess.Popen of `python script args` (see `command`)."""
-  if cold or os.environ.get(COLD_VARIABLE):
-    return subprocess.Popen([sys.executable, script, *args], env=env, **popen_kwargs)
+  if _is_cold(cold):
+    return subprocess.Popen(command(script, *args, env=env, cold=True), env=env,
+                            **popen_kwargs)
   pid_read, pid_write = os.pipe()
   try:
-    return _WarmPopen([sys.executable, os.path.abspath(__file__), "run", _server_address(env),
-                       str(pid_write), script, *args], pid_read, env=env,
+    return _WarmPopen(_client(script, args, env, pid_write), pid_read, env=env,
                       pass_fds=(pid_write,), **popen_kwargs)
   finally:
     os.close(pid_write)
@@ -156,7 +165,7 @@ def start(script, *args, env, cold=False, **popen_kwargs):
 def run(address, pid_fd, script, args):
   """Runs `script args` in a child of the server at `address`; returns as the child did.
   `pid_fd`: a file descriptor (or "-") the child's pid is written to, so that a test can
-  signal the child itself (test_utils.start_python)."""
+  signal the child itself (`start`)."""
   connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
   connection.connect(address)
   request = json.dumps({"script": os.path.abspath(script), "args": args,
